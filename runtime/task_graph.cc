@@ -43,6 +43,8 @@ std::string describe_cycle(const TaskGraph& g, const std::vector<bool>& remainin
   // predecessor follows it); print it in execution order.
   std::vector<TaskGraph::NodeId> cycle(path.begin() + seen_at[cur], path.end());
   std::reverse(cycle.begin(), cycle.end());
+  // Start at the task that was added first, for a stable message.
+  std::rotate(cycle.begin(), std::min_element(cycle.begin(), cycle.end()), cycle.end());
   std::string out;
   for (TaskGraph::NodeId n : cycle) out += "'" + g.name(n) + "' -> ";
   out += "'" + g.name(cycle.front()) + "'";
