@@ -13,7 +13,7 @@ namespace preheat::bake {
 trace::TraceData run_real(const Plan& plan, const RealRunOptions& options) {
   const double ns_per_minute = options.scale * 1e9;
   trace::Recorder rec(steady_clock(), {.max_spans = options.max_spans, .title = plan.title, .unit = {"min", ns_per_minute}});
-  runtime::Runtime rt({.mode = plan.mode, .workers = plan.workers, .recorder = &rec});
+  runtime::Runtime rt({.mode = plan.mode, .workers = plan.workers, .recorder = &rec, .stop_on_interrupt = options.stop_on_interrupt});
 
   for (const std::string& name : plan.tasks) rec.add_task(name);
   for (std::size_t i = 0; i < plan.task_after.size(); ++i) {

@@ -12,6 +12,7 @@ namespace preheat::bake {
 struct RealRunOptions {
   double scale = 0.01;  // seconds per recipe minute
   std::size_t max_spans = 1'000'000;
+  bool stop_on_interrupt = false;  // Ctrl-C makes run_real throw runtime::Interrupted
 };
 
 // Runs on the calling thread (it becomes the event loop). Throws on failure.

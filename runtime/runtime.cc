@@ -1,6 +1,8 @@
 #include "runtime/runtime.h"
 
 #include <stdexcept>
+
+#include "base/interrupt.h"
 #include <string>
 
 namespace preheat::runtime {
@@ -62,13 +64,34 @@ Runtime::ThreadPool& Runtime::offload_pool() {
 asio::any_io_executor Runtime::worker_executor() { return workers_->executor(); }
 asio::any_io_executor Runtime::offload_executor() { return offload_pool().executor(); }
 
+Task<void> Runtime::watch_interrupt(asio::cancellation_signal& stop, bool& finished) {
+  asio::steady_timer timer(loop_);
+  while (!finished) {
+    if (interrupt_requested()) {
+      stop.emit(asio::cancellation_type::terminal);
+      co_return;
+    }
+    timer.expires_after(std::chrono::milliseconds(50));
+    co_await timer.async_wait(asio::use_awaitable);
+  }
+}
+
 void Runtime::run(Task<void> main) {
   std::exception_ptr error;
   bool finished = false;
-  asio::co_spawn(loop_, std::move(main), [&](std::exception_ptr e) {
-    error = e;
-    finished = true;
-  });
+  asio::cancellation_signal stop;
+  asio::cancellation_signal stop_watching;
+  asio::co_spawn(loop_, std::move(main), asio::bind_cancellation_slot(stop.slot(), [&](std::exception_ptr e) {
+                   error = e;
+                   finished = true;
+                   stop_watching.emit(asio::cancellation_type::terminal);
+                 }));
+  if (options_.stop_on_interrupt) {
+    // The watcher ends when main ends (cancelled then: its normal end) or
+    // after it has cancelled main; it cannot fail otherwise.
+    asio::co_spawn(loop_, watch_interrupt(stop, finished),
+                   asio::bind_cancellation_slot(stop_watching.slot(), [](std::exception_ptr) {}));
+  }
   if (options_.recorder != nullptr) options_.recorder->bind_thread(loop_lane_);
   if (options_.manual_clock != nullptr) {
     // Virtual time: whenever nothing is ready, jump to the next virtual wait.
@@ -89,6 +112,7 @@ void Runtime::run(Task<void> main) {
     loop_.restart();
     loop_.run();
   }
+  if (options_.stop_on_interrupt && interrupt_requested()) throw Interrupted();
   if (error) std::rethrow_exception(error);
 }
 
@@ -115,18 +139,47 @@ void Runtime::fire_due_virtual_waits() {
 
 Task<void> Runtime::wait(Duration d, TaskId task) { return wait_until(clock_->now() + d, task); }
 
+namespace {
+class WaitSpan {
+ public:
+  WaitSpan(trace::Recorder* rec, TaskId task, TimePoint deadline)
+      : rec_(rec), task_(task), start_(rec ? rec->now_ns() : 0), deadline_(rec ? rec->to_ns(deadline) : 0) {}
+  ~WaitSpan() {
+    if (rec_ == nullptr) return;
+    const std::int64_t end = std::max(start_, std::min(rec_->now_ns(), deadline_));
+    rec_->record(trace::Span{trace::EventKind::kWait, trace::kNoLane, task_, start_, end, 0});
+  }
+  WaitSpan(const WaitSpan&) = delete;
+  WaitSpan& operator=(const WaitSpan&) = delete;
+
+ private:
+  trace::Recorder* rec_;
+  TaskId task_;
+  std::int64_t start_;
+  std::int64_t deadline_;
+};
+}  // namespace
+
+void Runtime::check_interrupt() const {
+  if (options_.stop_on_interrupt && interrupt_requested()) throw Interrupted();
+}
+
 Task<void> Runtime::wait_until(TimePoint deadline, TaskId task) {
+  check_interrupt();
   co_await throw_if_cancelled();
   if (options_.mode == ExecutionMode::kSequential) {
     trace::ScopedSpan span(options_.recorder, trace::EventKind::kBlocked, task);
     if (options_.manual_clock != nullptr) {
       if (deadline > clock_->now()) options_.manual_clock->set(deadline);
     } else {
-      std::this_thread::sleep_until(deadline);
+      blocking_sleep_until(deadline);
     }
     co_return;
   }
-  trace::ScopedSpan span(options_.recorder, trace::EventKind::kWait, task);
+  // The wait is over at the deadline even when the loop, busy with other
+  // work, resumes this task later: the span ends at the deadline, and the lag
+  // shows as the task not running yet.
+  WaitSpan span(options_.recorder, task, deadline);
   if (options_.manual_clock != nullptr) {
     if (deadline <= clock_->now()) co_return;
     Event done(loop_.get_executor());
@@ -143,7 +196,20 @@ Task<void> Runtime::wait_until(TimePoint deadline, TaskId task) {
   co_await timer.async_wait(asio::use_awaitable);
 }
 
+void Runtime::blocking_sleep_until(TimePoint deadline) {
+  if (!options_.stop_on_interrupt) {
+    std::this_thread::sleep_until(deadline);
+    return;
+  }
+  // Sleep in slices so that Ctrl-C is noticed while the thread is blocked.
+  while (clock_->now() < deadline) {
+    if (interrupt_requested()) throw Interrupted();
+    std::this_thread::sleep_until(std::min(deadline, clock_->now() + std::chrono::milliseconds(50)));
+  }
+}
+
 Task<void> Runtime::yield() {
+  check_interrupt();
   if (options_.mode == ExecutionMode::kSequential) co_return;
   co_await asio::post(loop_.get_executor(), asio::use_awaitable);
 }

@@ -25,6 +25,7 @@
 #pragma once
 
 #include <exception>
+#include <stdexcept>
 #include <map>
 #include <memory>
 #include <thread>
@@ -53,6 +54,15 @@ struct RuntimeOptions {
   ManualClock* manual_clock = nullptr;
   // Optional; records work, wait and blocked spans. Must outlive the Runtime.
   trace::Recorder* recorder = nullptr;
+  // Watch base/interrupt.h's flag: on Ctrl-C, cancel main and make run()
+  // throw Interrupted.
+  bool stop_on_interrupt = false;
+};
+
+// Thrown by Runtime::run() when the run was stopped by Ctrl-C or SIGTERM.
+class Interrupted : public std::runtime_error {
+ public:
+  Interrupted() : std::runtime_error("interrupted") {}
 };
 
 class Runtime {
@@ -112,6 +122,10 @@ class Runtime {
   asio::any_io_executor worker_executor();
   asio::any_io_executor offload_executor();
   void fire_due_virtual_waits();
+  Task<void> watch_interrupt(asio::cancellation_signal& stop, bool& finished);
+  void blocking_sleep_until(TimePoint deadline);
+  // Throws Interrupted when stop_on_interrupt is set and Ctrl-C arrived.
+  void check_interrupt() const;
 
   RuntimeOptions options_;
   const Clock* clock_;
@@ -144,6 +158,7 @@ Task<std::invoke_result_t<F>> Runtime::run_on(asio::any_io_executor ex, F f, Tas
 
 template <class F>
 Task<std::invoke_result_t<F>> Runtime::compute(F f, TaskId task) {
+  check_interrupt();
   if (options_.mode == ExecutionMode::kParallel) {
     co_return co_await run_on(worker_executor(), std::move(f), task);
   }
