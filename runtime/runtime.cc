@@ -192,6 +192,12 @@ Task<void> Runtime::wait_until(TimePoint deadline, TaskId task) {
     }
     co_return;
   }
+  if (deadline <= clock_->now()) {
+    // Already due: no timer and no trip through the reactor (~30 us), but
+    // still a turn for the other ready tasks, as at every wait.
+    co_await asio::post(loop_.get_executor(), asio::use_awaitable);
+    co_return;
+  }
   asio::steady_timer timer(loop_, std::chrono::time_point_cast<asio::steady_timer::duration>(deadline));
   co_await timer.async_wait(asio::use_awaitable);
 }
