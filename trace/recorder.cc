@@ -10,6 +10,7 @@ namespace {
 // Spreads task ids so that "keep one in k" does not follow any pattern in how
 // ids were handed out.
 std::uint64_t mix(std::uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;  // so that 0 does not map to 0 (kept at every stride)
   x ^= x >> 33;
   x *= 0xff51afd7ed558ccdULL;
   x ^= x >> 33;
@@ -97,8 +98,13 @@ void Recorder::record(const Span& span) {
   if (options_.max_spans == 0) return;
   if (!keep_locked(span, seq)) return;
   while (spans_.size() >= options_.max_spans) {
+    // A halving that frees nothing (one task holds every kept span) or a
+    // stride at its limit: drop this span rather than loop.
+    const std::size_t before = spans_.size();
+    if (stride_ >= (1u << 30)) return;
     halve_locked();
     if (!keep_locked(span, seq)) return;
+    if (spans_.size() == before) return;
   }
   spans_.push_back(span);
   seqs_.push_back(seq);
