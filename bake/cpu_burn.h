@@ -14,7 +14,7 @@
 
 namespace preheat::bake {
 
-// Burns `cpu` of the calling thread's CPU time; returns a checksum of the work
+// Burns `cpu` of the calling thread's CPU time (less if Ctrl-C arrives); returns a checksum of the work
 // done so the compiler cannot remove it.
 std::uint64_t burn_cpu(Duration cpu);
 

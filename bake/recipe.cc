@@ -1,6 +1,7 @@
 #include "bake/recipe.h"
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -193,6 +194,10 @@ Result<Recipe> parse_recipe(std::string_view text, std::string_view source) {
 }
 
 Result<Recipe> load_recipe(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return Status::invalid_argument("cannot read recipe '" + path + "': it is a folder");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::invalid_argument("cannot read recipe '" + path + "'");
   std::ostringstream ss;

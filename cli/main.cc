@@ -25,6 +25,20 @@ int main(int argc, char** argv) {
   add_bake_command(app, commands);
   add_demo_commands(app, commands);
 
+  // CLI11 says only "A subcommand is required" for `preheat frob`: name it.
+  if (argc > 1 && argv[1][0] != '-') {
+    std::string known;
+    bool found = false;
+    for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+      known += (known.empty() ? "" : ", ") + sub->get_name();
+      found |= sub->get_name() == argv[1];
+    }
+    if (!found) {
+      std::cerr << "preheat: unknown command '" << argv[1] << "' (commands: " << known
+                << "; see preheat --help)\n";
+      return kExitUsage;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -27,6 +27,8 @@
 #include <exception>
 #include <stdexcept>
 #include <map>
+#include <optional>
+#include <variant>
 #include <memory>
 #include <thread>
 #include <type_traits>
@@ -148,12 +150,43 @@ std::invoke_result_t<F> Runtime::run_traced(trace::Recorder* rec, F& f, TaskId t
 template <class F>
 Task<std::invoke_result_t<F>> Runtime::run_on(asio::any_io_executor ex, F f, TaskId task) {
   using R = std::invoke_result_t<F>;
+  using Value = std::conditional_t<std::is_void_v<R>, std::monostate, R>;
   trace::Recorder* rec = options_.recorder;
-  // Written as its own statement: GCC 12 destroys a capturing lambda twice
-  // when it is written inside the co_await expression (DESIGN.md section 5).
-  auto job = [rec, task, f = std::move(f)]() mutable -> Task<R> { co_return run_traced(rec, f, task); };
-  auto op = asio::co_spawn(ex, std::move(job), asio::use_awaitable);
-  co_return co_await std::move(op);
+  // Post `f` to the pool; post the result back to the awaiting coroutine's
+  // executor. No cancellation handler is installed: CPU work cannot be
+  // stopped half-way, so a cancelled caller gets the result and throws at its
+  // next wait. (A co_spawn onto the pool would carry the caller's
+  // cancellation into the pool thread, where Asio rethrows it out of
+  // io_context::run() and ends the process.)
+  auto initiate = [ex, rec, task](auto handler, F fn) {
+    auto back = asio::get_associated_executor(handler);
+    auto keep_loop_alive = asio::make_work_guard(back);
+    asio::post(ex, [handler = std::move(handler), fn = std::move(fn), rec, task,
+                    keep_loop_alive = std::move(keep_loop_alive)]() mutable {
+      std::exception_ptr error;
+      std::optional<Value> value;
+      try {
+        if constexpr (std::is_void_v<R>) {
+          run_traced(rec, fn, task);
+          value.emplace();
+        } else {
+          value.emplace(run_traced(rec, fn, task));
+        }
+      } catch (...) {
+        error = std::current_exception();
+      }
+      auto loop = keep_loop_alive.get_executor();
+      asio::post(loop, [handler = std::move(handler), error, value = std::move(value)]() mutable {
+        std::move(handler)(error, std::move(value));
+      });
+      keep_loop_alive.reset();
+    });
+  };
+  // Written as its own statement (see DESIGN.md section 5 on GCC 12).
+  auto op = asio::async_initiate<decltype(asio::use_awaitable), void(std::exception_ptr, std::optional<Value>)>(
+      initiate, asio::use_awaitable, std::move(f));
+  std::optional<Value> result = co_await std::move(op);
+  if constexpr (!std::is_void_v<R>) co_return std::move(*result);
 }
 
 template <class F>

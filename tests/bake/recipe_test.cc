@@ -109,6 +109,13 @@ TEST(RecipeTest, BadRecipesGetAMessageThatNamesTheTaskAndLine) {
   }
 }
 
+TEST(RecipeTest, AFolderIsNotARecipe) {
+  testing::TempDir dir;
+  auto r = load_recipe(dir.path().string());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "cannot read recipe '" + dir.path().string() + "': it is a folder");
+}
+
 TEST(RecipeTest, MissingFileIsAnError) {
   auto r = load_recipe("/nonexistent/recipe.toml");
   ASSERT_FALSE(r.ok());

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "runtime/scope.h"
+#include "base/interrupt.h"
 
 namespace preheat::runtime {
 namespace {
@@ -199,6 +200,43 @@ TEST(RuntimeTest, WaitsAreTracedAsBlockedInSequentialAndAsWaitOtherwise) {
       EXPECT_EQ(s.lane, trace::kNoLane);
     }
   }
+}
+
+}  // namespace
+}  // namespace preheat::runtime
+
+namespace preheat::runtime {
+namespace {
+
+struct InterruptReset {
+  ~InterruptReset() { set_interrupt_requested(false); }
+};
+
+TEST(RuntimeInterruptTest, CtrlCStopsEveryModeWithInterrupted) {
+  InterruptReset reset;
+  for (ExecutionMode mode : kAllModes) {
+    set_interrupt_requested(false);
+    Runtime rt({.mode = mode, .stop_on_interrupt = true});
+    int rounds = 0;
+    auto main = [&]() -> Task<void> {
+      for (;;) {
+        ++rounds;
+        if (rounds == 3) set_interrupt_requested(true);  // "Ctrl-C" mid-run
+        co_await rt.wait(std::chrono::milliseconds(1));
+        if (rounds > 1000) co_return;  // would mean the interrupt was ignored
+      }
+    };
+    EXPECT_THROW(rt.run(main()), Interrupted) << to_string(mode);
+    EXPECT_LT(rounds, 1000) << to_string(mode);
+  }
+}
+
+TEST(RuntimeInterruptTest, WithoutTheOptionTheFlagIsIgnored) {
+  InterruptReset reset;
+  set_interrupt_requested(true);
+  Runtime rt({.mode = ExecutionMode::kAsync});
+  auto main = [&]() -> Task<void> { co_await rt.wait(std::chrono::milliseconds(1)); };
+  EXPECT_NO_THROW(rt.run(main()));
 }
 
 }  // namespace

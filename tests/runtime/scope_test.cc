@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "runtime/runtime.h"
@@ -126,6 +128,52 @@ TEST(ScopeTest, ManyShortTasksDoNotAccumulate) {
   };
   rt.run(main());
   EXPECT_EQ(done, 10000);
+}
+
+}  // namespace
+}  // namespace preheat::runtime
+
+namespace preheat::runtime {
+namespace {
+
+// Regression: cancelling a task while its compute() runs on a worker thread
+// used to carry the cancellation into the pool, where Asio rethrew it out of
+// io_context::run() and the process aborted (found by the Ctrl-C CLI test).
+TEST(ScopeTest, CancellingATaskDuringParallelComputeIsClean) {
+  Runtime rt({.mode = ExecutionMode::kParallel, .workers = 2});
+  std::atomic<bool> release{false};
+  std::atomic<bool> started{false};
+  bool a_resumed_after_compute = false;
+  bool a_cancelled = false;
+  auto a = [&]() -> Task<void> {
+    auto slow = [&] {
+      started = true;
+      while (!release) std::this_thread::yield();
+      return 7;
+    };
+    const int v = co_await rt.compute(slow);
+    a_resumed_after_compute = v == 7;
+    try {
+      co_await rt.wait(std::chrono::hours(1));
+    } catch (const boost::system::system_error&) {
+      a_cancelled = true;
+      throw;
+    }
+  };
+  auto b = [&]() -> Task<void> {
+    while (!started) co_await rt.yield();
+    release = true;  // a's compute finishes after the scope has cancelled a
+    throw std::runtime_error("b failed");
+  };
+  auto main = [&]() -> Task<void> {
+    Scope scope(rt.executor());
+    scope.spawn(a());
+    scope.spawn(b());
+    co_await scope.join();
+  };
+  EXPECT_THROW(rt.run(main()), std::runtime_error);
+  EXPECT_TRUE(a_resumed_after_compute);
+  EXPECT_TRUE(a_cancelled);
 }
 
 }  // namespace
