@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Scheduler overhead per operation in each mode: runs build/bench/runtime_bench
+# with repetitions and prints a markdown table of medians (ns per operation).
+# Usage: bench/runtime.sh [repetitions]   (default 5)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+reps="${1:-5}"
+scripts/build runtime_bench >/dev/null
+out=$(mktemp)
+build/bench/runtime_bench --benchmark_repetitions="$reps" --benchmark_report_aggregates_only=true \
+  --benchmark_format=json --benchmark_out="$out" --benchmark_out_format=json >/dev/null
+python3 - "$out" "$reps" <<'PY'
+import json, sys
+data = json.load(open(sys.argv[1]))
+rows = {}
+for b in data["benchmarks"]:
+    if b.get("aggregate_name") != "median":
+        continue
+    name, mode = b["run_name"].split("/")
+    mode = ["sequential", "async", "parallel"][int(mode)]
+    # time per operation: each iteration runs a batch of 1000 operations
+    ns = 1e9 / b["items_per_second"]
+    cpu_ns = b["cpu_time"] * {"us": 1e3, "ms": 1e6, "ns": 1}[b["time_unit"]] / 1000
+    rows.setdefault(name, {})[mode] = (ns, cpu_ns)
+print("| benchmark (per operation) | sequential | async | parallel |")
+print("|---|---|---|---|")
+for name, modes in rows.items():
+    cells = []
+    for m in ("sequential", "async", "parallel"):
+        if m in modes:
+            ns, cpu = modes[m]
+            cells.append(f"{ns:,.0f} ns (cpu {cpu:,.0f} ns)")
+        else:
+            cells.append("")
+    print(f"| {name.removeprefix('BM_')} | " + " | ".join(cells) + " |")
+ctx = data["context"]
+print()
+load = ", ".join(f"{x:.2f}" for x in ctx.get("load_avg", []))
+print(f"Medians of {sys.argv[2]} repetitions; {ctx['num_cpus']} CPUs; load average at start {load}.")
+PY
+rm -f "$out"
