@@ -241,3 +241,39 @@ TEST(RuntimeInterruptTest, WithoutTheOptionTheFlagIsIgnored) {
 
 }  // namespace
 }  // namespace preheat::runtime
+
+namespace preheat::runtime {
+namespace {
+
+// A task that yields between CPU chunks lets a timer that fell due during a
+// chunk run before its next chunk (not one chunk later: see yield()).
+TEST(RuntimeYieldTest, ADueTimerRunsBeforeTheNextChunk) {
+  Runtime rt({.mode = ExecutionMode::kAsync});
+  std::vector<std::string> log;
+  const TimePoint deadline = steady_clock().now() + std::chrono::milliseconds(2);
+  auto timer_task = [&]() -> Task<void> {
+    co_await rt.wait_until(deadline);
+    log.push_back("timer");
+  };
+  auto chunky = [&]() -> Task<void> {
+    for (int i = 0; i < 3; ++i) {
+      // A chunk of "CPU work" that surely ends after the deadline (a spin on
+      // the clock, not a sleep: the loop thread stays busy).
+      while (steady_clock().now() <= deadline) {
+      }
+      log.push_back("chunk " + std::to_string(i));
+      co_await rt.yield();
+    }
+  };
+  auto main = [&]() -> Task<void> {
+    Scope scope(rt.executor());
+    scope.spawn(timer_task());
+    scope.spawn(chunky());
+    co_await scope.join();
+  };
+  rt.run(main());
+  EXPECT_EQ(log, (std::vector<std::string>{"chunk 0", "timer", "chunk 1", "chunk 2"}));
+}
+
+}  // namespace
+}  // namespace preheat::runtime
