@@ -19,7 +19,12 @@ namespace preheat::trace {
   X(kWait, "wait", "a task waits for something outside (a timer, the network) while its "   \
                    "worker is free to do other things")                                     \
   X(kBlocked, "blocked", "a task waits while holding its worker: the thread sleeps "        \
-                         "(the synchronous baseline)")
+                         "(the synchronous baseline)")                                      \
+  X(kDns, "dns", "an HTTP request waits for the host name to resolve")                      \
+  X(kConnect, "connect", "an HTTP request waits for the TCP connection")                    \
+  X(kTls, "tls", "an HTTP request waits for the TLS handshake")                             \
+  X(kFirstByte, "first-byte", "an HTTP request was sent; waiting for the first byte back")  \
+  X(kDownload, "download", "an HTTP response's body is arriving")
 
 enum class EventKind : std::uint8_t {
 #define PREHEAT_X(id, name, desc) id,
@@ -35,7 +40,7 @@ std::optional<EventKind> parse_event_kind(std::string_view name);
 inline bool is_working(EventKind k) { return k == EventKind::kWork; }
 // Waiting: time a task spent waiting on the outside world, with or without
 // holding a worker.
-inline bool is_waiting(EventKind k) { return k == EventKind::kWait || k == EventKind::kBlocked; }
+inline bool is_waiting(EventKind k) { return k != EventKind::kTask && k != EventKind::kWork; }
 // Spans that sit on a worker's lane (they occupy that worker).
 inline bool occupies_worker(EventKind k) { return k == EventKind::kWork || k == EventKind::kBlocked; }
 

@@ -243,7 +243,8 @@ INSTANTIATE_TEST_SUITE_P(
                       NameCase{"overlong \xC0\xAF", "overlong " + kFFFD + kFFFD},
                       NameCase{"surrogate \xED\xA0\x80", "surrogate " + kFFFD + kFFFD + kFFFD},
                       NameCase{"too big \xF4\x90\x80\x80", "too big " + kFFFD + kFFFD + kFFFD + kFFFD},
-                      NameCase{"stray \x80 byte", "stray " + kFFFD + " byte"}));
+                      NameCase{"stray \x80 byte", "stray " + kFFFD + " byte"}),
+    [](const auto& info) { return "case" + std::to_string(info.index); });
 
 TEST(ChromeTraceWriter, TimestampsAreExactMicroseconds) {
   TraceData d;

@@ -76,7 +76,8 @@ INSTANTIATE_TEST_SUITE_P(Cases, RecorderScopedSpan,
                                            ScopedCase{EventKind::kBlocked, true, true},
                                            ScopedCase{EventKind::kWait, true, false},
                                            ScopedCase{EventKind::kTask, true, false},
-                                           ScopedCase{EventKind::kWork, false, false}));
+                                           ScopedCase{EventKind::kWork, false, false}),
+                         [](const auto& info) { return "case" + std::to_string(info.index); });
 
 TEST(Recorder, ANullRecorderMakesScopedSpanANoOp) {
   ScopedSpan span(nullptr, EventKind::kWork, 0);

@@ -235,7 +235,8 @@ INSTANTIATE_TEST_SUITE_P(Cases, SvgAxisUnits,
                                            UnitCase{{"ms", 1e6}, 45'000'000'000, "s"},
                                            UnitCase{{"s", 1e9}, 5'000'000, "ms"},
                                            UnitCase{{"min", 1e9}, 45'000'000'000, "min"},
-                                           UnitCase{{"min", 60e9}, 7'200'000'000'000, "min"}));
+                                           UnitCase{{"min", 60e9}, 7'200'000'000'000, "min"}),
+                         [](const auto& info) { return "case" + std::to_string(info.index); });
 
 TEST(SvgTimelineWriter, MergesSpansNarrowerThanHalfAPixel) {
   TraceData d;
@@ -317,7 +318,8 @@ TEST_P(SvgMillionSpans, StayBoundedAndWellFormed) {
   EXPECT_LE(static_cast<std::size_t>(boxes), rows * 2 * 1200);
 }
 
-INSTANTIATE_TEST_SUITE_P(Inputs, SvgMillionSpans, ::testing::Values(&million_crawl, &million_adversarial));
+INSTANTIATE_TEST_SUITE_P(Inputs, SvgMillionSpans, ::testing::Values(&million_crawl, &million_adversarial),
+                         [](const auto& info) { return std::string(info.index == 0 ? "crawl" : "adversarial"); });
 
 TEST(SvgTimelineWriter, EmptyDataStillMakesAPicture) {
   const Parsed p = parse_svg(render(TraceData{}, {.width = 10}));
