@@ -1,0 +1,284 @@
+#include "fetch/detail/curl_hop.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cctype>
+#include <mutex>
+
+#include "base/version.h"
+
+namespace preheat::fetch {
+
+std::string default_user_agent() { return std::string("preheat/") + kVersion; }
+
+namespace detail {
+
+void ensure_curl_initialised() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+namespace {
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+std::string trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
+  return std::string(s);
+}
+
+// The charset parameter of a Content-Type value, lower-cased, unquoted.
+std::string charset_of(const std::string& content_type) {
+  const std::string ct = lower(content_type);
+  auto pos = ct.find("charset=");
+  if (pos == std::string::npos) return "";
+  std::string v = ct.substr(pos + 8);
+  auto end = v.find(';');
+  if (end != std::string::npos) v = v.substr(0, end);
+  v = trim(v);
+  if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'')) v = v.substr(1, v.size() - 2);
+  return v;
+}
+
+Duration micros(curl_off_t us) { return std::chrono::microseconds(us); }
+
+FetchError error(FetchErrorKind kind, std::string message) { return FetchError{kind, std::move(message), 0, {}}; }
+
+}  // namespace
+
+CurlHop::CurlHop(const FetchOptions& options, const std::string& url, const Request& request)
+    : options_(options), url_(url) {
+  ensure_curl_initialised();
+  easy_ = curl_easy_init();
+  response_.url = url;
+  response_.final_url = url;
+  curl_easy_setopt(easy_, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(easy_, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(easy_, CURLOPT_FOLLOWLOCATION, 0L);  // redirect_follower.h does it
+  curl_easy_setopt(easy_, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(easy_, CURLOPT_ERRORBUFFER, error_buffer_);
+  const std::string ua = options.user_agent.empty() ? default_user_agent() : options.user_agent;
+  curl_easy_setopt(easy_, CURLOPT_USERAGENT, ua.c_str());
+  curl_easy_setopt(easy_, CURLOPT_ACCEPT_ENCODING, options.accept_encoding.c_str());
+  // HTTP/2 when a TLS server offers it (ALPN); HTTP/1.1 in clear text.
+  curl_easy_setopt(easy_, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
+  curl_easy_setopt(easy_, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(options.connect_timeout).count()));
+  curl_easy_setopt(easy_, CURLOPT_TIMEOUT_MS,
+                   static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(options.total_timeout).count()));
+  // Refuse early when the server announces a body over the limit.
+  curl_easy_setopt(easy_, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options.max_body_bytes));
+  curl_easy_setopt(easy_, CURLOPT_SSL_VERIFYPEER, options.verify_tls ? 1L : 0L);
+  curl_easy_setopt(easy_, CURLOPT_SSL_VERIFYHOST, options.verify_tls ? 2L : 0L);
+  curl_easy_setopt(easy_, CURLOPT_DNS_CACHE_TIMEOUT, 300L);
+  curl_easy_setopt(easy_, CURLOPT_TCP_KEEPALIVE, 1L);
+  if (request.method == "HEAD") curl_easy_setopt(easy_, CURLOPT_NOBODY, 1L);
+  for (const auto& [name, value] : request.headers) {
+    headers_ = curl_slist_append(headers_, (name + ": " + value).c_str());
+  }
+  if (headers_ != nullptr) curl_easy_setopt(easy_, CURLOPT_HTTPHEADER, headers_);
+  curl_easy_setopt(easy_, CURLOPT_WRITEFUNCTION, &CurlHop::on_body);
+  curl_easy_setopt(easy_, CURLOPT_WRITEDATA, this);
+  curl_easy_setopt(easy_, CURLOPT_HEADERFUNCTION, &CurlHop::on_header);
+  curl_easy_setopt(easy_, CURLOPT_HEADERDATA, this);
+  curl_easy_setopt(easy_, CURLOPT_XFERINFOFUNCTION, &CurlHop::on_progress);
+  curl_easy_setopt(easy_, CURLOPT_XFERINFODATA, this);
+  curl_easy_setopt(easy_, CURLOPT_NOPROGRESS, 0L);
+  last_progress_ = std::chrono::steady_clock::now();
+}
+
+CurlHop::~CurlHop() {
+  curl_easy_cleanup(easy_);
+  curl_slist_free_all(headers_);
+}
+
+std::size_t CurlHop::on_body(char* data, std::size_t size, std::size_t n, void* p) {
+  auto* self = static_cast<CurlHop*>(p);
+  const std::size_t len = size * n;
+  if (self->response_.body.size() + len > self->options_.max_decompressed_bytes) {
+    self->abort_reason_ = error(FetchErrorKind::kTooLarge, "the decoded body exceeds " +
+                                                               std::to_string(self->options_.max_decompressed_bytes) +
+                                                               " bytes (max_decompressed_bytes)");
+    return 0;  // curl stops with CURLE_WRITE_ERROR
+  }
+  self->response_.body.append(data, len);
+  return len;
+}
+
+std::size_t CurlHop::on_header(char* data, std::size_t size, std::size_t n, void* p) {
+  auto* self = static_cast<CurlHop*>(p);
+  const std::size_t len = size * n;
+  self->header_bytes_ += len;
+  self->last_progress_ = std::chrono::steady_clock::now();
+  if (self->header_bytes_ > self->options_.max_header_bytes) {
+    self->abort_reason_ = error(FetchErrorKind::kTooLarge, "the response headers exceed " +
+                                                               std::to_string(self->options_.max_header_bytes) +
+                                                               " bytes (max_header_bytes)");
+    return 0;
+  }
+  std::string_view line(data, len);
+  if (line.rfind("HTTP/", 0) == 0) {
+    // A new header block (after a 100 Continue, say): start over.
+    Response& r = self->response_;
+    r.content_type.clear();
+    r.charset.clear();
+    r.content_length.reset();
+    r.location.clear();
+    r.retry_after.clear();
+    r.etag.clear();
+    r.last_modified.clear();
+    r.x_robots_tag.clear();
+    r.content_encoding.clear();
+    return len;
+  }
+  const auto colon = line.find(':');
+  if (colon == std::string_view::npos) return len;
+  const std::string name = lower(std::string(line.substr(0, colon)));
+  const std::string value = trim(line.substr(colon + 1));
+  Response& r = self->response_;
+  if (name == "content-type") {
+    r.content_type = value;
+    r.charset = charset_of(value);
+  } else if (name == "content-length") {
+    try {
+      r.content_length = std::stoull(value);
+    } catch (...) {
+    }
+  } else if (name == "location") {
+    r.location = value;
+  } else if (name == "retry-after") {
+    r.retry_after = value;
+  } else if (name == "etag") {
+    r.etag = value;
+  } else if (name == "last-modified") {
+    r.last_modified = value;
+  } else if (name == "x-robots-tag") {
+    r.x_robots_tag = r.x_robots_tag.empty() ? value : r.x_robots_tag + ", " + value;
+  } else if (name == "content-encoding") {
+    r.content_encoding = lower(value);
+  }
+  return len;
+}
+
+int CurlHop::on_progress(void* p, long long, long long dlnow, long long, long long) {
+  auto* self = static_cast<CurlHop*>(p);
+  const auto now = std::chrono::steady_clock::now();
+  if (static_cast<std::uint64_t>(dlnow) > self->options_.max_body_bytes) {
+    self->abort_reason_ = error(FetchErrorKind::kTooLarge, "the body exceeds " +
+                                                               std::to_string(self->options_.max_body_bytes) +
+                                                               " bytes on the wire (max_body_bytes)");
+    return 1;
+  }
+  if (static_cast<std::uint64_t>(dlnow - self->last_dlnow_) >= self->options_.stall_min_bytes) {
+    self->last_dlnow_ = dlnow;
+    self->last_progress_ = now;
+  } else if (self->header_bytes_ > 0 && now - self->last_progress_ > self->options_.stall_time) {
+    // Only once the response has started: before that, the connect and
+    // total timeouts apply.
+    self->abort_reason_ = error(FetchErrorKind::kStallTimeout,
+                                "fewer than " + std::to_string(self->options_.stall_min_bytes) + " bytes in " +
+                                    std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                                       self->options_.stall_time)
+                                                       .count()) +
+                                    " s after " + std::to_string(dlnow) + " bytes");
+    return 1;
+  }
+  return 0;
+}
+
+HopResult CurlHop::finish(int code_int) {
+  const auto code = static_cast<CURLcode>(code_int);
+  HopResult out;
+  Response& r = response_;
+  long status = 0;
+  curl_easy_getinfo(easy_, CURLINFO_RESPONSE_CODE, &status);
+  r.status = static_cast<int>(status);
+  long version = 0;
+  curl_easy_getinfo(easy_, CURLINFO_HTTP_VERSION, &version);
+  switch (version) {
+    case CURL_HTTP_VERSION_1_0: r.http_version = "1.0"; break;
+    case CURL_HTTP_VERSION_1_1: r.http_version = "1.1"; break;
+    case CURL_HTTP_VERSION_2_0: r.http_version = "2"; break;
+    case CURL_HTTP_VERSION_3: r.http_version = "3"; break;
+    default: break;
+  }
+  curl_off_t dl = 0;
+  curl_easy_getinfo(easy_, CURLINFO_SIZE_DOWNLOAD_T, &dl);
+  r.wire_bytes = static_cast<std::uint64_t>(dl);
+  curl_off_t t_dns = 0, t_connect = 0, t_tls = 0, t_first = 0, t_total = 0;
+  curl_easy_getinfo(easy_, CURLINFO_NAMELOOKUP_TIME_T, &t_dns);
+  curl_easy_getinfo(easy_, CURLINFO_CONNECT_TIME_T, &t_connect);
+  curl_easy_getinfo(easy_, CURLINFO_APPCONNECT_TIME_T, &t_tls);
+  curl_easy_getinfo(easy_, CURLINFO_STARTTRANSFER_TIME_T, &t_first);
+  curl_easy_getinfo(easy_, CURLINFO_TOTAL_TIME_T, &t_total);
+  // curl gives points in time since the start; turn them into phase lengths.
+  const curl_off_t connected = std::max(t_connect, t_dns);
+  const curl_off_t secured = t_tls > 0 ? std::max(t_tls, connected) : connected;
+  r.timings.dns = micros(t_dns);
+  r.timings.connect = micros(connected - t_dns);
+  r.timings.tls = micros(secured - connected);
+  r.timings.first_byte = t_first > 0 ? micros(std::max<curl_off_t>(0, t_first - secured)) : Duration{};
+  r.timings.download = t_first > 0 ? micros(std::max<curl_off_t>(0, t_total - t_first)) : Duration{};
+  r.timings.total = micros(t_total);
+
+  if (code != CURLE_OK) {
+    std::string detail = error_buffer_[0] != '\0' ? error_buffer_ : curl_easy_strerror(code);
+    if (abort_reason_) {
+      out.error = abort_reason_;
+    } else {
+      FetchErrorKind kind = FetchErrorKind::kProtocol;
+      switch (code) {
+        case CURLE_UNSUPPORTED_PROTOCOL:
+        case CURLE_URL_MALFORMAT:
+          kind = FetchErrorKind::kBadUrl;
+          break;
+        case CURLE_COULDNT_RESOLVE_HOST:
+        case CURLE_COULDNT_RESOLVE_PROXY:
+          kind = FetchErrorKind::kDns;
+          break;
+        case CURLE_COULDNT_CONNECT:
+          kind = FetchErrorKind::kRefused;
+          break;
+        case CURLE_OPERATION_TIMEDOUT:
+          // No connection yet means it was the connect timeout.
+          kind = t_connect == 0 ? FetchErrorKind::kConnectTimeout : FetchErrorKind::kTotalTimeout;
+          break;
+        case CURLE_SSL_CONNECT_ERROR:
+        case CURLE_PEER_FAILED_VERIFICATION:
+        case CURLE_SSL_CERTPROBLEM:
+        case CURLE_SSL_CIPHER:
+        case CURLE_SSL_CACERT_BADFILE:
+        case CURLE_SSL_ISSUER_ERROR:
+        case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+        case CURLE_SSL_INVALIDCERTSTATUS:
+        case CURLE_SSL_CRL_BADFILE:
+        case CURLE_USE_SSL_FAILED:
+          kind = FetchErrorKind::kTls;
+          break;
+        case CURLE_FILESIZE_EXCEEDED:
+          kind = FetchErrorKind::kTooLarge;
+          detail = "the announced body exceeds " + std::to_string(options_.max_body_bytes) + " bytes (max_body_bytes)";
+          break;
+        case CURLE_ABORTED_BY_CALLBACK:
+          kind = FetchErrorKind::kCancelled;
+          break;
+        default:
+          kind = FetchErrorKind::kProtocol;
+      }
+      out.error = error(kind, detail);
+    }
+    if (out.error->kind == FetchErrorKind::kProtocol && r.wire_bytes > 0) {
+      out.error->message += " (after " + std::to_string(r.wire_bytes) + " body bytes)";
+    }
+  }
+  out.response = std::move(r);
+  return out;
+}
+
+}  // namespace detail
+}  // namespace preheat::fetch

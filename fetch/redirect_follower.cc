@@ -1,0 +1,92 @@
+#include "fetch/redirect_follower.h"
+
+#include <chrono>
+#include <set>
+
+#include <boost/url/parse.hpp>
+#include <boost/url/url.hpp>
+
+#include "fetch/retry_after.h"
+
+namespace preheat::fetch {
+
+bool is_redirect(int status) {
+  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+Result<std::string> resolve_location(const std::string& base, const std::string& location) {
+  auto b = boost::urls::parse_uri(base);
+  if (!b) return Status::invalid_argument("bad base URL '" + base + "'");
+  auto ref = boost::urls::parse_uri_reference(location);
+  if (!ref) return Status::invalid_argument("malformed Location '" + location + "'");
+  boost::urls::url out;
+  auto r = boost::urls::resolve(*b, *ref, out);
+  if (!r) return Status::invalid_argument("cannot resolve Location '" + location + "'");
+  out.remove_fragment();
+  out.normalize_scheme();
+  const auto scheme = out.scheme();
+  if (scheme != "http" && scheme != "https") {
+    return Status::invalid_argument("redirect to a non-HTTP URL '" + std::string(out.buffer()) + "'");
+  }
+  return std::string(out.buffer());
+}
+
+std::optional<FetchError> status_error(const Response& response) {
+  if (response.status < 400) return std::nullopt;
+  FetchError e;
+  e.kind = response.status < 500 ? FetchErrorKind::kHttp4xx : FetchErrorKind::kHttp5xx;
+  e.status = response.status;
+  e.message = "HTTP " + std::to_string(response.status);
+  if (!response.retry_after.empty()) {
+    e.retry_after = parse_retry_after(response.retry_after, std::chrono::system_clock::now());
+  }
+  return e;
+}
+
+runtime::Task<FetchResult> follow_redirects(const Request& request, const FetchOptions& options, HopFunction hop) {
+  FetchResult result;
+  std::vector<Response::Redirect> chain;
+  std::set<std::string> seen{request.url};
+  std::string url = request.url;
+  Duration total{};
+  for (;;) {
+    detail::HopResult h = co_await hop(url);
+    total += h.response.timings.total;
+    result.response = std::move(h.response);
+    result.response.url = request.url;
+    result.response.final_url = url;
+    result.response.redirects = chain;
+    if (h.error) {
+      result.error = std::move(h.error);
+      break;
+    }
+    const Response& r = result.response;
+    if (!request.follow_redirects || !is_redirect(r.status) || r.location.empty()) {
+      result.error = status_error(r);
+      break;
+    }
+    auto next = resolve_location(url, r.location);
+    if (!next.ok()) {
+      result.error = FetchError{FetchErrorKind::kProtocol, next.status().message(), r.status, {}};
+      break;
+    }
+    chain.push_back(Response::Redirect{url, r.status, *next});
+    result.response.redirects = chain;
+    if (!seen.insert(*next).second) {
+      result.error = FetchError{FetchErrorKind::kRedirectLoop,
+                                "redirect loop: " + *next + " again after " + std::to_string(chain.size()) + " redirects",
+                                r.status, {}};
+      break;
+    }
+    if (static_cast<int>(chain.size()) > options.max_redirects) {
+      result.error = FetchError{FetchErrorKind::kTooManyRedirects,
+                                "more than " + std::to_string(options.max_redirects) + " redirects", r.status, {}};
+      break;
+    }
+    url = *next;
+  }
+  result.response.timings.total = total;
+  co_return result;
+}
+
+}  // namespace preheat::fetch

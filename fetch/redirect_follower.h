@@ -1,0 +1,38 @@
+// Following redirects (and turning HTTP statuses into errors): the part of a
+// fetch that is the same whatever carries the bytes. Each hop is done by the
+// given function; this records the chain, refuses loops and enforces the
+// redirect limit.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "base/status.h"
+#include "fetch/detail/curl_hop.h"
+#include "fetch/fetch_options.h"
+#include "fetch/request.h"
+#include "fetch/response.h"
+#include "runtime/asio.h"
+
+namespace preheat::fetch {
+
+using HopFunction = std::function<runtime::Task<detail::HopResult>(const std::string& url)>;
+
+// Runs hops from request.url until a non-redirect answer, an error, a loop or
+// too many redirects. The result's response is the last hop's, with url =
+// request.url, final_url = the last hop's URL and the whole chain in
+// redirects; an HTTP status >= 400 becomes a kHttp4xx/kHttp5xx error (with
+// Retry-After parsed).
+runtime::Task<FetchResult> follow_redirects(const Request& request, const FetchOptions& options, HopFunction hop);
+
+// Resolves a Location value against the URL it came from (RFC 3986 with
+// Boost.URL), dropping any fragment. Errors for a malformed Location.
+Result<std::string> resolve_location(const std::string& base, const std::string& location);
+
+// True for 301, 302, 303, 307 and 308.
+bool is_redirect(int status);
+
+// The error for an HTTP status >= 400, or nullopt below 400.
+std::optional<FetchError> status_error(const Response& response);
+
+}  // namespace preheat::fetch

@@ -1,0 +1,99 @@
+// Pure parts of fetch/: Retry-After, host keys, Location resolution, the
+// error taxonomy.
+#include <gtest/gtest.h>
+
+#include "fetch/fetch_error.h"
+#include "fetch/host_key.h"
+#include "fetch/redirect_follower.h"
+#include "fetch/retry_after.h"
+
+namespace preheat::fetch {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(RetryAfterTest, SecondsAndAllThreeDateForms) {
+  // Sun, 06 Nov 1994 08:49:37 GMT
+  const auto now = std::chrono::system_clock::from_time_t(784111777);
+  struct Case {
+    const char* value;
+    std::optional<Duration> expected;
+  };
+  const Case cases[] = {
+      {"120", 120s},
+      {"  5 ", 5s},
+      {"0", 0s},
+      {"Sun, 06 Nov 1994 08:50:37 GMT", 60s},       // IMF-fixdate
+      {"Sunday, 06-Nov-94 08:51:37 GMT", 120s},     // RFC 850
+      {"Sun Nov  6 08:52:37 1994", 180s},           // asctime
+      {"Sat, 05 Nov 1994 08:49:37 GMT", 0s},        // in the past
+      {"", std::nullopt},
+      {"-1", std::nullopt},
+      {"soon", std::nullopt},
+      {"12abc", std::nullopt},
+      {"1.5", std::nullopt},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(parse_retry_after(c.value, now), c.expected) << "'" << c.value << "'";
+  }
+}
+
+TEST(HostKeyTest, SchemeHostAndPort) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"http://example.com/a?b", "http://example.com:80"},
+      {"https://Example.COM/", "https://example.com:443"},
+      {"HTTP://example.com:8080", "http://example.com:8080"},
+      {"http://127.0.0.1:5000/x", "http://127.0.0.1:5000"},
+      {"http://[::1]:81/", "http://[::1]:81"},
+      {"not a url", ""},
+  };
+  for (const auto& [url, key] : cases) EXPECT_EQ(host_key(url), key) << url;
+}
+
+TEST(ResolveLocationTest, RelativeAbsoluteAndBad) {
+  const std::string base = "http://a.test/dir/page?q=1";
+  const std::pair<const char*, const char*> ok[] = {
+      {"/root", "http://a.test/root"},
+      {"other", "http://a.test/dir/other"},
+      {"../up", "http://a.test/up"},
+      {"?q=2", "http://a.test/dir/page?q=2"},
+      {"//b.test/x", "http://b.test/x"},
+      {"https://c.test/y#frag", "https://c.test/y"},
+      {"HTTP://d.test/", "http://d.test/"},
+  };
+  for (const auto& [loc, want] : ok) {
+    auto r = resolve_location(base, loc);
+    ASSERT_TRUE(r.ok()) << loc << ": " << r.status().message();
+    EXPECT_EQ(*r, want) << loc;
+  }
+  for (const char* bad : {"ftp://x/", "javascript:alert(1)", "http://a b/"}) {
+    EXPECT_FALSE(resolve_location(base, bad).ok()) << bad;
+  }
+}
+
+TEST(FetchErrorTest, NamesRoundTripAndRetryability) {
+  for (FetchErrorKind k : {FetchErrorKind::kBadUrl, FetchErrorKind::kDns, FetchErrorKind::kRefused,
+                           FetchErrorKind::kConnectTimeout, FetchErrorKind::kTotalTimeout,
+                           FetchErrorKind::kStallTimeout, FetchErrorKind::kTls, FetchErrorKind::kTooLarge,
+                           FetchErrorKind::kTooManyRedirects, FetchErrorKind::kRedirectLoop,
+                           FetchErrorKind::kProtocol, FetchErrorKind::kCancelled, FetchErrorKind::kHttp4xx,
+                           FetchErrorKind::kHttp5xx}) {
+    EXPECT_EQ(parse_fetch_error_kind(to_string(k)), k);
+    EXPECT_FALSE(describe(k).empty());
+  }
+  const std::pair<FetchError, bool> cases[] = {
+      {{FetchErrorKind::kDns, "", 0, {}}, true},
+      {{FetchErrorKind::kRefused, "", 0, {}}, true},
+      {{FetchErrorKind::kStallTimeout, "", 0, {}}, true},
+      {{FetchErrorKind::kTls, "", 0, {}}, false},
+      {{FetchErrorKind::kTooLarge, "", 0, {}}, false},
+      {{FetchErrorKind::kCancelled, "", 0, {}}, false},
+      {{FetchErrorKind::kHttp4xx, "", 404, {}}, false},
+      {{FetchErrorKind::kHttp4xx, "", 429, {}}, true},
+      {{FetchErrorKind::kHttp5xx, "", 502, {}}, true},
+  };
+  for (const auto& [e, retry] : cases) EXPECT_EQ(e.retryable(), retry) << to_string(e.kind) << " " << e.status;
+}
+
+}  // namespace
+}  // namespace preheat::fetch
