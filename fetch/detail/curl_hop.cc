@@ -73,6 +73,13 @@ CurlHop::CurlHop(const FetchOptions& options, const std::string& url, const Requ
                    static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(options.total_timeout).count()));
   // Refuse early when the server announces a body over the limit.
   curl_easy_setopt(easy_, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options.max_body_bytes));
+  // Stall detection is ours (on_progress), but curl only calls the progress
+  // function while something drives the transfer; with a low-speed limit set,
+  // curl re-checks every second even when no byte arrives. Its own low-speed
+  // abort (one second later than ours) is only a backstop.
+  curl_easy_setopt(easy_, CURLOPT_LOW_SPEED_LIMIT, 1L);
+  curl_easy_setopt(easy_, CURLOPT_LOW_SPEED_TIME,
+                   static_cast<long>(std::chrono::duration_cast<std::chrono::seconds>(options.stall_time).count() + 2));
   curl_easy_setopt(easy_, CURLOPT_SSL_VERIFYPEER, options.verify_tls ? 1L : 0L);
   curl_easy_setopt(easy_, CURLOPT_SSL_VERIFYHOST, options.verify_tls ? 2L : 0L);
   curl_easy_setopt(easy_, CURLOPT_DNS_CACHE_TIMEOUT, 300L);
@@ -177,9 +184,9 @@ int CurlHop::on_progress(void* p, long long, long long dlnow, long long, long lo
   if (static_cast<std::uint64_t>(dlnow - self->last_dlnow_) >= self->options_.stall_min_bytes) {
     self->last_dlnow_ = dlnow;
     self->last_progress_ = now;
-  } else if (self->header_bytes_ > 0 && now - self->last_progress_ > self->options_.stall_time) {
-    // Only once the response has started: before that, the connect and
-    // total timeouts apply.
+  } else if (now - self->last_progress_ > self->options_.stall_time) {
+    // No byte (header or body) for stall_time: a server that accepted the
+    // request and then went quiet, before or during the body.
     self->abort_reason_ = error(FetchErrorKind::kStallTimeout,
                                 "fewer than " + std::to_string(self->options_.stall_min_bytes) + " bytes in " +
                                     std::to_string(std::chrono::duration_cast<std::chrono::seconds>(

@@ -1,0 +1,305 @@
+// The real HTTP clients (curl multi on the loop, blocking curl) against the
+// testsite on loopback: every fault gives the right error class, the process
+// stays healthy, limits hold (from recorded timings), cancellation is clean.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include "fetch/curl_blocking_fetcher.h"
+#include "fetch/curl_multi_fetcher.h"
+#include "runtime/runtime.h"
+#include "runtime/scope.h"
+#include "tests/testsite/running_server.h"
+#include "testsite/site_model.h"
+
+namespace preheat::fetch {
+namespace {
+
+using namespace std::chrono_literals;
+using runtime::Task;
+using testsite::testing::RunningServer;
+
+testsite::SiteModel& site() {
+  static testsite::SiteModel model([] {
+    testsite::SiteOptions o;
+    o.pages = 200;
+    o.faults = testsite::FaultSet::all();
+    return o;
+  }());
+  return model;
+}
+
+RunningServer& server() {
+  static RunningServer s(site(), testsite::ServerOptions{});
+  return s;
+}
+
+std::string url(const std::string& path) { return "http://127.0.0.1:" + std::to_string(server().port()) + path; }
+
+// The first `n` pages of the site (all answer 200) on the server at `port`.
+std::vector<std::string> pages(std::uint16_t port, std::size_t n) {
+  auto all = site().ground_truth("http://127.0.0.1:" + std::to_string(port) + "/");
+  EXPECT_TRUE(all.ok());
+  all->resize(std::min(n, all->size()));
+  return *all;
+}
+
+// Fetches `u` with a fresh runtime and fetcher of the given mode.
+FetchResult get(ExecutionMode mode, const std::string& u, FetchOptions options = {}) {
+  runtime::Runtime rt({.mode = mode});
+  auto fetcher = mode == ExecutionMode::kSequential ? make_curl_blocking_fetcher(rt, options)
+                                                      : make_curl_multi_fetcher(rt, options);
+  auto main = [&]() -> Task<FetchResult> {
+    Request r;
+    r.url = u;
+    co_return co_await fetcher->fetch(r);
+  };
+  return rt.run_for_result(main());
+}
+
+class CurlFetcherTest : public ::testing::TestWithParam<ExecutionMode> {};
+
+TEST_P(CurlFetcherTest, FetchesAPage) {
+  FetchResult r = get(GetParam(), url("/"));
+  ASSERT_TRUE(r.ok()) << r.error->message;
+  EXPECT_EQ(r.response.status, 200);
+  EXPECT_EQ(r.response.content_type.rfind("text/html", 0), 0u) << r.response.content_type;
+  EXPECT_EQ(r.response.charset, "utf-8");
+  EXPECT_NE(r.response.body.find("<html"), std::string::npos);
+  EXPECT_EQ(r.response.http_version, "1.1");
+  EXPECT_GT(r.response.timings.total, Duration::zero());
+  EXPECT_EQ(r.response.final_url, url("/"));
+}
+
+TEST_P(CurlFetcherTest, HttpErrorsCarryStatusAndRetryAfter) {
+  struct Case {
+    std::string path;
+    FetchErrorKind kind;
+    int status;
+    bool retryable;
+  };
+  const Case cases[] = {
+      {"/fault/500", FetchErrorKind::kHttp5xx, 500, true},
+      {"/fault/503", FetchErrorKind::kHttp5xx, 503, true},
+      {"/fault/429", FetchErrorKind::kHttp4xx, 429, true},
+      {"/no/such/page", FetchErrorKind::kHttp4xx, 404, false},
+  };
+  for (const Case& c : cases) {
+    FetchResult r = get(GetParam(), url(c.path));
+    ASSERT_FALSE(r.ok()) << c.path;
+    EXPECT_EQ(r.error->kind, c.kind) << c.path;
+    EXPECT_EQ(r.error->status, c.status) << c.path;
+    EXPECT_EQ(r.error->retryable(), c.retryable) << c.path;
+  }
+  EXPECT_EQ(get(GetParam(), url("/fault/503")).error->retry_after, std::optional<Duration>(1s));
+  EXPECT_EQ(get(GetParam(), url("/fault/429")).error->retry_after, std::optional<Duration>(2s));
+  // An HTTP-date about 5 s ahead (second granularity: 4 to 5 s).
+  auto dated = get(GetParam(), url("/fault/429-date")).error->retry_after;
+  ASSERT_TRUE(dated.has_value());
+  EXPECT_GE(*dated, 3s);
+  EXPECT_LE(*dated, 6s);
+}
+
+TEST_P(CurlFetcherTest, ResetMidBodyIsAProtocolError) {
+  FetchResult r = get(GetParam(), url("/fault/reset"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error->kind, FetchErrorKind::kProtocol) << r.error->message;
+  EXPECT_TRUE(r.error->retryable());
+  EXPECT_LT(r.response.body.size(), 65536u);
+}
+
+TEST_P(CurlFetcherTest, AStalledBodyTimesOut) {
+  FetchOptions o;
+  o.stall_time = 1s;
+  FetchResult r = get(GetParam(), url("/fault/stall"), o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error->kind, FetchErrorKind::kStallTimeout) << r.error->message;
+  EXPECT_EQ(r.response.body.size(), 1000u);
+}
+
+TEST_P(CurlFetcherTest, RedirectsLoopsAndChains) {
+  FetchResult loop = get(GetParam(), url("/fault/redirect-loop/a"));
+  ASSERT_FALSE(loop.ok());
+  EXPECT_EQ(loop.error->kind, FetchErrorKind::kRedirectLoop);
+  EXPECT_EQ(loop.response.redirects.size(), 2u);
+
+  FetchResult capped = get(GetParam(), url("/fault/redirect-chain/0"), {.max_redirects = 10});
+  ASSERT_FALSE(capped.ok());
+  EXPECT_EQ(capped.error->kind, FetchErrorKind::kTooManyRedirects);
+
+  FetchResult followed = get(GetParam(), url("/fault/redirect-chain/0"), {.max_redirects = 20});
+  ASSERT_TRUE(followed.ok()) << followed.error->message;
+  EXPECT_EQ(followed.response.redirects.size(), 15u);
+  EXPECT_EQ(followed.response.final_url, url("/fault/redirect-chain/15"));
+  std::vector<int> statuses;
+  for (const auto& h : followed.response.redirects) statuses.push_back(h.status);
+  for (int s : {301, 302, 303, 307, 308}) EXPECT_NE(std::find(statuses.begin(), statuses.end(), s), statuses.end());
+}
+
+TEST_P(CurlFetcherTest, AGzipBombStopsAtTheDecompressedLimit) {
+  FetchOptions o;
+  o.max_decompressed_bytes = 8u << 20;
+  FetchResult r = get(GetParam(), url("/fault/gzip-bomb"), o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error->kind, FetchErrorKind::kTooLarge) << r.error->message;
+  EXPECT_LE(r.response.body.size(), o.max_decompressed_bytes);
+  EXPECT_EQ(r.response.content_encoding, "gzip");
+}
+
+TEST_P(CurlFetcherTest, AnOversizeBodyIsRefused) {
+  FetchResult r = get(GetParam(), url("/fault/oversize"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error->kind, FetchErrorKind::kTooLarge) << r.error->message;
+  EXPECT_LE(r.response.body.size(), FetchOptions{}.max_body_bytes);
+}
+
+TEST_P(CurlFetcherTest, BinaryAndInvalidUtf8ArriveIntact) {
+  for (const char* path : {"/fault/binary", "/fault/bad-utf8"}) {
+    FetchResult r = get(GetParam(), url(path));
+    ASSERT_TRUE(r.ok()) << path << ": " << r.error->message;
+    EXPECT_GT(r.response.body.size(), 0u);
+    EXPECT_EQ(r.response.body.size(), r.response.content_length.value_or(r.response.body.size()));
+  }
+}
+
+TEST_P(CurlFetcherTest, ARefusedConnection) {
+  // A port that was free a moment ago: nothing listens there.
+  runtime::asio::io_context io;
+  runtime::asio::ip::tcp::acceptor a(io, {runtime::asio::ip::make_address("127.0.0.1"), 0});
+  const auto port = a.local_endpoint().port();
+  a.close();
+  FetchResult r = get(GetParam(), "http://127.0.0.1:" + std::to_string(port) + "/");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error->kind, FetchErrorKind::kRefused) << r.error->message;
+}
+
+TEST_P(CurlFetcherTest, KeepAliveReusesOneConnection) {
+  testsite::ServerOptions options;
+  RunningServer own(site(), options);
+  runtime::Runtime rt({.mode = GetParam()});
+  auto fetcher = GetParam() == ExecutionMode::kSequential ? make_curl_blocking_fetcher(rt, {})
+                                                            : make_curl_multi_fetcher(rt, {});
+  int ok = 0;
+  const auto urls = pages(own.port(), 20);
+  auto main = [&]() -> Task<void> {
+    for (const std::string& u : urls) {
+      Request r;
+      r.url = u;
+      ok += (co_await fetcher->fetch(r)).ok();
+    }
+  };
+  rt.run(main());
+  EXPECT_EQ(ok, 20);
+  EXPECT_EQ(own.stats().connections, 1u);
+}
+
+TEST_P(CurlFetcherTest, StaysHealthyAfterEveryFault) {
+  FetchOptions o;
+  o.stall_time = 1s;
+  for (const char* path : {"/fault/reset", "/fault/gzip-bomb", "/fault/binary", "/fault/redirect-loop/a"}) {
+    (void)get(GetParam(), url(path), o);
+  }
+  FetchResult r = get(GetParam(), url("/"));
+  EXPECT_TRUE(r.ok());
+}
+
+INSTANTIATE_TEST_SUITE_P(Modes, CurlFetcherTest, ::testing::Values(ExecutionMode::kSequential, ExecutionMode::kAsync),
+                         [](const auto& info) { return std::string(to_string(info.param)); });
+
+TEST(CurlMultiFetcherTest, TransfersOverlapAndStayUnderTheLimit) {
+  testsite::ServerOptions options;
+  options.latency.base = 100ms;
+  RunningServer slow(site(), options);
+  trace::Recorder rec(steady_clock());
+  runtime::Runtime rt({.mode = ExecutionMode::kAsync, .recorder = &rec});
+  auto fetcher = make_curl_multi_fetcher(rt, {.max_in_flight = 6, .max_per_host = 6});
+  int ok = 0;
+  const auto urls = pages(slow.port(), 24);
+  auto main = [&]() -> Task<void> {
+    runtime::Scope scope(rt.executor());
+    for (std::size_t i = 0; i < urls.size(); ++i) {
+      auto one = [&, i]() -> Task<void> {
+        Request r;
+        r.url = urls[i];
+        r.task = static_cast<trace::TaskId>(i);
+        ok += (co_await fetcher->fetch(r)).ok();
+      };
+      scope.spawn(one());
+    }
+    co_await scope.join();
+  };
+  rt.run(main());
+  EXPECT_EQ(ok, 24);
+  // From the recorded timings: how many transfers were waiting for their
+  // first byte at once.
+  std::vector<std::pair<std::int64_t, int>> edges;
+  for (const auto& s : rec.snapshot().spans) {
+    if (s.kind != trace::EventKind::kFirstByte) continue;
+    edges.emplace_back(s.start_ns, +1);
+    edges.emplace_back(s.end_ns, -1);
+  }
+  ASSERT_EQ(edges.size(), 48u);
+  std::sort(edges.begin(), edges.end());
+  int now = 0;
+  int peak = 0;
+  for (const auto& [t, d] : edges) peak = std::max(peak, now += d);
+  EXPECT_GE(peak, 2);  // they overlapped
+  EXPECT_LE(peak, 6);  // never more than the limit
+  EXPECT_LE(slow.stats().peak_connections, 6u);
+}
+
+TEST(CurlMultiFetcherTest, ATotalTimeout) {
+  testsite::ServerOptions options;
+  options.latency.base = 3000ms;
+  RunningServer slow(site(), options);
+  FetchOptions o;
+  o.total_timeout = 200ms;
+  FetchResult r = get(ExecutionMode::kAsync, "http://127.0.0.1:" + std::to_string(slow.port()) + "/", o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error->kind, FetchErrorKind::kTotalTimeout) << r.error->message;
+}
+
+TEST(CurlMultiFetcherTest, CancellingInFlightTransfersIsClean) {
+  runtime::Runtime rt({.mode = ExecutionMode::kAsync});
+  auto fetcher = make_curl_multi_fetcher(rt, {});
+  int cancelled = 0;
+  bool after_ok = false;
+  auto main = [&]() -> Task<void> {
+    {
+      runtime::Scope scope(rt.executor());
+      for (int i = 0; i < 5; ++i) {
+        auto stalled = [&]() -> Task<void> {
+          Request r;
+          r.url = url("/fault/stall");
+          try {
+            co_await fetcher->fetch(r);
+          } catch (const boost::system::system_error&) {
+            ++cancelled;
+            throw;
+          }
+        };
+        scope.spawn(stalled());
+      }
+      // Once all five are in flight (the body has started), stop them.
+      while (fetcher->in_flight() < 5) co_await rt.wait(5ms);
+      co_await rt.wait(100ms);
+      scope.cancel();
+      try {
+        co_await scope.join();
+      } catch (const boost::system::system_error&) {
+      }
+    }
+    EXPECT_EQ(fetcher->in_flight(), 0u);
+    Request again;
+    again.url = url("/");
+    after_ok = (co_await fetcher->fetch(again)).ok();
+  };
+  rt.run(main());
+  EXPECT_EQ(cancelled, 5);
+  EXPECT_TRUE(after_ok);
+}
+
+}  // namespace
+}  // namespace preheat::fetch
