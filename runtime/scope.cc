@@ -1,8 +1,5 @@
 #include "runtime/scope.h"
 
-#include <cstdio>
-#include <cstdlib>
-
 namespace preheat::runtime {
 
 namespace {
@@ -17,59 +14,65 @@ bool is_cancellation(const std::exception_ptr& e) {
 }
 }  // namespace
 
-Scope::Scope(const asio::any_io_executor& executor) : executor_(executor) {}
+Scope::Scope(const asio::any_io_executor& executor) : state_(std::make_shared<State>(executor)) {}
 
 Scope::~Scope() {
-  if (active_ != 0) {
-    // A scope destroyed with running children would leave them pointing at
-    // freed memory: this is a programming error, fail loudly.
-    std::fprintf(stderr, "preheat: Scope destroyed with %zu running tasks (join() was not awaited)\n", active_);
-    std::abort();
-  }
+  // Normally every child has finished (join() returned). If not, stop them:
+  // they hold the shared state and finish on their own (see the header).
+  if (state_->active != 0) state_->cancel_all();
 }
 
-void Scope::reap() {
+void Scope::State::reap() {
   // Children are erased only here, never inside their own completion handler:
   // co_spawn still uses the cancellation slot while it calls that handler.
-  children_.remove_if([](const Child& c) { return c.done; });
+  // Amortised: only once as many have finished as are still running.
+  if (done_not_reaped == 0 || done_not_reaped < active) return;
+  children.remove_if([](const Child& c) { return c.done; });
+  done_not_reaped = 0;
 }
 
-void Scope::spawn(Task<void> task) {
-  reap();
-  Child& child = children_.emplace_back();
-  ++active_;
-  auto on_done = [this, &child](std::exception_ptr e) { on_child_done(child, e); };
-  asio::co_spawn(executor_, std::move(task), asio::bind_cancellation_slot(child.signal.slot(), std::move(on_done)));
-  if (first_error_) child.signal.emit(asio::cancellation_type::terminal);
-}
-
-void Scope::on_child_done(Child& child, std::exception_ptr error) {
-  child.done = true;
-  --active_;
-  if (error) {
-    // The first real failure wins; a cancellation that follows it is only its
-    // consequence. A cancellation alone still counts as a failure.
-    if (!first_error_ || (is_cancellation(first_error_) && !is_cancellation(error))) {
-      const bool was_first = !first_error_;
-      first_error_ = error;
-      if (was_first) cancel();
-    }
-  }
-  if (active_ == 0 && all_done_) all_done_->set();
-}
-
-void Scope::cancel() {
-  for (Child& c : children_) {
+void Scope::State::cancel_all() {
+  for (Child& c : children) {
     if (!c.done) c.signal.emit(asio::cancellation_type::terminal);
   }
 }
 
+void Scope::spawn(Task<void> task) {
+  state_->reap();
+  Child& child = state_->children.emplace_back();
+  ++state_->active;
+  auto on_done = [state = state_, &child](std::exception_ptr e) { on_child_done(state, child, e); };
+  asio::co_spawn(state_->executor, std::move(task),
+                 asio::bind_cancellation_slot(child.signal.slot(), std::move(on_done)));
+  if (state_->first_error) child.signal.emit(asio::cancellation_type::terminal);
+}
+
+void Scope::on_child_done(const std::shared_ptr<State>& state, Child& child, std::exception_ptr error) {
+  child.done = true;
+  --state->active;
+  ++state->done_not_reaped;
+  if (error) {
+    // The first real failure wins; a cancellation that follows it is only its
+    // consequence. A cancellation alone still counts as a failure.
+    if (!state->first_error || (is_cancellation(state->first_error) && !is_cancellation(error))) {
+      const bool was_first = !state->first_error;
+      state->first_error = error;
+      if (was_first) state->cancel_all();
+    }
+  }
+  if (state->active == 0 && state->all_done) state->all_done->set();
+}
+
+void Scope::cancel() { state_->cancel_all(); }
+
 Task<void> Scope::join() {
+  // Keep the state alive even if the Scope object goes away meanwhile.
+  std::shared_ptr<State> s = state_;
   std::exception_ptr join_cancelled;
-  while (active_ > 0) {
-    all_done_ = std::make_unique<Event>(executor_);
+  while (s->active > 0) {
+    s->all_done = std::make_unique<Event>(s->executor);
     try {
-      co_await all_done_->wait();
+      co_await s->all_done->wait();
     } catch (...) {
       join_cancelled = std::current_exception();
       break;
@@ -79,23 +82,24 @@ Task<void> Scope::join() {
     // The joiner was cancelled: cancel the children, then still wait for
     // them, since nothing may outlive the scope. Further cancellations of the
     // joiner are absorbed until the children are gone.
-    cancel();
-    while (active_ > 0) {
+    s->cancel_all();
+    while (s->active > 0) {
       co_await asio::this_coro::reset_cancellation_state();
-      all_done_ = std::make_unique<Event>(executor_);
+      s->all_done = std::make_unique<Event>(s->executor);
       try {
-        co_await all_done_->wait();
+        co_await s->all_done->wait();
       } catch (...) {
-        cancel();
+        s->cancel_all();
       }
     }
   }
-  all_done_.reset();
-  reap();
+  s->all_done.reset();
+  s->children.clear();  // every child has finished and its handler returned
+  s->done_not_reaped = 0;
   if (join_cancelled) std::rethrow_exception(join_cancelled);
-  if (first_error_) {
-    std::exception_ptr e = first_error_;
-    first_error_ = nullptr;
+  if (s->first_error) {
+    std::exception_ptr e = s->first_error;
+    s->first_error = nullptr;
     std::rethrow_exception(e);
   }
 }

@@ -178,3 +178,42 @@ TEST(ScopeTest, CancellingATaskDuringParallelComputeIsClean) {
 
 }  // namespace
 }  // namespace preheat::runtime
+
+namespace preheat::runtime {
+namespace {
+
+// Regression (found by the testsite on SIGTERM): once a coroutine has been
+// cancelled, Asio throws at its next co_await, which can be the co_await of
+// join() itself; the Scope is then destroyed unjoined. It must cancel its
+// children and let them finish, not abort the process.
+TEST(ScopeTest, AScopeDestroyedByACancelledParentCancelsItsChildren) {
+  ManualClock clock;
+  Runtime rt({.mode = ExecutionMode::kAsync, .manual_clock = &clock});
+  std::vector<std::string> log;
+  asio::cancellation_signal stop;
+  bool parent_done = false;
+  auto parent = [&]() -> Task<void> {
+    Scope scope(rt.executor());
+    scope.spawn(wait_and_log(rt, 50ms, log, "child"));
+    try {
+      co_await rt.wait(10ms);
+    } catch (const boost::system::system_error&) {
+      log.push_back("parent cancelled");
+    }
+    co_await scope.join();  // throws at once: this coroutine is cancelled
+    log.push_back("joined");
+  };
+  asio::co_spawn(rt.loop(), parent(), asio::bind_cancellation_slot(stop.slot(), [&](std::exception_ptr e) {
+                   parent_done = e != nullptr;
+                 }));
+  rt.poll();
+  rt.advance(1ms);
+  stop.emit(asio::cancellation_type::terminal);
+  rt.poll();
+  EXPECT_TRUE(parent_done);
+  EXPECT_EQ(log, (std::vector<std::string>{"parent cancelled", "child cancelled"}));
+  EXPECT_EQ(rt.pending_virtual_waits(), 0u);
+}
+
+}  // namespace
+}  // namespace preheat::runtime
