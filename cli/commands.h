@@ -17,6 +17,8 @@ struct Command {
 
 void add_bake_command(CLI::App& app, std::vector<Command>& out);
 void add_demo_commands(CLI::App& app, std::vector<Command>& out);
+void add_fetch_command(CLI::App& app, std::vector<Command>& out);
+void add_testsite_command(CLI::App& app, std::vector<Command>& out);
 
 // Adds --mode with the three modes as choices.
 CLI::Option* add_mode_option(CLI::App& app, std::string& mode, const std::string& what);

@@ -24,6 +24,8 @@ int main(int argc, char** argv) {
   std::vector<Command> commands;
   add_bake_command(app, commands);
   add_demo_commands(app, commands);
+  add_fetch_command(app, commands);
+  add_testsite_command(app, commands);
 
   // CLI11 says only "A subcommand is required" for `preheat frob`: name it.
   if (argc > 1 && argv[1][0] != '-') {
