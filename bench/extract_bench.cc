@@ -1,0 +1,57 @@
+// Throughput of extract_html (one core) over real pages: the HTML
+// documentation shipped in Debian packages (/usr/share/doc/**/*.html).
+#include <benchmark/benchmark.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "crawl/extract/html_extractor.h"
+
+namespace {
+
+const std::vector<std::string>& corpus() {
+  static const std::vector<std::string> pages = [] {
+    std::vector<std::string> out;
+    std::error_code ec;
+    for (auto it = std::filesystem::recursive_directory_iterator("/usr/share/doc", ec);
+         it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+      if (ec) break;
+      if (!it->is_regular_file() || it->path().extension() != ".html") continue;
+      std::ifstream in(it->path(), std::ios::binary);
+      std::ostringstream bytes;
+      bytes << in.rdbuf();
+      out.push_back(bytes.str());
+    }
+    return out;
+  }();
+  return pages;
+}
+
+void BM_ExtractHtml(benchmark::State& state) {
+  const auto& pages = corpus();
+  if (pages.empty()) {
+    state.SkipWithError("no HTML pages under /usr/share/doc");
+    return;
+  }
+  std::size_t bytes = 0;
+  std::size_t links = 0;
+  for (auto _ : state) {
+    for (const std::string& page : pages) {
+      const auto r = preheat::crawl::extract_html(page, "");
+      links += r.links.size();
+      bytes += page.size();
+      benchmark::DoNotOptimize(r.content_hash);
+    }
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(bytes));
+  state.counters["pages"] = static_cast<double>(pages.size());
+  state.counters["links/iter"] = static_cast<double>(links) / static_cast<double>(state.iterations());
+}
+BENCHMARK(BM_ExtractHtml)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();

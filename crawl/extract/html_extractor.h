@@ -1,0 +1,124 @@
+// Link and content extraction from one HTML document: bytes in, result out.
+//
+// extract_html() runs libxml2's HTML SAX parser (lenient, streaming, no tree)
+// over the bytes of a page and collects
+//   - the links a crawler follows, in document order, with the raw attribute
+//     value (character references decoded, nothing else: no trimming, no
+//     resolution; the URL normaliser does that against base_href or the page
+//     URL), the element and attribute it came from, the anchor text and the
+//     rel tokens;
+//   - the page's content: title, meta description, canonical, language, meta
+//     robots tokens, visible text and a hash of that text.
+//
+// Which elements give links (and which do not):
+//   a href, area href, frame src, iframe src, meta http-equiv=refresh (the
+//   URL part of its content), link href when rel has next, prev, previous,
+//   alternate or canonical and not stylesheet. A stylesheet, icon or preload
+//   is a subresource of the page, not a page to crawl, so it is not reported
+//   ("alternate stylesheet" is a stylesheet). Links inside <template> are
+//   inert in a browser and are skipped. Links inside <noscript> are reported:
+//   a crawler runs no scripts, so the noscript view is the one it sees
+//   (the parse5 oracle runs with scripting disabled for the same reason).
+//
+// Visible text: character data outside head-only and non-rendered elements
+// (script, style, noscript, template, title: the title is reported apart),
+// ASCII whitespace collapsed to one space, element boundaries other than
+// inline ones (a, b, span, em, code...) count as whitespace, trimmed, capped
+// at options.max_text_bytes on a UTF-8 boundary.
+//
+// Encoding: `charset_hint` is the charset the caller determined (HTTP
+// Content-Type today; full WHATWG sniffing is issue 5's). Empty or UTF-8 means
+// UTF-8: malformed sequences and NUL bytes are replaced with U+FFFD before
+// parsing, and a <meta charset> inside the document is ignored, so the result
+// does not depend on libxml2's own guess (it would fall back to Latin-1). Any
+// other name libxml2 knows (through iconv) is converted by libxml2; an
+// unknown name falls back to UTF-8. Every string in the result is valid UTF-8.
+//
+// Hostile input: any bytes are accepted (binary, NULs, unclosed or 100,000
+// deeply nested tags, 10 MB attributes); libxml2 prints nothing; output is
+// bounded by the options below.
+//
+// Thread safety: pure; may be called from any number of threads at once.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace preheat::crawl {
+
+// Where a link came from: the element and its attribute.
+enum class LinkSource {
+  kAHref,        // <a href>
+  kAreaHref,     // <area href>
+  kFrameSrc,     // <frame src>
+  kIframeSrc,    // <iframe src>
+  kLinkHref,     // <link href rel=next|prev|alternate|canonical>
+  kMetaRefresh,  // <meta http-equiv=refresh content="0; url=...">
+};
+
+// "a", "area", "frame", "iframe", "link", "meta".
+const char* link_source_tag(LinkSource source);
+// "href", "src", or "content" for meta refresh.
+const char* link_source_attribute(LinkSource source);
+
+struct Link {
+  LinkSource source = LinkSource::kAHref;
+  std::string href;               // raw value, character references decoded
+  std::string anchor_text;        // a: its text (and img alt); area: alt; else empty
+  std::vector<std::string> rel;   // lower-case rel tokens in order ("nofollow", "next")
+
+  bool has_rel(std::string_view token) const;
+  friend bool operator==(const Link&, const Link&) = default;
+};
+
+struct ExtractOptions {
+  // Visible text beyond this many bytes is dropped (text_truncated is set).
+  std::size_t max_text_bytes = 1 << 20;
+  // Anchor text is cut at this many bytes (on a UTF-8 boundary).
+  std::size_t max_anchor_bytes = 200;
+  // Title, description and language are cut at this many bytes.
+  std::size_t max_field_bytes = 1024;
+  // A link whose href is longer is dropped, not cut: a cut URL is a wrong
+  // URL. 8 KiB is what common servers accept in a request line.
+  std::size_t max_href_bytes = 8192;
+  // At most this many links per page; the rest are counted in links_dropped.
+  std::size_t max_links = 100'000;
+};
+
+struct ExtractResult {
+  std::vector<Link> links;
+  std::size_t links_dropped = 0;          // over max_links or max_href_bytes
+  std::optional<std::string> base_href;   // the first <base href>, raw
+
+  std::string title;                      // first <title>, collapsed
+  std::string description;                // first <meta name=description>
+  std::optional<std::string> canonical;   // first <link rel=canonical href>, raw
+  std::string language;                   // <html lang>
+  std::vector<std::string> robots;        // <meta name=robots> tokens, lower-case
+  std::string text;                       // visible text, collapsed
+  bool text_truncated = false;
+  // 64-bit FNV-1a of `text`: stable across machines and versions (it is
+  // stored), dependency-free, and far faster than the parse it follows; it
+  // detects equal content, it is not meant to resist an adversary.
+  std::uint64_t content_hash = 0;
+  std::string encoding;                   // what the bytes were decoded as
+
+  bool robots_has(std::string_view token) const;
+};
+
+ExtractResult extract_html(std::string_view html, std::string_view charset_hint,
+                           const ExtractOptions& options = {});
+
+// The URL of a meta refresh's content attribute ("5; url='next.html'"), or
+// nothing when it names none (a refresh of the page itself) or is malformed.
+// Follows the HTML standard's "shared declarative refresh steps".
+std::optional<std::string> meta_refresh_url(std::string_view content);
+
+// 64-bit FNV-1a.
+std::uint64_t fnv1a64(std::string_view bytes);
+
+}  // namespace preheat::crawl

@@ -1,0 +1,201 @@
+// Differential test: the links extract_html finds on real pages against the
+// links npm parse5 (the WHATWG HTML parser: what a browser sees) finds, per
+// page, as multisets of (tag, attribute, value). The corpus is the HTML
+// documentation shipped in Debian packages on this machine. Every difference
+// must be explained in kExplained; the figures are printed.
+//
+// Skips when node or tests/extract/parse5/node_modules is missing (scripts/setup
+// installs it).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "crawl/extract/html_extractor.h"
+#include "tests/support/support.h"
+
+namespace preheat::crawl {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A difference the test accepts, with the reason. `page` is a substring of the
+// page path, `link` a substring of the "tag\tattribute\tvalue" line; `side`
+// says who reports the link: "parse5" only or "preheat" only.
+struct Explained {
+  const char* page;
+  const char* link;
+  const char* side;
+  const char* reason;
+};
+
+constexpr Explained kExplained[] = {
+    {"tricky-cdata", "/cdata", "preheat",
+     "libxml2 2.9 parses <![CDATA[ in HTML content as markup; browsers make it a bogus comment up to the first >"},
+    {"tricky-entities", "/a&notit;b&c", "preheat",
+     "libxml2 ends the value at an invalid character reference (&#0;, &#x110000;); browsers put U+FFFD"},
+    {"tricky-entities", "/a&notit;b&c", "parse5",
+     "libxml2 ends the value at an invalid character reference (&#0;, &#x110000;); browsers put U+FFFD"},
+};
+
+// Pages written for the test where HTML parsers are known to part ways: they
+// join the real corpus so that the table above stays honest.
+struct TrickyPage {
+  const char* name;
+  const char* html;
+};
+constexpr TrickyPage kTricky[] = {
+    {"cdata", R"(<p>x<![CDATA[<a href="/cdata">]]></p>)"},
+    {"textarea", R"(<textarea><a href="/textarea">t</a></textarea>)"},
+    {"title", R"(<title><a href="/title">t</a></title>)"},
+    {"iframe-content", R"(<iframe src="/f"><a href="/in-iframe">t</a></iframe>)"},
+    {"rawtext", R"(<xmp><a href="/xmp">t</a></xmp><noembed><a href="/noembed">n</a></noembed>)"},
+    {"noframes", R"(<noframes><a href="/noframes">n</a></noframes>)"},
+    {"foreign", R"(<svg><a href="/svg-a">s</a></svg><math><a href="/math-a">m</a></math>)"},
+    {"foster", R"(<table><a href="/foster">f</a><tr><td>x</td></tr></table>)"},
+    {"plaintext", R"(<plaintext><a href="/plain">p</a>)"},
+    {"entities", R"(<a href="/a&notit;b&amp;c&#0;d&#x110000;e&copy">x</a>)"},
+    {"duplicate-attribute", R"(<a href="/one" href="/two">dup</a>)"},
+    {"noscript-in-head", R"(<head><noscript><a href="/ns-head">n</a></noscript></head>)"},
+    {"attributes-without-space", R"(<a href="/x"rel=nofollow>y</a><a href=/y/>z</a>)"},
+    {"two-bases", R"(<base href="/b1"><base href="/b2"><a href="/z">z</a>)"},
+    {"newlines", "<a href=\"/cr\r\nlf\n x\">z</a>"},
+    {"template", R"(<template><a href="/t">t</a></template><a href="/after">a</a>)"},
+    {"nested-a", R"(<a href="/outer">o<a href="/inner">i</a></a>)"},
+};
+
+std::string escape(std::string_view v) {
+  std::string out;
+  for (char c : v) {
+    switch (c) {
+      case '\\': out += "\\\\"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
+      case '\n': out += "\\n"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> corpus() {
+  std::vector<std::string> files;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator("/usr/share/doc", ec); it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    if (ec) break;
+    if (it->is_regular_file() && it->path().extension() == ".html") files.push_back(it->path().string());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+// The oracle's links per page: one node process for the whole corpus.
+std::map<std::string, std::vector<std::string>> parse5_links(const fs::path& node, const fs::path& script,
+                                                             const std::vector<std::string>& files,
+                                                             const fs::path& list) {
+  // Paths are passed through a file list so that no shell quoting is needed.
+  std::string names;
+  for (const auto& f : files) names += f + "\n";
+  testing::write_file(list, names);
+  const std::string cmd = "'" + node.string() + "' '" + script.string() + "' --list '" + list.string() + "'";
+  std::map<std::string, std::vector<std::string>> out;
+  FILE* pipe = popen(cmd.c_str(), "r");
+  if (pipe == nullptr) return out;
+  std::string all;
+  char buf[1 << 16];
+  for (std::size_t n; (n = fread(buf, 1, sizeof buf, pipe)) > 0;) all.append(buf, n);
+  pclose(pipe);
+  std::vector<std::string>* page = nullptr;
+  std::size_t pos = 0;
+  while (pos < all.size()) {
+    std::size_t end = all.find('\n', pos);
+    if (end == std::string::npos) end = all.size();
+    const std::string line = all.substr(pos, end - pos);
+    pos = end + 1;
+    if (line.rfind("#page ", 0) == 0) {
+      page = &out[line.substr(6)];
+    } else if (page != nullptr && !line.empty()) {
+      page->push_back(line);
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> preheat_links(const std::string& html) {
+  const ExtractResult r = extract_html(html, "");
+  std::vector<std::string> out;
+  if (r.base_href) out.push_back("base\thref\t" + escape(*r.base_href));
+  for (const Link& l : r.links) {
+    out.push_back(std::string(link_source_tag(l.source)) + "\t" + link_source_attribute(l.source) + "\t" +
+                  escape(l.href));
+  }
+  return out;
+}
+
+const Explained* explanation(const std::string& page, const std::string& link, const char* side) {
+  for (const Explained& e : kExplained) {
+    if (*e.side != '\0' && side == std::string_view(e.side) && page.find(e.page) != std::string::npos &&
+        link.find(e.link) != std::string::npos) {
+      return &e;
+    }
+  }
+  return nullptr;
+}
+
+TEST(Parse5DiffTest, SameLinksAsTheWhatwgParserOnRealPages) {
+#ifndef PREHEAT_NODE
+  GTEST_SKIP() << "node not found at configure time";
+#else
+  const fs::path dir = fs::path(PREHEAT_SOURCE_DIR) / "tests/extract/parse5";
+  if (!fs::exists(dir / "node_modules/parse5")) GTEST_SKIP() << "run scripts/setup (npm install parse5)";
+  std::vector<std::string> files = corpus();
+  if (files.size() < 20) GTEST_SKIP() << "too few HTML pages under /usr/share/doc";
+
+  testing::TempDir tmp;
+  for (const TrickyPage& page : kTricky) {
+    files.push_back((tmp / (std::string("tricky-") + page.name + ".html")).string());
+    testing::write_file(files.back(), page.html);
+  }
+  const auto oracle = parse5_links(PREHEAT_NODE, dir / "links.js", files, tmp / "files.txt");
+  ASSERT_EQ(oracle.size(), files.size()) << "node did not report every page";
+
+  std::size_t links_preheat = 0, links_parse5 = 0, agreements = 0, explained = 0;
+  std::map<std::string, std::size_t> reasons;
+  for (const std::string& file : files) {
+    std::vector<std::string> mine = preheat_links(testing::read_file(file));
+    std::vector<std::string> theirs = oracle.at(file);
+    links_preheat += mine.size();
+    links_parse5 += theirs.size();
+    std::sort(mine.begin(), mine.end());
+    std::sort(theirs.begin(), theirs.end());
+    std::vector<std::string> both, only_mine, only_theirs;
+    std::set_intersection(mine.begin(), mine.end(), theirs.begin(), theirs.end(), std::back_inserter(both));
+    std::set_difference(mine.begin(), mine.end(), theirs.begin(), theirs.end(), std::back_inserter(only_mine));
+    std::set_difference(theirs.begin(), theirs.end(), mine.begin(), mine.end(), std::back_inserter(only_theirs));
+    agreements += both.size();
+    for (const auto& [side, links] : {std::pair{"preheat", &only_mine}, std::pair{"parse5", &only_theirs}}) {
+      for (const std::string& link : *links) {
+        if (const Explained* e = explanation(file, link, side)) {
+          ++explained;
+          ++reasons[e->reason];
+        } else {
+          ADD_FAILURE() << "only " << side << " reports " << link << " on " << file;
+        }
+      }
+    }
+  }
+  std::cout << "parse5 differential: " << files.size() << " pages, " << links_parse5 << " links (parse5), "
+            << links_preheat << " links (preheat), " << agreements << " agree, " << explained << " explained\n";
+  for (const auto& [reason, n] : reasons) std::cout << "  " << n << " x " << reason << "\n";
+  EXPECT_GT(agreements, 1000u);
+#endif
+}
+
+}  // namespace
+}  // namespace preheat::crawl
