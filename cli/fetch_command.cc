@@ -99,7 +99,10 @@ void print_human(const fetch::FetchResult& r) {
 int run_fetch(const FetchCliOptions& o) {
   const ExecutionMode mode = *parse_execution_mode(o.mode);
   trace::Recorder rec(steady_clock(), {.title = "preheat fetch", .unit = {"ms", 1e6}});
-  runtime::Runtime rt({.mode = mode, .recorder = &rec, .stop_on_interrupt = true});
+  // Trace only when a timeline was asked for: on load runs the spans (five
+  // per request) would cost more than the bookkeeping they describe.
+  const bool tracing = !o.trace_path.empty() || !o.svg_path.empty();
+  runtime::Runtime rt({.mode = mode, .recorder = tracing ? &rec : nullptr, .stop_on_interrupt = true});
   fetch::FetchOptions fo;
   fo.max_in_flight = o.concurrency;
   fo.max_per_host = o.per_host;
@@ -140,7 +143,7 @@ int run_fetch(const FetchCliOptions& o) {
     runtime::Scope scope(rt.executor());
     for (std::size_t rep = 0; rep < o.repeat; ++rep) {
       for (const std::string& url : o.urls) {
-        const trace::TaskId task = rec.add_task(url);
+        const trace::TaskId task = tracing ? rec.add_task(url) : trace::kNoTask;
         scope.spawn(one(url, task));
         // Keep the number of spawned-but-waiting tasks bounded on big runs.
         while (fetcher->in_flight() >= o.concurrency && scope.active() > 4 * o.concurrency) co_await rt.wait(std::chrono::milliseconds(1));
@@ -157,7 +160,7 @@ int run_fetch(const FetchCliOptions& o) {
   }
   rec.stop();
   const trace::Summary s = rec.summary();
-  Status written = write_timelines(rec.snapshot(), o.trace_path, o.svg_path);
+  Status written = tracing ? write_timelines(rec.snapshot(), o.trace_path, o.svg_path) : Status();
   if (!written.ok()) {
     std::cerr << "preheat fetch: " << written.message() << "\n";
     return kExitOutput;
@@ -181,10 +184,9 @@ int run_fetch(const FetchCliOptions& o) {
   } else if (!o.body && (total > 1 || o.quiet)) {
     std::string errs;
     for (const auto& [k, n] : errors) errs += fmt::format(" {} {}", k, n);
-    std::cerr << fmt::format("{} requests, {} ok, {} failed{} · {} · {:.0f} requests/s · wall-clock {}, waiting {}\n",
-                             total, ok, failed, errs.empty() ? "" : " (" + errs.substr(1) + ")", o.mode,
-                             wall > 0 ? static_cast<double>(total) / wall : 0.0, human_duration(Duration(s.wall_ns)),
-                             human_duration(Duration(s.waiting_ns)));
+    std::cerr << fmt::format("{} requests, {} ok, {} failed{} · {} · {:.0f} requests/s · wall-clock {}\n", total, ok,
+                             failed, errs.empty() ? "" : " (" + errs.substr(1) + ")", o.mode,
+                             wall > 0 ? static_cast<double>(total) / wall : 0.0, human_duration(Duration(s.wall_ns)));
   }
   return failed == 0 ? kExitOk : kExitFailure;
 }

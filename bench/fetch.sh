@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Fetch throughput: preheat's HTTP client against `preheat testsite` and nginx,
+# beside wrk (the ceiling for a pure HTTP client) on the same server in the
+# same run. Each cell: REPS runs interleaved (wrk, preheat, wrk, preheat...),
+# median requests/s. Loopback only.
+# Usage: bench/fetch.sh [reps] [seconds-per-wrk-run]     (defaults 3, 5)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+reps="${1:-3}"
+secs="${2:-5}"
+scripts/build preheat >/dev/null
+for tool in wrk nginx; do
+  if ! command -v "$tool" >/dev/null; then
+    echo "bench/fetch.sh: installing $tool" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$tool" >/dev/null
+  fi
+done
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  [[ -f "$work/nginx.pid" ]] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# A testsite on a free port; prints its base URL.
+start_testsite() {
+  local latency="$1" out="$work/testsite-$1.out"
+  build/preheat testsite --listen 127.0.0.1:0 --pages 1000 --latency "$latency" >"$out" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 100); do
+    if grep -q '^listening on ' "$out"; then sed -n 's/^listening on //p' "$out" | head -1; return; fi
+    sleep 0.05
+  done
+  echo "testsite did not start: $(cat "$out")" >&2
+  exit 1
+}
+site0=$(start_testsite 0)
+site50=$(start_testsite 50)
+page="p/1"
+# nginx serving a static copy of the same page (same size), one worker.
+mkdir -p "$work/www/p"
+build/preheat fetch "${site0}${page}" --body >"$work/www/p/1"
+nginx_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+cat >"$work/nginx.conf" <<CONF
+worker_processes 1;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  default_type text/html;
+  keepalive_requests 1000000;
+  server { listen 127.0.0.1:$nginx_port; root $work/www; }
+}
+CONF
+nginx -c "$work/nginx.conf"
+nginxurl="http://127.0.0.1:$nginx_port/"
+sleep 0.2
+
+wrk_rps() {  # url connections
+  wrk -t1 -c"$2" -d"${secs}s" "$1" 2>/dev/null | awk '/^Requests\/sec/ {print $2}'
+}
+preheat_rps() {  # url in-flight requests; failed requests go to $work/failures
+  # (exit code 1 when any request failed: the figures still count)
+  { build/preheat fetch "$1" --repeat "$3" --concurrency "$2" --per-host "$2" --quiet --json 2>/dev/null || true; } |
+    python3 -c 'import json,sys
+d = json.load(sys.stdin)
+if d["failed"]:
+    open(sys.argv[1], "a").write(f"{d[\"failed\"]} of {d[\"requests\"]} failed: {d[\"errors\"]}\n")
+print(d["requests_per_s"])' "$work/failures"
+}
+median() { python3 -c 'import statistics,sys; print(statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }
+
+echo "| server | latency | in flight | wrk req/s | preheat req/s | preheat / wrk | Little's bound | preheat / bound |"
+echo "|---|---|---|---|---|---|---|---|"
+for target in "testsite $site0 0" "nginx $nginxurl 0" "testsite $site50 50"; do
+  set -- $target
+  name=$1; base=$2; lat=$3
+  for k in 1 16 256; do
+    url="${base}${page}"
+    # Enough requests for a run of a few seconds.
+    if [[ $lat == 0 ]]; then n=$((k * 400 + 4000)); else n=$((k * 60)); fi
+    w=(); p=()
+    for _ in $(seq "$reps"); do
+      w+=("$(wrk_rps "$url" "$k")")
+      p+=("$(preheat_rps "$url" "$k" "$n")")
+    done
+    wm=$(median "${w[@]}"); pm=$(median "${p[@]}")
+    if [[ $lat == 0 ]]; then
+      bound="-"; frac="-"
+    else
+      bound=$(python3 -c "print(f'{$k/($lat/1000):.0f}')")
+      frac=$(python3 -c "print(f'{$pm/($k/($lat/1000))*100:.0f}%')")
+    fi
+    ratio=$(python3 -c "print(f'{$pm/$wm:.2f}')")
+    printf '| %s | %s ms | %s | %.0f | %.0f | %s | %s | %s |\n' "$name" "$lat" "$k" "$wm" "$pm" "$ratio" "$bound" "$frac"
+  done
+done
+echo
+if [[ -s "$work/failures" ]]; then echo "Failed requests: $(sort "$work/failures" | uniq -c | tr '\n' ';')"; fi
+echo "Medians of $reps interleaved runs; wrk -t1 -cK -d${secs}s; preheat fetch --repeat N --concurrency K --per-host K."
