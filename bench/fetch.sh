@@ -25,20 +25,21 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A testsite on a free port; prints its base URL.
+# A testsite on a free port (in this shell, so the cleanup knows its pid);
+# sets $site to its base URL.
 start_testsite() {
   local latency="$1" out="$work/testsite-$1.out"
   build/preheat testsite --listen 127.0.0.1:0 --pages 1000 --latency "$latency" >"$out" 2>&1 &
   pids+=($!)
   for _ in $(seq 100); do
-    if grep -q '^listening on ' "$out"; then sed -n 's/^listening on //p' "$out" | head -1; return; fi
+    if grep -q '^listening on ' "$out"; then site=$(sed -n 's/^listening on //p' "$out" | head -1); return; fi
     sleep 0.05
   done
   echo "testsite did not start: $(cat "$out")" >&2
   exit 1
 }
-site0=$(start_testsite 0)
-site50=$(start_testsite 50)
+start_testsite 0; site0=$site
+start_testsite 50; site50=$site
 page="p/1"
 # nginx serving a static copy of the same page (same size), one worker.
 mkdir -p "$work/www/p"
@@ -69,7 +70,7 @@ preheat_rps() {  # url in-flight requests; failed requests go to $work/failures
     python3 -c 'import json,sys
 d = json.load(sys.stdin)
 if d["failed"]:
-    open(sys.argv[1], "a").write(f"{d[\"failed\"]} of {d[\"requests\"]} failed: {d[\"errors\"]}\n")
+    open(sys.argv[1], "a").write("%d of %d failed: %s\n" % (d["failed"], d["requests"], d["errors"]))
 print(d["requests_per_s"])' "$work/failures"
 }
 median() { python3 -c 'import statistics,sys; print(statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }

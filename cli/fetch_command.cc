@@ -14,6 +14,7 @@
 #include "fetch/fetcher.h"
 #include "runtime/runtime.h"
 #include "runtime/scope.h"
+#include "runtime/semaphore.h"
 #include "trace/recorder.h"
 
 namespace preheat::cli {
@@ -117,7 +118,7 @@ int run_fetch(const FetchCliOptions& o) {
   std::size_t failed = 0;
   std::uint64_t bytes = 0;
   std::map<std::string, std::size_t> errors;
-  auto one = [&](std::string url, trace::TaskId task) -> runtime::Task<void> {
+  auto one = [&](std::string url, trace::TaskId task, runtime::Semaphore::Permit permit) -> runtime::Task<void> {
     fetch::Request req;
     req.url = url;
     req.task = task;
@@ -139,14 +140,16 @@ int run_fetch(const FetchCliOptions& o) {
       print_human(r);
     }
   };
+  // Tasks alive at once: enough to keep `concurrency` requests in flight,
+  // bounded so that --repeat 10000000 does not hold ten million coroutines.
+  runtime::Semaphore spawn_slots(rt.executor(), 2 * o.concurrency);
   auto main = [&]() -> runtime::Task<void> {
     runtime::Scope scope(rt.executor());
     for (std::size_t rep = 0; rep < o.repeat; ++rep) {
       for (const std::string& url : o.urls) {
+        runtime::Semaphore::Permit permit = co_await spawn_slots.acquire();
         const trace::TaskId task = tracing ? rec.add_task(url) : trace::kNoTask;
-        scope.spawn(one(url, task));
-        // Keep the number of spawned-but-waiting tasks bounded on big runs.
-        while (fetcher->in_flight() >= o.concurrency && scope.active() > 4 * o.concurrency) co_await rt.wait(std::chrono::milliseconds(1));
+        scope.spawn(one(url, task, std::move(permit)));
       }
     }
     co_await scope.join();

@@ -121,8 +121,16 @@ class CurlMultiFetcher final : public Fetcher {
     //  - "now" (0 ms) is a post, not a timer;
     //  - a pending timer that fires no later than asked is kept (an early
     //    socket_action(TIMEOUT) is harmless: curl then asks again);
-    //  - "no timeout" (-1) leaves a pending timer alone for the same reason.
-    if (timeout_ms < 0) return 0;
+    //  - "no timeout" (-1: nothing left to time) cancels the pending timer,
+    //    which would otherwise keep the event loop (and Runtime::run) alive
+    //    until it fired.
+    if (timeout_ms < 0) {
+      if (self->timer_pending_) {
+        self->timer_pending_ = false;
+        self->timer_.cancel();
+      }
+      return 0;
+    }
     if (timeout_ms == 0) {
       if (!self->run_now_posted_) {
         self->run_now_posted_ = true;
