@@ -57,12 +57,18 @@ http {
   server { listen 127.0.0.1:$nginx_port; root $work/www; }
 }
 CONF
+# nginx's workers run as an unprivileged user: let them read the page.
+chmod 755 "$work"
+chmod -R a+rX "$work/www"
 nginx -c "$work/nginx.conf"
 nginxurl="http://127.0.0.1:$nginx_port/"
 sleep 0.2
 
-wrk_rps() {  # url connections
-  wrk -t1 -c"$2" -d"${secs}s" "$1" 2>/dev/null | awk '/^Requests\/sec/ {print $2}'
+wrk_rps() {  # url connections; error responses would make the figure meaningless
+  local out
+  out=$(wrk -t1 -c"$2" -d"${secs}s" "$1" 2>&1)
+  if grep -q "Non-2xx" <<<"$out"; then echo "wrk got error responses from $1: $out" >&2; exit 1; fi
+  awk '/^Requests\/sec/ {print $2}' <<<"$out"
 }
 preheat_rps() {  # url in-flight requests; failed requests go to $work/failures
   # (exit code 1 when any request failed: the figures still count)
