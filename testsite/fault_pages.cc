@@ -62,9 +62,11 @@ SiteResponse cut_short(const FaultRequest& rq, Delivery delivery) {
 }
 
 SiteResponse oversize() {
-  static const std::string head =
+  // string_views of literals: nothing to destroy at exit while a server
+  // thread may still be streaming this page.
+  static constexpr std::string_view head =
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Oversize</title></head>\n<body>\n";
-  static const std::string line = "<p>This page goes on and on and on, far beyond any sane size cap.</p>\n";
+  static constexpr std::string_view line = "<p>This page goes on and on and on, far beyond any sane size cap.</p>\n";
   SiteResponse r;
   r.headers.emplace_back("Content-Type", kHtml);
   r.delivery = Delivery::kStream;

@@ -26,7 +26,9 @@ std::string_view word(Rng& rng) {
 // 64 KiB of words drawn once from a fixed seed: paragraphs are slices of it,
 // which costs a copy instead of a draw per word.
 std::string_view word_text() {
-  static const std::string text = [] {
+  // Never destroyed (a server thread may still be writing a page while the
+  // process exits and runs static destructors).
+  static const std::string& text = *new std::string([] {
     Rng rng(0x5EED5EED);
     std::string t;
     while (t.size() < 65536) {
@@ -34,7 +36,7 @@ std::string_view word_text() {
       t += word(rng);
     }
     return t;
-  }();
+  }());
   return text;
 }
 

@@ -42,7 +42,8 @@ constexpr int kMaxThreads = 64;
 using ReusePort = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
 
 const std::string& server_name() {
-  static const std::string name = std::string("preheat-testsite/") + kVersion;
+  // Never destroyed: sessions on other threads may still use it at exit.
+  static const std::string& name = *new std::string(std::string("preheat-testsite/") + kVersion);
   return name;
 }
 

@@ -36,6 +36,15 @@ RunningServer& server() {
   return s;
 }
 
+// Stops the shared server before the process exits: static destructors must
+// not run while its thread still serves (ASan caught a page streamed from a
+// destroyed static).
+class StopServerAtExit : public ::testing::Environment {
+ public:
+  void TearDown() override { server().stop(); }
+};
+const ::testing::Environment* const kStopServer = ::testing::AddGlobalTestEnvironment(new StopServerAtExit);
+
 std::string url(const std::string& path) { return "http://127.0.0.1:" + std::to_string(server().port()) + path; }
 
 // The first `n` pages of the site (all answer 200) on the server at `port`.
