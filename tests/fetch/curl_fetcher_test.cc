@@ -226,17 +226,18 @@ TEST(CurlMultiFetcherTest, TransfersOverlapAndStayUnderTheLimit) {
   auto fetcher = make_curl_multi_fetcher(rt, {.max_in_flight = 6, .max_per_host = 6});
   int ok = 0;
   const auto urls = pages(slow.port(), 24);
+  // The lambda outlives every coroutine it starts (a capturing lambda made
+  // inside the loop would die at the end of each iteration, its coroutine
+  // still running: clang's build caught that).
+  auto one = [&](std::size_t i) -> Task<void> {
+    Request r;
+    r.url = urls[i];
+    r.task = static_cast<trace::TaskId>(i);
+    ok += (co_await fetcher->fetch(r)).ok();
+  };
   auto main = [&]() -> Task<void> {
     runtime::Scope scope(rt.executor());
-    for (std::size_t i = 0; i < urls.size(); ++i) {
-      auto one = [&, i]() -> Task<void> {
-        Request r;
-        r.url = urls[i];
-        r.task = static_cast<trace::TaskId>(i);
-        ok += (co_await fetcher->fetch(r)).ok();
-      };
-      scope.spawn(one());
-    }
+    for (std::size_t i = 0; i < urls.size(); ++i) scope.spawn(one(i));
     co_await scope.join();
   };
   rt.run(main());
@@ -275,22 +276,20 @@ TEST(CurlMultiFetcherTest, CancellingInFlightTransfersIsClean) {
   auto fetcher = make_curl_multi_fetcher(rt, {});
   int cancelled = 0;
   bool after_ok = false;
+  auto stalled = [&]() -> Task<void> {
+    Request r;
+    r.url = url("/fault/stall");
+    try {
+      co_await fetcher->fetch(r);
+    } catch (const boost::system::system_error&) {
+      ++cancelled;
+      throw;
+    }
+  };
   auto main = [&]() -> Task<void> {
     {
       runtime::Scope scope(rt.executor());
-      for (int i = 0; i < 5; ++i) {
-        auto stalled = [&]() -> Task<void> {
-          Request r;
-          r.url = url("/fault/stall");
-          try {
-            co_await fetcher->fetch(r);
-          } catch (const boost::system::system_error&) {
-            ++cancelled;
-            throw;
-          }
-        };
-        scope.spawn(stalled());
-      }
+      for (int i = 0; i < 5; ++i) scope.spawn(stalled());
       // Once all five are in flight (the body has started), stop them.
       while (fetcher->in_flight() < 5) co_await rt.wait(5ms);
       co_await rt.wait(100ms);

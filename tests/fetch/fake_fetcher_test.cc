@@ -39,17 +39,16 @@ TEST(FakeFetcherTest, LimitsHoldOverallAndPerHostAndTransfersOverlap) {
     }
   }
   int ok = 0;
+  // Defined once, outside the loop: it must outlive the coroutines it starts.
+  auto one = [&](std::string u) -> Task<void> {
+    Request r;
+    r.url = u;
+    FetchResult res = co_await fetcher.fetch(r);
+    ok += res.ok();
+  };
   auto main = [&]() -> Task<void> {
     runtime::Scope scope(f.rt.executor());
-    for (const auto& u : urls) {
-      auto one = [&, u]() -> Task<void> {
-        Request r;
-        r.url = u;
-        FetchResult res = co_await fetcher.fetch(r);
-        ok += res.ok();
-      };
-      scope.spawn(one());
-    }
+    for (const auto& u : urls) scope.spawn(one(u));
     co_await scope.join();
   };
   const TimePoint start = f.clock.now();
@@ -232,16 +231,14 @@ TEST(FakeFetcherTest, QueueTimeIsMeasured) {
   fetcher.add_page("http://a.test/1", "x", "text/html", 10ms);
   fetcher.add_page("http://a.test/2", "y", "text/html", 10ms);
   std::vector<FetchResult> results(2);
+  auto one = [&](int i) -> Task<void> {
+    Request r;
+    r.url = "http://a.test/" + std::to_string(i + 1);
+    results[i] = co_await fetcher.fetch(r);
+  };
   auto main = [&]() -> Task<void> {
     runtime::Scope scope(f.rt.executor());
-    for (int i = 0; i < 2; ++i) {
-      auto one = [&, i]() -> Task<void> {
-        Request r;
-        r.url = "http://a.test/" + std::to_string(i + 1);
-        results[i] = co_await fetcher.fetch(r);
-      };
-      scope.spawn(one());
-    }
+    for (int i = 0; i < 2; ++i) scope.spawn(one(i));
     co_await scope.join();
   };
   f.rt.run(main());
