@@ -1,5 +1,7 @@
 #include "testsite/page_writer.h"
 
+#include "base/markup_escape.h"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -228,10 +230,10 @@ std::string write_page(const PageSpec& spec, std::string_view host, Rng& rng) {
     append_attribute(out, "href", base, rng);
     out += ">\n";
   }
-  out += "<title>" + html_escape(spec.title) + "</title>\n<meta name=\"description\" content=\"" +
-         html_escape(spec.description) + "\">\n";
+  out += "<title>" + markup_escape(spec.title) + "</title>\n<meta name=\"description\" content=\"" +
+         markup_escape(spec.description) + "\">\n";
   if (spec.canonical) {
-    out += "<link rel=\"canonical\" href=\"http://" + std::string(host) + html_escape(spec.path) + "\">\n";
+    out += "<link rel=\"canonical\" href=\"http://" + std::string(host) + markup_escape(spec.path) + "\">\n";
   }
   if (!spec.next.empty()) {
     out += "<link rel=next";
@@ -242,7 +244,7 @@ std::string write_page(const PageSpec& spec, std::string_view host, Rng& rng) {
   // A pure fragment would resolve against <base href>, not this page.
   const std::string skip = spec.base_dir.empty() ? "#content" : spell_href(spec.path + "#content", from_dir, host, rng);
   append_attribute(out, "href", skip, rng);
-  out += ">Skip to content</a></header>\n<h1>" + html_escape(spec.title) + "</h1>\n<nav>\n<ul>\n";
+  out += ">Skip to content</a></header>\n<h1>" + markup_escape(spec.title) + "</h1>\n<nav>\n<ul>\n";
 
   std::string map;
   std::string frames;

@@ -1,5 +1,7 @@
 #include "testsite/site.h"
 
+#include "base/markup_escape.h"
+
 #include <strings.h>
 
 namespace preheat::testsite {
@@ -37,32 +39,6 @@ std::string_view reason(unsigned status) {
 
 }  // namespace
 
-std::string html_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 std::string_view SiteResponse::header(std::string_view name) const {
   for (const auto& [key, value] : headers) {
@@ -83,7 +59,7 @@ SiteResponse error_response(unsigned status, std::string_view detail) {
   const std::string title = std::to_string(status) + " " + std::string(reason(status));
   r.body = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + title +
            "</title></head>\n<body><h1>" + title + "</h1>";
-  if (!detail.empty()) r.body += "<p>" + html_escape(detail) + "</p>";
+  if (!detail.empty()) r.body += "<p>" + markup_escape(detail) + "</p>";
   r.body += "<p><a href=\"/\">home</a></p></body></html>\n";
   return r;
 }

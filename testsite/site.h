@@ -69,9 +69,6 @@ class Site {
   virtual SiteResponse respond(const SiteRequest& request) const = 0;
 };
 
-// `text` with & < > " ' written as character references (for HTML text and
-// attribute values; also right for XML).
-std::string html_escape(std::string_view text);
 
 // A small HTML error page: "<!DOCTYPE html>...<h1>404 Not Found</h1>...".
 SiteResponse error_response(unsigned status, std::string_view detail = {});

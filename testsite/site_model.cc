@@ -1,5 +1,7 @@
 #include "testsite/site_model.h"
 
+#include "base/markup_escape.h"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -194,7 +196,7 @@ std::optional<SiteResponse> SiteModel::sitemap(std::string_view path, std::strin
   xml += "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n";
   const std::size_t end = std::min(options_.pages, file * kSitemapUrls);
   for (std::size_t id = (file - 1) * kSitemapUrls; id < end; ++id) {
-    xml += "<url><loc>" + origin + html_escape(page_path(id)) + "</loc></url>\n";
+    xml += "<url><loc>" + origin + markup_escape(page_path(id)) + "</loc></url>\n";
   }
   xml += "</urlset>\n";
   return text("application/xml; charset=utf-8", std::move(xml));

@@ -1,5 +1,6 @@
 #include "trace/svg_timeline_writer.h"
 
+#include "base/markup_escape.h"
 #include "base/utf8.h"
 
 #include <fmt/format.h>
@@ -79,18 +80,7 @@ std::string ellipsize(std::string_view s, std::size_t max_chars) {
 }
 
 // Appends clean text, XML-escaped for text and attributes alike.
-void put_xml(std::string& out, std::string_view clean) {
-  for (char c : clean) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += c;
-    }
-  }
-}
+void put_xml(std::string& out, std::string_view clean) { append_markup_escaped(out, clean); }
 std::string xml(std::string_view raw) {
   std::string out;
   put_xml(out, clean_text(raw));

@@ -2,6 +2,7 @@
 
 #include "base/clock.h"
 #include "base/execution_mode.h"
+#include "base/markup_escape.h"
 #include "base/percentiles.h"
 #include "base/status.h"
 #include "base/utf8.h"
@@ -99,6 +100,15 @@ TEST(Utf8Test, LengthOfWellFormedSequencesAndZeroOtherwise) {
       {"\xFF", 0},
   };
   for (const Case& c : cases) EXPECT_EQ(utf8_length(c.bytes, 0), c.length) << c.bytes;
+}
+
+TEST(MarkupEscapeTest, EscapesTheFiveCharacters) {
+  EXPECT_EQ(markup_escape(R"(<a href="x">Tom & Jerry's</a>)"),
+            "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt;");
+  EXPECT_EQ(markup_escape("caf\xC3\xA9"), "caf\xC3\xA9");
+  std::string out = "x";
+  append_markup_escaped(out, "&");
+  EXPECT_EQ(out, "x&amp;");
 }
 
 }  // namespace
