@@ -3,9 +3,7 @@
 #include <chrono>
 #include <set>
 
-#include <boost/url/parse.hpp>
-#include <boost/url/url.hpp>
-
+#include "base/url_normalizer.h"
 #include "fetch/retry_after.h"
 
 namespace preheat::fetch {
@@ -15,20 +13,12 @@ bool is_redirect(int status) {
 }
 
 Result<std::string> resolve_location(const std::string& base, const std::string& location) {
-  auto b = boost::urls::parse_uri(base);
-  if (!b) return Status::invalid_argument("bad base URL '" + base + "'");
-  auto ref = boost::urls::parse_uri_reference(location);
-  if (!ref) return Status::invalid_argument("malformed Location '" + location + "'");
-  boost::urls::url out;
-  auto r = boost::urls::resolve(*b, *ref, out);
-  if (!r) return Status::invalid_argument("cannot resolve Location '" + location + "'");
-  out.remove_fragment();
-  out.normalize_scheme();
-  const auto scheme = out.scheme();
-  if (scheme != "http" && scheme != "https") {
-    return Status::invalid_argument("redirect to a non-HTTP URL '" + std::string(out.buffer()) + "'");
-  }
-  return std::string(out.buffer());
+  // The crawler's own URL resolution (base/url_normalizer.h): browser rules,
+  // and free of Boost.URL 1.81's resolve(), which decodes %2F.
+  auto resolved = resolve_link(base, location);
+  if (!resolved.ok()) return Status::invalid_argument("malformed Location '" + location + "': " + resolved.status().message());
+  if (!is_fetchable(*resolved)) return Status::invalid_argument("redirect to a non-HTTP URL '" + *resolved + "'");
+  return *resolved;
 }
 
 std::optional<FetchError> status_error(const Response& response) {

@@ -25,8 +25,9 @@ using HopFunction = std::function<runtime::Task<detail::HopResult>(const std::st
 // Retry-After parsed).
 runtime::Task<FetchResult> follow_redirects(const Request& request, const FetchOptions& options, HopFunction hop);
 
-// Resolves a Location value against the URL it came from (RFC 3986 with
-// Boost.URL), dropping any fragment. Errors for a malformed Location.
+// Resolves a Location value against the URL it came from, the way
+// browsers do, normalised and without fragment (base/url_normalizer.h).
+// Errors for a malformed Location or a non-HTTP target.
 Result<std::string> resolve_location(const std::string& base, const std::string& location);
 
 // True for 301, 302, 303, 307 and 308.

@@ -60,6 +60,10 @@ TEST(ResolveLocationTest, RelativeAbsoluteAndBad) {
       {"//b.test/x", "http://b.test/x"},
       {"https://c.test/y#frag", "https://c.test/y"},
       {"HTTP://d.test/", "http://d.test/"},
+      // %2F is one segment, %2e%2e is "..": Boost.URL 1.81's resolve() decoded
+      // the %2F first and gave http://a.test/dir/a/c.
+      {"a%2fb/%2e%2e/c", "http://a.test/dir/c"},
+      {"x%2Fy", "http://a.test/dir/x%2Fy"},
   };
   for (const auto& [loc, want] : ok) {
     auto r = resolve_location(base, loc);

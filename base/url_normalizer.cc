@@ -1,4 +1,4 @@
-#include "crawl/url_normalizer.h"
+#include "base/url_normalizer.h"
 
 #include <idn2.h>
 
@@ -13,7 +13,7 @@
 #include <boost/url/ipv6_address.hpp>
 #include <boost/url/url_view.hpp>
 
-namespace preheat::crawl {
+namespace preheat {
 namespace {
 
 namespace urls = boost::urls;
@@ -483,4 +483,4 @@ bool is_fetchable(std::string_view normalized) {
   return u && (u->scheme() == "http" || u->scheme() == "https") && u->has_authority() && !u->encoded_host().empty();
 }
 
-}  // namespace preheat::crawl
+}  // namespace preheat

@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-// The oracle side of tests/crawl/whatwg_diff_test.cc: resolves every
+// The oracle side of tests/base/whatwg_diff_test.cc: resolves every
 // (base, href) line of a corpus with whatwg-url (the WHATWG URL Standard's
 // reference implementation, what browsers follow) and prints one line per
 // case:  RAW<TAB>ADJUSTED  or  FAIL
 //   RAW       whatwg-url's href without its fragment;
 //   ADJUSTED  RAW with the deliberate differences documented in
-//             crawl/url_normalizer.h applied, written independently here:
+//             base/url_normalizer.h applied, written independently here:
 //             after the authority, characters RFC 3986 forbids (and a lone
 //             '%') are percent-encoded; everywhere, hex is upper-cased and
 //             percent-encoded unreserved characters are decoded.

@@ -1,5 +1,5 @@
 // Differential test: resolve_link against npm whatwg-url (the WHATWG URL
-// Standard's reference implementation) on tests/crawl/whatwg/corpus.tsv.
+// Standard's reference implementation) on tests/base/whatwg/corpus.tsv.
 // diff.js prints whatwg-url's fragment-less href and the same href with our
 // documented deliberate differences applied (percent-encoding normalisation);
 // every case must match the latter or be listed in kExpectedDifferences.
@@ -13,12 +13,12 @@
 
 #include <gtest/gtest.h>
 
-#include "crawl/url_normalizer.h"
+#include "base/url_normalizer.h"
 
-namespace preheat::crawl {
+namespace preheat {
 namespace {
 
-const std::string kDir = PREHEAT_SOURCE_DIR "/tests/crawl/whatwg";
+const std::string kDir = PREHEAT_SOURCE_DIR "/tests/base/whatwg";
 
 // Keyed by the href as written in corpus.tsv (escaped), for every base.
 // Every other case agrees once the documented normalisations are applied.
@@ -78,7 +78,7 @@ TEST(WhatwgDiff, AgreesWithWhatwgUrlOrDiffersOnPurpose) {
     GTEST_SKIP() << "node is missing: apt-get install nodejs npm, then scripts/setup";
   }
   if (!std::filesystem::exists(kDir + "/node_modules/whatwg-url")) {
-    GTEST_SKIP() << "whatwg-url is missing: npm install --prefix tests/crawl/whatwg (scripts/setup does it)";
+    GTEST_SKIP() << "whatwg-url is missing: npm install --prefix tests/base/whatwg (scripts/setup does it)";
   }
   const auto cases = read_corpus();
   const auto oracle = run_oracle();
@@ -118,4 +118,4 @@ TEST(WhatwgDiff, AgreesWithWhatwgUrlOrDiffersOnPurpose) {
 }
 
 }  // namespace
-}  // namespace preheat::crawl
+}  // namespace preheat

@@ -1,8 +1,8 @@
-#include "crawl/url_normalizer.h"
+#include "base/url_normalizer.h"
 
 #include <gtest/gtest.h>
 
-namespace preheat::crawl {
+namespace preheat {
 namespace {
 
 constexpr std::string_view kBase = "http://example.com/dir/page.html?x=1#top";
@@ -208,4 +208,4 @@ TEST(IsFetchable, OnlyHttpAndHttps) {
 }
 
 }  // namespace
-}  // namespace preheat::crawl
+}  // namespace preheat

@@ -4,7 +4,7 @@
 // Pure functions, no I/O, thread safe (no shared state). Built on Boost.URL
 // (RFC 3986 parsing and reference resolution) and libidn2 (IDN to punycode).
 // The model is the WHATWG URL Standard (what browsers do with an href), with
-// deliberate differences listed below; tests/crawl/whatwg_diff_test.cc checks
+// deliberate differences listed below; tests/base/whatwg_diff_test.cc checks
 // every one of them against npm whatwg-url, the browsers' reference parser.
 //
 // resolve_link(base, href), in order:
@@ -79,7 +79,7 @@
 
 #include "base/status.h"
 
-namespace preheat::crawl {
+namespace preheat {
 
 // Resolves an href as written in HTML (entities already decoded) against the
 // page URL or the document's <base href> (the caller picks which) and
@@ -93,4 +93,4 @@ Result<std::string> normalize_url(std::string_view absolute);
 // from resolve_link or normalize_url (the scheme is already lower-case).
 bool is_fetchable(std::string_view normalized);
 
-}  // namespace preheat::crawl
+}  // namespace preheat
