@@ -45,20 +45,15 @@ Status ensure_parent(const std::string& path) {
 }  // namespace
 
 Status write_timelines(const trace::TraceData& data, const std::string& json_path, const std::string& svg_path) {
-  if (!json_path.empty()) {
-    if (json_path != "-") {
-      Status s = ensure_parent(json_path);
-      if (!s.ok()) return s;
-    }
-    Status s = trace::write_chrome_trace_file(data, json_path);
-    if (!s.ok()) return s;
-  }
-  if (!svg_path.empty()) {
-    if (svg_path != "-") {
-      Status s = ensure_parent(svg_path);
-      if (!s.ok()) return s;
-    }
-    Status s = trace::write_svg_timeline_file(data, svg_path);
+  using Writer = Status (*)(const trace::TraceData&, const std::string&);
+  const std::pair<const std::string&, Writer> outputs[] = {
+      {json_path, &trace::write_chrome_trace_file},
+      {svg_path, [](const trace::TraceData& d, const std::string& p) { return trace::write_svg_timeline_file(d, p); }},
+  };
+  for (const auto& [path, write] : outputs) {
+    if (path.empty()) continue;
+    Status s = path == "-" ? Status() : ensure_parent(path);
+    if (s.ok()) s = write(data, path);
     if (!s.ok()) return s;
   }
   return Status();
