@@ -16,7 +16,9 @@ struct Command {
 };
 
 void add_bake_command(CLI::App& app, std::vector<Command>& out);
+void add_crawl_commands(CLI::App& app, std::vector<Command>& out);  // crawl, urls, stats
 void add_demo_commands(CLI::App& app, std::vector<Command>& out);
+void add_demo_crawl_command(CLI::App& demo, std::vector<Command>& out);  // demo crawl
 void add_fetch_command(CLI::App& app, std::vector<Command>& out);
 void add_testsite_command(CLI::App& app, std::vector<Command>& out);
 

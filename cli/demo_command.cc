@@ -243,6 +243,8 @@ void add_demo_commands(CLI::App& app, std::vector<Command>& out) {
   r->add_option("--out", resp->out, "Folder for the timelines")->capture_default_str();
   r->add_flag("--json", resp->json, "Print the figures as JSON");
   out.push_back(Command{r, [resp] { return run_responsiveness(*resp); }});
+
+  add_demo_crawl_command(*demo, out);
 }
 
 }  // namespace preheat::cli

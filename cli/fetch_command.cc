@@ -118,7 +118,7 @@ int run_fetch(const FetchCliOptions& o) {
   std::size_t failed = 0;
   std::uint64_t bytes = 0;
   std::map<std::string, std::size_t> errors;
-  auto one = [&](std::string url, trace::TaskId task, runtime::Semaphore::Permit permit) -> runtime::Task<void> {
+  auto one = [&](std::string url, trace::TaskId task, [[maybe_unused]] runtime::Semaphore::Permit permit) -> runtime::Task<void> {
     fetch::Request req;
     req.url = url;
     req.task = task;

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
       "written, 130 interrupted (Ctrl-C).\nRun 'preheat COMMAND --help' for a command's options.");
   std::vector<Command> commands;
   add_bake_command(app, commands);
+  add_crawl_commands(app, commands);
   add_demo_commands(app, commands);
   add_fetch_command(app, commands);
   add_testsite_command(app, commands);

@@ -44,6 +44,13 @@ Status ensure_parent(const std::string& path) {
 }
 }  // namespace
 
+Status ensure_folder(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::create_directories(path, ec);
+  if (ec) return Status::io_error("cannot create folder '" + path + "': " + ec.message());
+  return Status();
+}
+
 Status write_timelines(const trace::TraceData& data, const std::string& json_path, const std::string& svg_path) {
   using Writer = Status (*)(const trace::TraceData&, const std::string&);
   const std::pair<const std::string&, Writer> outputs[] = {

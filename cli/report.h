@@ -17,6 +17,9 @@ std::string human_duration(Duration d);
 // A figure in some unit with at most one decimal: "35", "35.2".
 std::string human_number(double v);
 
+// Creates `path` and its parents when missing.
+Status ensure_folder(const std::string& path);
+
 // Writes the timeline of `data` to `json_path` (Chrome trace) and/or
 // `svg_path` when they are non-empty; creates missing parent folders.
 Status write_timelines(const trace::TraceData& data, const std::string& json_path, const std::string& svg_path);

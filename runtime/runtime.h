@@ -112,14 +112,18 @@ class Runtime {
   // Gives other ready tasks a turn (async/parallel); no-op in sequential.
   Task<void> yield();
 
+  // Runs `f` on `ex` (a thread the caller owns, e.g. a single database writer
+  // thread) and resumes the caller on the loop with its result; records a
+  // work span for `task` there. Not cancellable half-way (see below).
+  template <class F>
+  Task<std::invoke_result_t<F>> run_on(asio::any_io_executor ex, F f, TaskId task = kNoTask);
+
  private:
   // A pool of threads running one io_context, each bound to a trace lane.
   class ThreadPool;
 
   template <class F>
   static std::invoke_result_t<F> run_traced(trace::Recorder* rec, F& f, TaskId task);
-  template <class F>
-  Task<std::invoke_result_t<F>> run_on(asio::any_io_executor ex, F f, TaskId task);
   ThreadPool& offload_pool();
   asio::any_io_executor worker_executor();
   asio::any_io_executor offload_executor();

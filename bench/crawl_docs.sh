@@ -1,0 +1,347 @@
+#!/usr/bin/env bash
+# Crawl a real documentation site: preheat against wget and wget2 in the same
+# run (issue 4, "Done when"). nginx serves the Python documentation from the
+# Debian package python3-doc on a free loopback port, with an access log that
+# records every request any tool makes. Loopback only.
+#
+# Usage: bench/crawl_docs.sh [RUNS]          (default 3)
+# Environment (all optional):
+#   TOOLS="wget wget2 preheat"   which tools to run (e.g. TOOLS="wget wget2")
+#   PREHEAT_MODES="async parallel sequential"
+#   PREHEAT=build/preheat        the binary (built with scripts/build unless SKIP_BUILD=1)
+#   PREHEAT_FLAGS=""             extra flags for `preheat crawl` (e.g. "--per-host 8")
+#   WGET2_THREADS=5              wget2 --max-threads; several ("1 3 5 8") = one row each
+#   DOCROOT=/usr/share/doc/python3-doc/html
+#   KEEP=1                       keep the work folder (logs, downloads, databases)
+#
+# Each round runs every tool once, in this order: wget, wget2, preheat in each
+# mode; RUNS rounds, interleaved, so a slow phase of the (shared) machine hits
+# all tools alike. Every run starts from nothing (empty download folder,
+# `--fresh` database). Per run: wall time, CPU time (user+sys) and peak RSS
+# from /usr/bin/time; the table shows medians.
+#
+# The tools and why these flags:
+#   wget --recursive --level=inf --no-parent -e robots=off --no-verbose -P DIR URL
+#     --recursive: crawl. --level=inf: wget stops at depth 5 by default,
+#     preheat has no depth limit by default. --no-parent: stay below the seed
+#     (the seed is the site root, so this changes nothing here, but keeps the
+#     comparison honest if DOCROOT's site is served under a path). robots=off:
+#     nginx has no robots.txt; wget would ask for it (one 404) and obey it.
+#     --no-verbose: a line per file instead of a progress display. Everything
+#     else is wget's default: one connection, sequential, keep-alive, it
+#     writes every file to DIR (that is wget's job; preheat writes SQLite).
+#   wget2 --recursive --level=0 --no-parent --robots=off --max-threads=N -q -P DIR URL
+#     Same meaning (wget2's --level=0 is "no limit"; its default is 5).
+#     --max-threads: wget2's default is 5. Measured here (2 cores shared with
+#     builds, 9 interleaved rounds of 1, 2, 3, 4, 5, 8, 16 threads, median
+#     wall): 1.41, 1.43, 0.95, 1.00, 1.03, 1.03, 1.25 s; on a quiet moment
+#     1, 5, 10, 20 threads gave 0.42, 0.40, 0.37, 0.42 s. With no latency
+#     the crawl is CPU-bound (client and nginx on 2 cores), so 3-8 threads
+#     are equal within the noise, 1-2 and 16 a little slower: the default
+#     5 is kept. "wall / wget2's" divides by the fastest wget2 row.
+#   preheat crawl URL --db DIR/crawl.db --mode M --quiet --json --fresh [PREHEAT_FLAGS]
+#     The crawl command of issue 4 at its defaults (scope host).
+#
+# Which pages each tool fetched comes from nginx's access log (this run's
+# slice of it), not from the tools' own logs: it is the one record all tools
+# share, written by a program none of them is, and it has the status and the
+# Content-Type the server sent. "HTML pages" = GET answered 200 with
+# Content-Type text/html. preheat's list is `preheat urls --db`, checked
+# against the log of its own run: every HTML page wget fetched must be in it
+# (the issue's Done-when); the HTML pages preheat fetched beyond wget's are
+# listed with how the site links them (bench/lib/explain_urls.py).
+#
+# Output: progress on stderr; on stdout the URL-set comparisons and a markdown
+# table for docs/benchmarks.md. Exit 1 when a preheat run missed a page wget
+# fetched, 2 on a setup error.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+
+runs="${1:-3}"
+[[ $runs =~ ^[1-9][0-9]*$ ]] || { echo "bench/crawl_docs.sh: RUNS must be a positive number, got '$runs'" >&2; exit 2; }
+read -r -a tools <<<"${TOOLS:-wget wget2 preheat}"
+read -r -a modes <<<"${PREHEAT_MODES:-async parallel sequential}"
+read -r -a preheat_flags <<<"${PREHEAT_FLAGS:-}"
+preheat="${PREHEAT:-build/preheat}"
+read -r -a wget2_threads <<<"${WGET2_THREADS:-5}"
+for t in "${wget2_threads[@]}"; do [[ $t =~ ^[1-9][0-9]*$ ]] || { echo "bench/crawl_docs.sh: WGET2_THREADS wants numbers, got '$t'" >&2; exit 2; }; done
+docroot="${DOCROOT:-/usr/share/doc/python3-doc/html}"
+compare="$ROOT/bench/lib/compare_urls.sh"
+explain="$ROOT/bench/lib/explain_urls.py"
+normalise="$ROOT/bench/lib/normalise_urls.py"
+
+die() { echo "bench/crawl_docs.sh: $*" >&2; exit 2; }
+note() { echo "crawl_docs: $*" >&2; }
+uses() { local t; for t in "${tools[@]}"; do [[ $t == "$1" ]] && return 0; done; return 1; }
+for t in "${tools[@]}"; do
+  case "$t" in wget|wget2|preheat) ;; *) die "unknown tool '$t' in TOOLS (want wget, wget2, preheat)" ;; esac
+done
+uses wget || die "TOOLS must include wget: it is the reference every other tool is compared with"
+
+# --- what is missing gets installed (Debian packages, like bench/fetch.sh) ---
+need=()
+command -v nginx >/dev/null || need+=(nginx)
+command -v wget >/dev/null || need+=(wget)
+if uses wget2; then command -v wget2 >/dev/null || need+=(wget2); fi
+[[ -x /usr/bin/time ]] || need+=(time)
+command -v python3 >/dev/null || need+=(python3)
+if [[ $docroot == /usr/share/doc/python3-doc/html && ! -f $docroot/index.html ]]; then need+=(python3-doc); fi
+if ((${#need[@]} > 0)); then
+  note "installing ${need[*]}"
+  sudo=""
+  [[ $(id -u) -ne 0 ]] && sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  # Without an update first (like bench/fetch.sh); with one when the lists are stale.
+  if ! $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null; then
+    $sudo apt-get update -qq || die "apt-get update failed"
+    $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null || die "could not install ${need[*]}"
+  fi
+fi
+[[ -f $docroot/index.html ]] || die "no index.html in DOCROOT=$docroot"
+
+if uses preheat; then
+  if [[ -z ${PREHEAT:-} && ${SKIP_BUILD:-0} != 1 ]]; then scripts/build preheat >/dev/null; fi
+  [[ -x $preheat ]] || die "no preheat binary at $preheat"
+  if ! "$preheat" crawl --help >/dev/null 2>&1; then
+    die "$preheat has no working 'crawl' command (issue 4); TOOLS='wget wget2' measures the peers alone"
+  fi
+fi
+
+# --- work folder, nginx ---
+work=$(mktemp -d "${TMPDIR:-/tmp}/crawl_docs.XXXXXX")
+nginx_pid=""
+# shellcheck disable=SC2317  # called by the trap
+cleanup() {
+  if [[ -n $nginx_pid ]]; then
+    kill "$nginx_pid" 2>/dev/null || true
+    wait "$nginx_pid" 2>/dev/null || true
+  fi
+  if [[ ${KEEP:-0} == 1 ]]; then note "kept $work"; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+base="http://127.0.0.1:$port"
+mkdir -p "$work/nginx/logs" "$work/nginx/tmp"
+log="$work/nginx/logs/access.log"
+user_line=""
+# As root, nginx would run its workers as nobody; run them as us instead.
+[[ $(id -u) -eq 0 ]] && user_line="user $(id -un) $(id -gn);"
+cat >"$work/nginx/nginx.conf" <<CONF
+# One worker: the client side is what is measured, and 2 cores are shared.
+daemon off;
+worker_processes 1;
+$user_line
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/logs/error.log;
+events { worker_connections 1024; }
+http {
+  include /etc/nginx/mime.types;
+  default_type application/octet-stream;
+  types_hash_max_size 2048;
+  sendfile on;
+  tcp_nopush on;
+  # Unbuffered: a request is in the log when its response is done.
+  log_format bench '\$request_method \$status "\$sent_http_content_type" \$body_bytes_sent "\$request_uri" "\$http_user_agent"';
+  access_log $log bench;
+  client_body_temp_path $work/nginx/tmp/body;
+  proxy_temp_path $work/nginx/tmp/proxy;
+  fastcgi_temp_path $work/nginx/tmp/fastcgi;
+  uwsgi_temp_path $work/nginx/tmp/uwsgi;
+  scgi_temp_path $work/nginx/tmp/scgi;
+  server {
+    listen 127.0.0.1:$port;
+    root $docroot;
+  }
+}
+CONF
+nginx -p "$work/nginx" -e "$work/nginx/logs/error.log" -c "$work/nginx/nginx.conf" &
+nginx_pid=$!
+for _ in $(seq 100); do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then break; fi
+  kill -0 "$nginx_pid" 2>/dev/null || die "nginx did not start: $(cat "$work/nginx/logs/error.log" 2>/dev/null)"
+  sleep 0.05
+done
+(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || die "nginx does not answer on port $port"
+note "nginx on $base serving $docroot; work folder $work"
+
+# --- one run of one tool ---
+log_size() { stat -c %s "$log"; }
+settle_log() {  # waits until nginx stopped appending (a request's line follows its response)
+  local a b
+  a=$(log_size)
+  while sleep 0.1; b=$(log_size); [[ $a != "$b" ]]; do a=$b; done
+}
+# An access-log slice -> the URLs of GETs answered 200 text/html (html_urls)
+# or of all requests (all_urls); normalised, sorted for comm.
+html_urls() {
+  awk -F'"' -v base="$base" '$1 ~ /^GET 200 / && $2 ~ /^text\/html/ {print base $4}' "$1" |
+    python3 "$normalise" | LC_ALL=C sort -u
+}
+all_urls() { awk -F'"' -v base="$base" '{print base $4}' "$1" | python3 "$normalise" | LC_ALL=C sort -u; }
+
+# run_one NAME MODE ROUND CMD...: runs CMD under /usr/bin/time, then keeps its
+# figures in $work/results ("name mode round wall cpu rss_kb html requests")
+# and its log slice in $work/NAME-MODE-ROUND.log.
+run_one() {
+  local name=$1 mode=$2 round=$3; shift 3
+  local id="$name-$mode-$round" start rc=0
+  settle_log
+  start=$(log_size)
+  /usr/bin/time -f '%e %U %S %M' -o "$work/$id.time" "$@" >"$work/$id.out" 2>"$work/$id.err" || rc=$?
+  settle_log
+  tail -c +"$((start + 1))" "$log" >"$work/$id.log"
+  case "$name:$rc" in
+    *:0) ;;
+    wget:8|wget2:8) ;;  # "the server issued an error response": the site has a broken link (a 404)
+    preheat:*)
+      # A crawl that met broken links may exit non-zero; a summary means it finished.
+      if ! python3 -c 'import json,sys; json.load(open(sys.argv[1]))["pages"]' "$work/$id.out" 2>/dev/null; then
+        die "$id failed (exit $rc): $(tail -5 "$work/$id.err")"
+      fi ;;
+    *) die "$id failed (exit $rc): $(tail -5 "$work/$id.err")" ;;
+  esac
+  local wall user sys rss html requests
+  read -r wall user sys rss < <(tail -1 "$work/$id.time")
+  html=$(html_urls "$work/$id.log" | wc -l)
+  requests=$(wc -l <"$work/$id.log")
+  ((requests > 0)) || die "$id made no request to nginx (see $work/$id.err)"
+  echo "$name $mode $round $wall $(python3 -c "print($user + $sys)") $rss $html $requests" >>"$work/results"
+  note "round $round/$runs $name $mode: $html HTML pages, $requests requests, ${wall}s wall"
+}
+
+for round in $(seq "$runs"); do
+  rm -rf "$work/dl"
+  run_one wget sequential "$round" wget --recursive --level=inf --no-parent -e robots=off --no-verbose \
+    -P "$work/dl" "$base/"
+  if uses wget2; then
+    for threads in "${wget2_threads[@]}"; do
+      rm -rf "$work/dl"
+      run_one wget2 "threads=$threads" "$round" wget2 --recursive --level=0 --no-parent --robots=off \
+        --max-threads="$threads" -q -P "$work/dl" "$base/"
+    done
+  fi
+  rm -rf "$work/dl"
+  if uses preheat; then
+    for mode in "${modes[@]}"; do
+      run_one preheat "$mode" "$round" "$preheat" crawl "$base/" --db "$work/crawl-$mode.db" --mode "$mode" \
+        --quiet --json --fresh "${preheat_flags[@]}"
+      "$preheat" urls --db "$work/crawl-$mode.db" >"$work/preheat-$mode-$round.urls" ||
+        die "preheat urls --db $work/crawl-$mode.db failed"
+    done
+  fi
+done
+
+# --- URL sets ---
+status=0
+html_urls "$work/wget-sequential-1.log" >"$work/wget.html"
+for round in $(seq 2 "$runs"); do
+  html_urls "$work/wget-sequential-$round.log" >"$work/wget-$round.html"
+  if ! cmp -s "$work/wget.html" "$work/wget-$round.html"; then
+    note "warning: wget's round $round fetched other HTML pages than its round 1"
+  fi
+done
+echo "## URL sets (HTML pages: GET answered 200 text/html in nginx's log)"
+echo
+if uses wget2; then
+  html_urls "$work/wget2-threads=${wget2_threads[0]}-1.log" >"$work/wget2.html"
+  echo '```'
+  "$compare" --names wget wget2 "$work/wget.html" "$work/wget2.html" || true
+  echo '```'
+fi
+if uses preheat; then
+  for mode in "${modes[@]}"; do
+    for round in $(seq "$runs"); do
+      id="preheat-$mode-$round"
+      # preheat's HTML pages: its own list, restricted to what the log says was HTML.
+      html_urls "$work/$id.log" >"$work/$id.logged"
+      python3 "$normalise" <"$work/$id.urls" | LC_ALL=C sort -u >"$work/$id.sorted"
+      LC_ALL=C comm -12 "$work/$id.sorted" "$work/$id.logged" >"$work/$id.html"
+      unlogged=$(LC_ALL=C comm -23 "$work/$id.sorted" <(all_urls "$work/$id.log") | wc -l)
+      unlisted=$(LC_ALL=C comm -13 "$work/$id.sorted" "$work/$id.logged" | wc -l)
+      ((unlogged == 0)) || note "warning: $id: $unlogged URLs in 'preheat urls' were never requested from nginx"
+      ((unlisted == 0)) || note "warning: $id: $unlisted HTML pages requested from nginx are missing from 'preheat urls'"
+      if ((round == 1)); then
+        echo '```'
+        "$compare" --names wget "preheat $mode" --only-b "$work/$id.extra" "$work/wget.html" "$work/$id.html" || status=1
+        echo '```'
+        if [[ -s $work/$id.extra ]]; then
+          echo "How the site links the pages preheat $mode fetched and wget did not:"
+          echo '```'
+          python3 "$explain" "$docroot" "$base/" <"$work/$id.extra"
+          echo '```'
+        fi
+      elif ! "$compare" --quiet "$work/wget.html" "$work/$id.html"; then
+        echo "preheat $mode round $round missed pages wget fetched:"
+        "$compare" --names wget "preheat $mode round $round" "$work/wget.html" "$work/$id.html" | sed 's/^/    /' || true
+        status=1
+      fi
+    done
+  done
+fi
+
+# --- the table ---
+echo
+echo "## Crawl of the Python 3 docs (python3-doc, nginx, loopback), median of $runs interleaved runs"
+echo
+python3 - "$work" <<'PY'
+import collections, glob, json, os, re, statistics, sys
+work = sys.argv[1]
+rows = collections.OrderedDict()
+for line in open(os.path.join(work, "results")):
+    name, mode, _round, wall, cpu, rss, html, requests = line.split()
+    r = rows.setdefault((name, mode), collections.defaultdict(list))
+    r["wall"].append(float(wall)); r["cpu"].append(float(cpu)); r["rss"].append(int(rss) / 1024)
+    r["html"].append(int(html)); r["req"].append(int(requests))
+med = {k: {f: statistics.median(v) for f, v in r.items()} for k, r in rows.items()}
+ref = min((m["wall"] for (n, _), m in med.items() if n == "wget2"), default=None)
+print("| tool | mode | HTML pages | requests | wall (s) | CPU user+sys (s) | peak RSS (MB) | pages/s | wall / wget2's |")
+print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+for (name, mode), m in med.items():
+    ratio = f"{m['wall'] / ref:.2f}" if ref else "-"
+    pps = m["html"] / m["wall"] if m["wall"] > 0 else float("inf")
+    print(f"| {name} | {mode} | {m['html']:.0f} | {m['req']:.0f} | {m['wall']:.2f} | {m['cpu']:.2f} | "
+          f"{m['rss']:.1f} | {pps:.0f} | {ratio} |")
+# preheat's own summary (--json): wall-clock vs execution time, the article's point.
+own = collections.OrderedDict()
+for path in sorted(glob.glob(os.path.join(work, "preheat-*-*.out"))):
+    mode = re.fullmatch(r"preheat-(.+)-\d+\.out", os.path.basename(path)).group(1)
+    d = json.load(open(path))
+    errors = d.get("errors", 0)
+    if isinstance(errors, dict):
+        errors = sum(v for v in errors.values() if isinstance(v, (int, float)))
+    o = own.setdefault(mode, collections.defaultdict(list))
+    for key in ("pages", "wall_s", "execution_s", "pages_per_s"):
+        o[key].append(float(d.get(key, "nan")))
+    o["errors"].append(float(errors))
+if own:
+    print()
+    print("preheat's own summary (`--json`, medians):")
+    print()
+    print("| mode | pages | errors | wall_s | execution_s | execution / wall | pages_per_s |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for mode in sorted(own, key=lambda m: ["sequential", "async", "parallel"].index(m) if m in ("sequential", "async", "parallel") else 9):
+        m = {k: statistics.median(v) for k, v in own[mode].items()}
+        share = m["execution_s"] / m["wall_s"] if m["wall_s"] > 0 else float("nan")
+        print(f"| {mode} | {m['pages']:.0f} | {m['errors']:.0f} | {m['wall_s']:.2f} | {m['execution_s']:.2f} | "
+              f"{share:.2f} | {m['pages_per_s']:.0f} |")
+PY
+echo
+versions="$(wget --version | head -1 | cut -d' ' -f1-3)"
+uses wget2 && versions+=", $(wget2 --version 2>/dev/null | head -1 | sed 's/^GNU //; s/ - .*//')"
+versions+=", $(nginx -v 2>&1 | sed 's/^nginx version: //')"
+echo "Site: $docroot ($(find -L "$docroot" -name '*.html' | wc -l) .html files), nginx with 1 worker on 127.0.0.1."
+echo "Wall, CPU and peak RSS from /usr/bin/time (whole process). $versions; $(nproc) cores,"
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg).$(uses wget2 && echo " wget2 --max-threads=${wget2_threads[*]}.")"
+if uses preheat && ((${#preheat_flags[@]} > 0)); then echo "preheat flags: ${preheat_flags[*]}"; fi
+if uses preheat; then
+  echo
+  if ((status == 0)); then
+    echo "preheat fetched every HTML page wget fetched, in every mode and run."
+  else
+    echo "FAILED: some preheat run missed HTML pages wget fetched (listed above)."
+  fi
+fi
+exit "$status"

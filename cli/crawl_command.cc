@@ -1,0 +1,243 @@
+// preheat crawl SEED... / preheat urls / preheat stats: a whole site into a
+// database, and what is in it.
+#include <iostream>
+#include <memory>
+
+#include <boost/json/object.hpp>
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "cli/crawl_job.h"
+#include "cli/exit_codes.h"
+#include "cli/report.h"
+#include "store/crawl_store.h"
+
+namespace preheat::cli {
+
+namespace {
+
+struct CrawlFlags {
+  CrawlJob job;
+  std::string scope = "host";
+  int max_depth = -1;
+  bool json = false;
+  bool quiet = false;
+};
+
+std::string human_bytes(double b) {
+  if (b >= 1e9) return human_number(b / 1e9) + " GB";
+  if (b >= 1e6) return human_number(b / 1e6) + " MB";
+  if (b >= 1e3) return human_number(b / 1e3) + " kB";
+  return human_number(b) + " B";
+}
+
+boost::json::object report_json(const CrawlReport& r, const std::string& mode) {
+  boost::json::object o;
+  o["mode"] = mode;
+  o["outcome"] = r.outcome;
+  o["pages"] = r.counters.pages;
+  std::int64_t errors = 0;
+  boost::json::object by_class;
+  for (const auto& [k, n] : r.counters.errors) {
+    errors += n;
+    by_class[k] = n;
+  }
+  o["errors"] = errors;
+  o["errors_by_class"] = std::move(by_class);
+  o["retries"] = r.counters.retries;
+  o["bytes"] = r.counters.bytes;
+  o["wire_bytes"] = r.counters.wire_bytes;
+  o["links"] = r.counters.links;
+  o["known_urls"] = r.counters.known;
+  o["pages_before"] = r.counters.pages_before;
+  o["pages_total"] = r.pages_total;
+  o["wall_s"] = json_number(r.wall_s);
+  o["execution_s"] = json_number(r.execution_s);
+  o["waiting_share"] = json_number(r.waiting_share);
+  o["pages_per_s"] = json_number(r.pages_per_s);
+  return o;
+}
+
+void print_report(const CrawlReport& r, const std::string& mode, const std::string& db) {
+  std::int64_t errors = 0;
+  std::string classes;
+  for (const auto& [k, n] : r.counters.errors) {
+    errors += n;
+    classes += fmt::format("{}{} {}", classes.empty() ? "" : ", ", k, n);
+  }
+  std::cout << fmt::format("crawl {}: {} pages ({} ok, {} errors{}), {}, {} mode\n", r.outcome, r.counters.pages,
+                           r.counters.ok, errors, classes.empty() ? "" : ": " + classes,
+                           human_bytes(static_cast<double>(r.counters.bytes)), mode);
+  std::cout << fmt::format("wall-clock {} · execution {} · waiting {:.0f}% · {:.0f} pages/s\n",
+                           human_duration(std::chrono::duration_cast<Duration>(std::chrono::duration<double>(r.wall_s))),
+                           human_duration(std::chrono::duration_cast<Duration>(std::chrono::duration<double>(r.execution_s))),
+                           100 * r.waiting_share, r.pages_per_s);
+  std::cout << fmt::format("database {}: {} pages in all ({} before this run)\n", db, r.pages_total,
+                           r.counters.pages_before);
+}
+
+int run_crawl(CrawlFlags f) {
+  Result<crawl::ScopeKind> kind = crawl::parse_scope_kind(f.scope);
+  if (!kind.ok()) {
+    std::cerr << "preheat crawl: " << kind.status().message() << "\n";
+    return kExitUsage;
+  }
+  f.job.scope.kind = *kind;
+  f.job.scope.max_depth = f.max_depth;
+  f.job.progress = !f.quiet;
+  const CrawlReport r = run_crawl_job(f.job);
+  if (!r.started) {
+    // Refused before crawling (bad seed, bad database): only the message.
+    std::cerr << "preheat crawl: " << r.error << "\n";
+    return r.exit_code;
+  }
+  if (f.json) {
+    print_json(report_json(r, f.job.mode));
+  } else if (!f.quiet || r.exit_code != kExitOk) {
+    print_report(r, f.job.mode, f.job.db);
+  }
+  if (!r.error.empty()) std::cerr << "preheat crawl: " << r.error << "\n";
+  return r.exit_code;
+}
+
+Result<std::unique_ptr<store::CrawlStore>> open_for_reading(const std::string& db) {
+  return store::open_crawl_store(db, {.read_only = true});
+}
+
+int run_urls(const std::string& db, std::optional<int> status) {
+  auto opened = open_for_reading(db);
+  if (!opened.ok()) {
+    std::cerr << "preheat urls: " << opened.status().message() << "\n";
+    return kExitUsage;
+  }
+  auto urls = (*opened)->page_urls(status);
+  if (!urls.ok()) {
+    std::cerr << "preheat urls: " << urls.status().message() << "\n";
+    return kExitFailure;
+  }
+  std::string out;
+  for (const std::string& u : *urls) {
+    out += u;
+    out += '\n';
+  }
+  std::cout << out << std::flush;
+  return kExitOk;
+}
+
+int run_stats(const std::string& db, bool json) {
+  auto opened = open_for_reading(db);
+  if (!opened.ok()) {
+    std::cerr << "preheat stats: " << opened.status().message() << "\n";
+    return kExitUsage;
+  }
+  auto st = (*opened)->stats();
+  if (!st.ok()) {
+    std::cerr << "preheat stats: " << st.status().message() << "\n";
+    return kExitFailure;
+  }
+  const store::CrawlStats& s = *st;
+  if (json) {
+    boost::json::object o;
+    o["urls"] = s.urls;
+    o["pages"] = s.pages;
+    o["links"] = s.links;
+    o["redirects"] = s.redirects;
+    o["bytes"] = s.bytes;
+    o["wire_bytes"] = s.wire_bytes;
+    o["runs"] = s.runs;
+    o["first_fetch_ms"] = s.first_fetch_ms;
+    o["last_fetch_ms"] = s.last_fetch_ms;
+    boost::json::object frontier, classes, errors, depths;
+    for (const auto& [k, n] : s.frontier) frontier[store::to_string(k)] = n;
+    for (const auto& [k, n] : s.status_classes) classes[k == 0 ? std::string("none") : std::to_string(k) + "xx"] = n;
+    for (const auto& [k, n] : s.errors) errors[k] = n;
+    for (const auto& [k, n] : s.depths) depths[std::to_string(k)] = n;
+    o["frontier"] = std::move(frontier);
+    o["status_classes"] = std::move(classes);
+    o["errors"] = std::move(errors);
+    o["depths"] = std::move(depths);
+    print_json(o);
+    return kExitOk;
+  }
+  std::cout << fmt::format("{}: {} pages, {} URLs known, {} links, {} redirects, {} ({} on the wire), {} runs\n", db,
+                           s.pages, s.urls, s.links, s.redirects, human_bytes(static_cast<double>(s.bytes)),
+                           human_bytes(static_cast<double>(s.wire_bytes)), s.runs);
+  std::string line = "frontier:";
+  for (const auto& [k, n] : s.frontier) line += fmt::format(" {} {}", store::to_string(k), n);
+  std::cout << line << "\n";
+  line = "status:";
+  for (const auto& [k, n] : s.status_classes) line += fmt::format(" {} {}", k == 0 ? std::string("none") : std::to_string(k) + "xx", n);
+  std::cout << line << "\n";
+  if (!s.errors.empty()) {
+    line = "errors:";
+    for (const auto& [k, n] : s.errors) line += fmt::format(" {} {}", k, n);
+    std::cout << line << "\n";
+  }
+  line = "depth:";
+  for (const auto& [k, n] : s.depths) line += fmt::format(" {}:{}", k, n);
+  std::cout << line << "\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_crawl_commands(CLI::App& app, std::vector<Command>& out) {
+  auto f = std::make_shared<CrawlFlags>();
+  CLI::App* sub = app.add_subcommand("crawl", "Crawl a whole site into a database (resumable)");
+  sub->footer(
+      "Examples:\n  preheat crawl http://127.0.0.1:8080/ --db site.db\n"
+      "  preheat crawl https://docs.example.org/guide/ --scope prefix --mode parallel --json\n"
+      "Running the same command on an existing database resumes the crawl; --fresh starts over.\n"
+      "Exit codes: 0 done (also when some pages failed: see the errors), 1 nothing could be fetched\n"
+      "or the database failed, 2 bad input, 3 the database cannot be written, 130 interrupted.");
+  sub->add_option("seed", f->job.seeds, "Start URLs (http or https)")->required();
+  sub->add_option("--db", f->job.db, "SQLite database file")->capture_default_str();
+  add_mode_option(*sub, f->job.mode,
+                  "sequential: one blocking request at a time; async: many in flight on one thread; parallel: "
+                  "parsing on worker threads too");
+  sub->add_option("--concurrency", f->job.concurrency, "Requests in flight at most")->check(CLI::Range(1, 100000))->capture_default_str();
+  sub->add_option("--per-host", f->job.per_host, "Requests in flight to one host at most")->check(CLI::Range(1, 100000))->capture_default_str();
+  sub->add_option("--threads", f->job.threads, "Worker threads in parallel mode (0: one per core)")->check(CLI::Range(0, 1024))->capture_default_str();
+  sub->add_option("--max-pages", f->job.max_pages, "Stop when the database holds this many pages (-1: no limit)")->check(CLI::Range(static_cast<std::int64_t>(-1), static_cast<std::int64_t>(1) << 50))->capture_default_str();
+  sub->add_option("--max-depth", f->max_depth, "Follow links at most this many hops from a seed (-1: no limit)")->check(CLI::Range(-1, 1000000))->capture_default_str();
+  sub->add_option("--scope", f->scope, "host: the seeds' hosts; domain: their registrable domains; prefix: below the seeds' folders")
+      ->check(CLI::IsMember({"host", "domain", "prefix"}))->capture_default_str();
+  sub->add_option("--include", f->job.scope.include, "Only URLs matching this regex (RE2 syntax, repeatable)");
+  sub->add_option("--exclude", f->job.scope.exclude, "Never URLs matching this regex (repeatable)");
+  sub->add_option("--max-attempts", f->job.max_attempts, "Tries per URL for retryable errors")->check(CLI::Range(1, 100))->capture_default_str();
+  sub->add_option("--retry-delay", f->job.retry_delay_s, "Seconds before the first retry (doubles each time)")->check(CLI::Range(0.0, 86400.0))->capture_default_str();
+  sub->add_option("--timeout", f->job.timeout_s, "Seconds for one transfer")->check(CLI::Range(0.001, 86400.0))->capture_default_str();
+  sub->add_option("--connect-timeout", f->job.connect_timeout_s, "Seconds to connect")->check(CLI::Range(0.001, 3600.0))->capture_default_str();
+  sub->add_option("--user-agent", f->job.user_agent, "User-Agent (default: preheat/VERSION)");
+  sub->add_flag("--fresh", f->job.fresh, "Forget what the database holds and start over");
+  sub->add_option("--trace", f->job.trace_path, "Write the timeline as Chrome trace JSON (sampled on big crawls)");
+  sub->add_option("--svg", f->job.svg_path, "Write the timeline as SVG");
+  sub->add_flag("--json", f->json, "Print the summary as JSON");
+  sub->add_flag("--quiet", f->quiet, "No progress line");
+  out.push_back(Command{sub, [f] {
+                          CrawlFlags copy = *f;
+                          copy.job.command_line = "preheat crawl";
+                          for (const std::string& s : copy.job.seeds) copy.job.command_line += " " + s;
+                          return run_crawl(std::move(copy));
+                        }});
+
+  auto urls_db = std::make_shared<std::string>("crawl.db");
+  auto urls_status = std::make_shared<int>(0);
+  CLI::App* urls = app.add_subcommand("urls", "Print the fetched URLs of a crawl database, sorted");
+  urls->footer("Example:\n  preheat urls --db site.db --status 404");
+  urls->add_option("--db", *urls_db, "Database")->capture_default_str();
+  CLI::Option* status_opt = urls->add_option("--status", *urls_status, "Only pages with this final HTTP status (0: no answer)")->check(CLI::Range(0, 999));
+  out.push_back(Command{urls, [urls_db, urls_status, status_opt] {
+                          return run_urls(*urls_db, status_opt->count() > 0 ? std::optional<int>(*urls_status) : std::nullopt);
+                        }});
+
+  auto stats_db = std::make_shared<std::string>("crawl.db");
+  auto stats_json = std::make_shared<bool>(false);
+  CLI::App* stats = app.add_subcommand("stats", "Print the figures of a crawl database");
+  stats->footer("Example:\n  preheat stats --db site.db --json");
+  stats->add_option("--db", *stats_db, "Database")->capture_default_str();
+  stats->add_flag("--json", *stats_json, "As JSON");
+  out.push_back(Command{stats, [stats_db, stats_json] { return run_stats(*stats_db, *stats_json); }});
+}
+
+}  // namespace preheat::cli

@@ -1,0 +1,161 @@
+#include "cli/crawl_job.h"
+
+#include <iostream>
+#include <thread>
+
+#include <sys/resource.h>
+
+#include "base/interrupt.h"
+#include "base/url_normalizer.h"
+#include "cli/crawl_progress.h"
+#include "cli/exit_codes.h"
+#include "cli/report.h"
+#include "crawl/crawler.h"
+#include "fetch/fetcher.h"
+#include "runtime/runtime.h"
+#include "store/crawl_store.h"
+#include "trace/recorder.h"
+
+namespace preheat::cli {
+
+namespace {
+
+double process_cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  auto sec = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  return sec(u.ru_utime) + sec(u.ru_stime);
+}
+
+Duration seconds(double s) { return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(s)); }
+
+CrawlReport fail(int code, std::string message) {
+  CrawlReport r;
+  r.exit_code = code;
+  r.error = std::move(message);
+  r.outcome = "failed";
+  return r;
+}
+
+// Exit code for a store error at open: bad input (a newer schema, not a
+// preheat database) is 2; a path that cannot be written is 3.
+int open_error_code(const Status& s) { return s.code() == Status::Code::kIoError ? kExitOutput : kExitUsage; }
+
+}  // namespace
+
+CrawlReport run_crawl_job(const CrawlJob& job) {
+  // 1. Seeds and scope: bad input is refused before anything is written.
+  std::vector<std::string> seeds;
+  for (const std::string& raw : job.seeds) {
+    Result<std::string> n = normalize_url(raw);
+    if (!n.ok()) return fail(kExitUsage, "bad seed URL '" + raw + "': " + n.status().message());
+    if (!is_fetchable(*n)) return fail(kExitUsage, "bad seed URL '" + raw + "': only http and https URLs can be crawled");
+    seeds.push_back(std::move(*n));
+  }
+  if (seeds.empty()) return fail(kExitUsage, "no seed URL given");
+  Result<crawl::Scope> scope = crawl::Scope::make(job.scope, seeds);
+  if (!scope.ok()) return fail(kExitUsage, scope.status().message());
+  const ExecutionMode mode = *parse_execution_mode(job.mode);
+
+  // 2. The store.
+  Result<std::unique_ptr<store::CrawlStore>> opened = store::open_crawl_store(job.db, {.fresh = job.fresh});
+  if (!opened.ok()) return fail(open_error_code(opened.status()), opened.status().message());
+  store::CrawlStore& db = **opened;
+
+  // 3. Runtime, fetcher, crawler.
+  const bool tracing = !job.trace_path.empty() || !job.svg_path.empty();
+  trace::Recorder rec(steady_clock(), {.title = "preheat crawl (" + job.mode + ")", .unit = {"ms", 1e6}});
+  const int threads = job.threads > 0 ? job.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  runtime::Runtime rt({.mode = mode, .workers = threads, .recorder = tracing ? &rec : nullptr, .stop_on_interrupt = true});
+  fetch::FetchOptions fo;
+  fo.max_in_flight = mode == ExecutionMode::kSequential ? 1 : job.concurrency;
+  fo.max_per_host = job.per_host;
+  fo.total_timeout = seconds(job.timeout_s);
+  fo.connect_timeout = seconds(job.connect_timeout_s);
+  fo.user_agent = job.user_agent;
+  std::unique_ptr<fetch::Fetcher> fetcher = fetch::make_fetcher(rt, fo);
+
+  crawl::CrawlOptions co;
+  co.seeds = seeds;
+  co.scope = job.scope;
+  co.concurrency = job.concurrency;
+  co.max_pages = job.max_pages;
+  co.max_attempts = job.max_attempts;
+  co.retry_base = seconds(job.retry_delay_s);
+  co.fetch = fo;
+  ProgressPrinter progress(job.progress);
+  co.on_page = [&progress](const crawl::CrawlCounters& c) { progress.update(c); };
+  crawl::Crawler crawler(rt, *fetcher, db, std::move(*scope), co);
+
+  Status prepared = crawler.prepare();
+  if (!prepared.ok()) return fail(kExitFailure, "cannot start the crawl: " + prepared.message());
+  store::RunInfo info;
+  info.started_at_ms = crawl::unix_ms();
+  info.mode = job.mode;
+  for (const std::string& s : seeds) info.seeds += (info.seeds.empty() ? "" : " ") + s;
+  info.options = job.command_line;
+  Result<std::int64_t> run_id = db.begin_run(info);
+  if (!run_id.ok()) return fail(kExitFailure, "cannot record the run: " + run_id.status().message());
+
+  // 4. Run. Ctrl-C or SIGTERM: Runtime::run throws Interrupted after the
+  // workers were cancelled; what was submitted is still committed below.
+  const double cpu0 = process_cpu_seconds();
+  const TimePoint t0 = steady_clock().now();
+  rec.start();
+  bool interrupted = false;
+  try {
+    rt.run(crawler.run());
+  } catch (const runtime::Interrupted&) {
+    interrupted = true;
+  }
+  rec.stop();
+  const Status committed = crawler.finish();
+  const double wall = to_seconds(steady_clock().now() - t0);
+  const double cpu = process_cpu_seconds() - cpu0;
+  progress.finish();
+
+  CrawlReport r;
+  r.started = true;
+  r.counters = crawler.counters();
+  r.outcome = interrupted ? "interrupted" : crawl::to_string(crawler.outcome());
+  r.wall_s = wall;
+  r.execution_s = cpu;
+  r.pages_per_s = wall > 0 ? static_cast<double>(r.counters.pages) / wall : 0;
+  r.waiting_share = wall > 0 ? std::max(0.0, 1.0 - cpu / wall) : 0;
+
+  store::RunEnd end;
+  end.ended_at_ms = crawl::unix_ms();
+  end.wall_s = wall;
+  end.execution_s = cpu;
+  end.pages = r.counters.pages;
+  end.outcome = r.outcome;
+  Status ended = committed.ok() ? db.end_run(*run_id, end) : committed;
+  if (Result<std::int64_t> n = db.page_count(); n.ok()) r.pages_total = *n;
+
+  if (!ended.ok()) {
+    r.exit_code = kExitFailure;
+    r.error = "the database failed: " + ended.message();
+    r.outcome = "failed";
+    return r;
+  }
+  if (interrupted) {
+    r.exit_code = kExitInterrupted;
+    r.error = "interrupted; committed pages are kept, run the same command again to resume";
+    return r;
+  }
+  if (tracing) {
+    Status w = write_timelines(rec.snapshot(), job.trace_path, job.svg_path);
+    if (!w.ok()) {
+      r.exit_code = kExitOutput;
+      r.error = w.message();
+      return r;
+    }
+  }
+  if (std::optional<std::string> seed = crawler.seed_failure()) {
+    r.exit_code = kExitFailure;
+    r.error = "no seed could be fetched: " + *seed;
+  }
+  return r;
+}
+
+}  // namespace preheat::cli

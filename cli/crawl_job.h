@@ -1,0 +1,55 @@
+// One crawl run, as `preheat crawl` and `preheat demo crawl` both do it:
+// open the store, build the runtime, fetcher and crawler for a mode, run,
+// commit, record the run, and measure wall-clock and execution time.
+// Prints nothing but the progress line (stderr) when asked; the caller reports.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "crawl/crawl_counters.h"
+#include "crawl/scope.h"
+
+
+namespace preheat::cli {
+
+struct CrawlJob {
+  std::vector<std::string> seeds;   // as typed
+  std::string db = "crawl.db";
+  std::string mode = "async";
+  std::size_t concurrency = 16;
+  std::size_t per_host = 4;
+  int threads = 0;                  // parallel mode workers; 0 = one per core
+  std::int64_t max_pages = -1;
+  crawl::ScopeOptions scope;
+  bool fresh = false;
+  int max_attempts = 3;
+  double retry_delay_s = 1;
+  double timeout_s = 30;
+  double connect_timeout_s = 10;
+  std::string user_agent;
+  std::string trace_path;
+  std::string svg_path;
+  bool progress = true;
+  std::string command_line;         // recorded in the runs table
+  std::string program = "preheat crawl";  // prefix of error messages
+};
+
+struct CrawlReport {
+  int exit_code = 0;
+  bool started = false;             // false: refused before crawling (bad input)
+  std::string error;                // for people, when exit_code != 0
+  std::string outcome;              // complete | page-limit | interrupted | failed
+  crawl::CrawlCounters counters;
+  double wall_s = 0;
+  double execution_s = 0;           // CPU time of the process (user + sys)
+  double pages_per_s = 0;
+  double waiting_share = 0;         // 1 - execution / wall, at least 0
+  std::int64_t pages_total = 0;     // page rows in the database afterwards
+};
+
+CrawlReport run_crawl_job(const CrawlJob& job);
+
+}  // namespace preheat::cli

@@ -1,0 +1,45 @@
+#include "cli/crawl_progress.h"
+
+#include <cstdio>
+#include <iostream>
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+namespace preheat::cli {
+
+std::string format_progress(const crawl::CrawlCounters& c, double elapsed_s, int width) {
+  std::int64_t errors = 0;
+  for (const auto& [k, n] : c.errors) errors += n;
+  const std::int64_t left = c.queued + c.in_flight;
+  const double total = static_cast<double>(c.pages + left);
+  const int filled = total > 0 ? static_cast<int>(width * static_cast<double>(c.pages) / total) : 0;
+  std::string bar = "[" + std::string(filled, '#') + std::string(width - filled, '-') + "]";
+  return fmt::format("{} {} done · {}{} queued · {} in flight · {:.0f} pages/s · {} errors", bar, c.pages, left - c.in_flight,
+                     c.db_has_more ? "+" : "", c.in_flight,
+                     elapsed_s > 0 ? static_cast<double>(c.pages) / elapsed_s : 0.0, errors);
+}
+
+ProgressPrinter::ProgressPrinter(bool enabled)
+    : enabled_(enabled), tty_(isatty(STDERR_FILENO) == 1), start_(steady_clock().now()), last_(start_) {}
+
+void ProgressPrinter::update(const crawl::CrawlCounters& c) {
+  if (!enabled_) return;
+  const TimePoint now = steady_clock().now();
+  const auto every = tty_ ? std::chrono::milliseconds(100) : std::chrono::milliseconds(5000);
+  if (now - last_ < every) return;
+  last_ = now;
+  const std::string line = format_progress(c, to_seconds(now - start_), 20);
+  if (tty_) {
+    std::cerr << "\r\033[K" << line << std::flush;
+    drawn_ = true;
+  } else {
+    std::cerr << line << "\n";
+  }
+}
+
+void ProgressPrinter::finish() {
+  if (enabled_ && tty_ && drawn_) std::cerr << "\r\033[K" << std::flush;
+}
+
+}  // namespace preheat::cli

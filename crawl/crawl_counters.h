@@ -1,0 +1,25 @@
+// The running figures of a crawl, updated on the event loop after each page.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace preheat::crawl {
+
+struct CrawlCounters {
+  std::int64_t pages = 0;           // fetches finished this run (page rows written)
+  std::int64_t pages_before = 0;    // page rows already in the database at the start
+  std::int64_t ok = 0;              // 2xx and 3xx-free final answers
+  std::int64_t retries = 0;         // failures that will be tried again
+  std::int64_t queued = 0;          // frontier URLs in memory, not yet started
+  std::int64_t in_flight = 0;       // being fetched or processed
+  std::int64_t known = 0;           // URLs in the seen-set (in scope, ever queued)
+  std::int64_t bytes = 0;           // decoded body bytes
+  std::int64_t wire_bytes = 0;
+  std::int64_t links = 0;           // links recorded
+  std::map<std::string, std::int64_t> errors;  // error class -> pages (final failures)
+  bool db_has_more = false;         // more queued URLs wait in the database
+};
+
+}  // namespace preheat::crawl

@@ -1,0 +1,46 @@
+// What a crawl does: seeds, scope, limits, concurrency. Plain data with the
+// defaults a careful user would pick (documented in README.md).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "crawl/extract/html_extractor.h"
+#include "crawl/scope.h"
+#include "fetch/fetch_options.h"
+
+namespace preheat::crawl {
+
+struct CrawlCounters;
+
+struct CrawlOptions {
+  // Seeds, normalised (base/url_normalizer.h). Always fetched, whatever the scope.
+  std::vector<std::string> seeds;
+  ScopeOptions scope;
+  // Pages being fetched or processed at once (async/parallel; sequential: 1).
+  std::size_t concurrency = 16;
+  // Stop after this many pages in the database (this run's and earlier ones'); -1: no limit.
+  std::int64_t max_pages = -1;
+  // A retryable failure (timeout, reset, 5xx, 429) is tried this many times in all.
+  int max_attempts = 3;
+  // Delay before retry k (k = 1, 2...): retry_base * 2^(k-1), or the server's
+  // Retry-After when it is longer (capped at max_retry_delay).
+  Duration retry_base = std::chrono::seconds(1);
+  Duration max_retry_delay = std::chrono::minutes(10);
+  // Frontier URLs held in memory; the rest wait in the database.
+  std::size_t window = 20'000;
+  // A write transaction commits at most this many pages, and at least every
+  // commit_interval while pages arrive.
+  std::size_t batch_pages = 256;
+  Duration commit_interval = std::chrono::milliseconds(250);
+  ExtractOptions extract;
+  fetch::FetchOptions fetch;
+  // Called on the event loop after every page (for the progress line).
+  std::function<void(const CrawlCounters&)> on_page;
+};
+
+}  // namespace preheat::crawl

@@ -1,0 +1,88 @@
+// Crawler: the article's web crawler. Seeds in, a whole site in the store.
+//
+// Data flow (docs/architecture.md, "Crawl", numbered there):
+//   1. prepare(): claims left by a killed crawler are released, the SeenSet
+//      is rebuilt from the database, new seeds are stored.
+//   2. `concurrency` workers (1 in sequential mode) each loop: take a URL from
+//      the Frontier, 3. fetch it (fetch::Fetcher: blocking in sequential mode,
+//      curl multi on the loop otherwise), 4. analyze it (analyze_page: parse,
+//      resolve, scope; CPU work, on a worker thread in parallel mode),
+//      5. on the loop: new URLs into the Frontier and the record to the
+//      StoreWriter, whose thread commits batches.
+//   6. run() returns when the Frontier says the crawl is over; finish()
+//      commits what is pending (also after an interrupt).
+//
+// A kill -9 at any moment loses only uncommitted pages; their URLs are still
+// claimed in the database and are fetched again by the next run (step 1).
+// No committed page is fetched again: its frontier row is done.
+//
+// Thread safety: prepare() and finish() on the caller's thread outside
+// Runtime::run(); run() inside it; counters() on the loop or after run().
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <random>
+#include <string>
+
+#include "base/status.h"
+#include "crawl/crawl_counters.h"
+#include "crawl/crawl_options.h"
+#include "crawl/frontier.h"
+#include "crawl/scope.h"
+#include "crawl/store_writer.h"
+#include "fetch/fetcher.h"
+#include "store/crawl_store.h"
+
+namespace preheat::runtime {
+class Runtime;
+}
+
+namespace preheat::crawl {
+
+// How a crawl ended.
+enum class CrawlOutcome { kComplete, kPageLimit, kInterrupted, kFailed };
+const char* to_string(CrawlOutcome outcome);
+
+class Crawler {
+ public:
+  // Everything passed in must outlive the crawler. `scope` is made from the
+  // same seeds as options.seeds.
+  Crawler(runtime::Runtime& rt, fetch::Fetcher& fetcher, store::CrawlStore& store, Scope scope, CrawlOptions options);
+
+  // Step 1 (synchronous; before Runtime::run).
+  Status prepare();
+  // Steps 2-6; returns when the crawl is over or the writer failed.
+  runtime::Task<void> run();
+  // Commits every pending record (call after Runtime::run returned or threw).
+  // Returns the first store error of the whole crawl.
+  Status finish();
+
+  const CrawlCounters& counters() const { return counters_; }
+  // After run(): complete, page limit or failed (interrupts are the caller's).
+  CrawlOutcome outcome() const;
+  // The first seed that could not be fetched, with why ("refused: ..."), when
+  // every seed failed: the crawl had nothing to start from.
+  std::optional<std::string> seed_failure() const;
+
+ private:
+  runtime::Task<void> worker();
+  runtime::Task<void> process(FrontierItem item);
+  void absorb(const FrontierItem& item, PageAnalysis analysis);
+  void account(const store::PageRecord& record);
+
+  runtime::Runtime& rt_;
+  fetch::Fetcher& fetcher_;
+  store::CrawlStore& store_;
+  Scope scope_;
+  CrawlOptions options_;
+  StoreWriter writer_;
+  std::optional<Frontier> frontier_;
+  CrawlCounters counters_;
+  std::minstd_rand rng_{20261127};
+  std::int64_t seeds_ok_ = 0;
+  std::optional<std::string> first_seed_error_;
+  Status prepare_error_;
+};
+
+}  // namespace preheat::crawl

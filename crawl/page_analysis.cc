@@ -1,0 +1,176 @@
+#include "crawl/page_analysis.h"
+
+#include <algorithm>
+#include <cmath>
+#include <unordered_set>
+
+#include "base/url_normalizer.h"
+#include "crawl/extract/html_extractor.h"
+
+namespace preheat::crawl {
+
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+std::string join(const std::vector<std::string>& parts) {
+  std::string out;
+  for (const std::string& p : parts) {
+    if (!out.empty()) out += ' ';
+    out += p;
+  }
+  return out;
+}
+
+// The delay before attempt `attempt + 1` (attempt >= 1 made so far).
+Duration retry_delay(const CrawlOptions& o, int attempts_made, const std::optional<Duration>& retry_after,
+                     double jitter) {
+  double base = to_seconds(o.retry_base) * std::ldexp(1.0, std::max(0, attempts_made - 1));
+  base *= 1.0 + 0.5 * jitter;  // spread: up to +50%
+  Duration d = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(base));
+  if (retry_after && *retry_after > d) d = *retry_after;
+  return std::min(d, o.max_retry_delay);
+}
+
+// Fills content, links and candidates of `rec` from an HTML body.
+void extract_into(store::PageRecord& rec, std::vector<Candidate>& candidates, std::string_view body,
+                  std::string_view charset, const std::string& page_url, int depth, const Scope& scope,
+                  const CrawlOptions& options) {
+  ExtractResult x = extract_html(body, charset, options.extract);
+  rec.title = std::move(x.title);
+  rec.description = std::move(x.description);
+  rec.language = std::move(x.language);
+  rec.text = std::move(x.text);
+  rec.content_hash = x.content_hash;
+  // Links resolve against <base href> when it resolves, else the page URL.
+  std::string base = page_url;
+  if (x.base_href) {
+    Result<std::string> b = resolve_link(page_url, *x.base_href);
+    if (b.ok()) base = std::move(*b);
+  }
+  if (x.canonical) {
+    Result<std::string> c = resolve_link(base, *x.canonical);
+    if (c.ok()) rec.canonical = std::move(*c);
+  }
+  std::unordered_set<std::string_view> picked;
+  rec.links.reserve(x.links.size());
+  for (Link& link : x.links) {
+    store::LinkRecord lr;
+    lr.anchor = std::move(link.anchor_text);
+    lr.rel = join(link.rel);
+    lr.tag = link_source_tag(link.source);
+    std::string target;
+    if (link.source == LinkSource::kMetaRefresh) {
+      std::optional<std::string> u = meta_refresh_url(link.href);
+      if (!u) continue;  // a refresh of the page itself
+      target = std::move(*u);
+    } else {
+      target = std::move(link.href);
+    }
+    Result<std::string> resolved = resolve_link(base, target);
+    lr.to_url = resolved.ok() ? std::move(*resolved) : std::move(target);
+    if (resolved.ok() && scope.check(lr.to_url, depth + 1) == Verdict::kIn) {
+      candidates.push_back(Candidate{lr.to_url, depth + 1});
+    }
+    rec.links.push_back(std::move(lr));
+  }
+  // Once each, first occurrence wins (document order kept).
+  std::vector<Candidate> unique;
+  unique.reserve(candidates.size());
+  for (Candidate& c : candidates) {
+    if (picked.insert(c.url).second) unique.push_back(std::move(c));
+  }
+  candidates = std::move(unique);
+}
+
+}  // namespace
+
+bool is_html(std::string_view content_type, std::string_view body) {
+  const std::string type = lower(content_type.substr(0, content_type.find(';')));
+  auto trimmed = [](std::string s) {
+    const auto b = s.find_first_not_of(" \t");
+    const auto e = s.find_last_not_of(" \t");
+    return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+  };
+  const std::string t = trimmed(type);
+  if (t == "text/html" || t == "application/xhtml+xml") return true;
+  if (!t.empty()) return false;
+  const auto first = body.find_first_not_of(" \t\r\n\f");
+  return first != std::string_view::npos && body[first] == '<';
+}
+
+PageAnalysis analyze_page(fetch::FetchResult result, const FrontierItem& item, const Scope& scope,
+                          const CrawlOptions& options, std::int64_t now_ms, double jitter) {
+  PageAnalysis out;
+  fetch::Response& resp = result.response;
+  store::PageRecord& rec = out.record;
+  rec.url = item.url;
+  rec.final_url = resp.final_url.empty() ? item.url : resp.final_url;
+  rec.depth = item.depth;
+  rec.status = resp.status;
+  rec.content_type = resp.content_type;
+  rec.bytes = resp.body.size();
+  rec.wire_bytes = resp.wire_bytes;
+  rec.fetched_at_ms = now_ms;
+  rec.elapsed_s = to_seconds(resp.timings.total - resp.timings.queued);
+  rec.attempts = item.attempts + 1;
+  rec.etag = resp.etag;
+  rec.last_modified = resp.last_modified;
+  for (std::size_t i = 0; i < resp.redirects.size(); ++i) {
+    const fetch::Response::Redirect& r = resp.redirects[i];
+    rec.redirects.push_back(store::RedirectRecord{r.from, r.to, r.status});
+  }
+
+  if (result.error) {
+    const fetch::FetchError& e = *result.error;
+    const bool retryable = e.retryable();
+    if (retryable && rec.attempts < options.max_attempts) {
+      out.retry = true;
+      rec.state = store::FrontierState::kQueued;
+      const Duration delay = retry_delay(options, rec.attempts, e.retry_after, jitter);
+      rec.next_due_ms = now_ms + std::chrono::duration_cast<std::chrono::milliseconds>(delay).count();
+      rec.error_class = std::string(fetch::to_string(e.kind));
+      rec.error_message = e.message;
+      return out;
+    }
+    rec.error_class = std::string(fetch::to_string(e.kind));
+    rec.error_message = e.message;
+    const bool http_answer = e.kind == fetch::FetchErrorKind::kHttp4xx || e.kind == fetch::FetchErrorKind::kHttp5xx;
+    rec.state = http_answer && !retryable ? store::FrontierState::kDone : store::FrontierState::kFailed;
+    return out;
+  }
+
+  rec.state = store::FrontierState::kDone;
+  out.html = resp.status >= 200 && resp.status < 300 && is_html(resp.content_type, resp.body);
+  const bool redirected = rec.final_url != rec.url;
+  if (redirected) {
+    // The content is the final URL's, if the crawl may have it.
+    if (!is_fetchable(rec.final_url) || scope.check(rec.final_url, item.depth) != Verdict::kIn) return out;
+    store::PageRecord content;
+    content.url = rec.final_url;
+    content.final_url = rec.final_url;
+    content.depth = rec.depth;
+    content.status = rec.status;
+    content.content_type = rec.content_type;
+    content.bytes = rec.bytes;
+    content.wire_bytes = rec.wire_bytes;
+    content.fetched_at_ms = rec.fetched_at_ms;
+    content.elapsed_s = rec.elapsed_s;
+    content.etag = rec.etag;
+    content.last_modified = rec.last_modified;
+    content.state = store::FrontierState::kDone;
+    if (out.html) {
+      extract_into(content, out.candidates, resp.body, resp.charset, content.url, item.depth, scope, options);
+    }
+    out.content = std::move(content);
+    return out;
+  }
+  if (out.html) extract_into(rec, out.candidates, resp.body, resp.charset, rec.final_url, item.depth, scope, options);
+  return out;
+}
+
+}  // namespace preheat::crawl

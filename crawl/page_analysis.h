@@ -1,0 +1,68 @@
+// analyze_page: what one fetch means for the crawl. Pure (no I/O, no shared
+// state): a FetchResult in, the records to store and the in-scope URLs it
+// found out. The crawler runs it as CPU work (on a worker thread in parallel
+// mode) and then decides, on the event loop, which candidates are new.
+//
+// Rules (docs/architecture.md, "Crawl"):
+//  - Content belongs to the final URL. A fetch of A that was redirected to B
+//    gives a record for A (status, final URL, the redirect chain, no content)
+//    and, when B is fetchable and in scope, `content` for B (status, content,
+//    links) that the crawler keeps only if B is not known yet; when B is out
+//    of scope, or not fetchable, A's record is all there is.
+//  - Links are extracted only from successful (2xx) HTML answers: an error
+//    page's links are not the site's (wget does the same).
+//  - HTML is text/html or application/xhtml+xml, or no Content-Type at all
+//    with a body that starts (after whitespace) with '<'.
+//  - Links resolve against <base href> (itself resolved against the final
+//    URL) or the final URL; every link is recorded (LinkRecord), in scope or
+//    not; a link that does not resolve keeps its raw href. Candidates are the
+//    fetchable, in-scope links (depth + 1), once each, in document order.
+//    rel=nofollow links are followed (wget and most site crawlers do; the
+//    rel is recorded so a later stage can choose otherwise).
+//  - A retryable error with attempts left becomes a retry (state queued,
+//    next due after the backoff); other errors are final: state failed when
+//    no HTTP answer came (or a retryable one ran out of attempts), done when
+//    the server answered (a 404 is a fact about the site, not a failure of
+//    the crawler).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "crawl/crawl_options.h"
+#include "crawl/scope.h"
+#include "fetch/response.h"
+#include "store/crawl_store.h"
+
+namespace preheat::crawl {
+
+// A URL taken from the frontier to fetch.
+struct FrontierItem {
+  std::string url;
+  int depth = 0;
+  int attempts = 0;  // attempts made before this one
+};
+
+struct Candidate {
+  std::string url;
+  int depth = 0;
+};
+
+struct PageAnalysis {
+  store::PageRecord record;                  // for the requested URL
+  std::optional<store::PageRecord> content;  // for the final URL after redirects
+  std::vector<Candidate> candidates;         // from `content` when set, else from `record`
+  bool retry = false;
+  bool html = false;
+};
+
+// `now_ms`: Unix time in ms (fetched_at, next due). `jitter` in [0, 1) spreads
+// retries of many URLs over time (0 in tests).
+PageAnalysis analyze_page(fetch::FetchResult result, const FrontierItem& item, const Scope& scope,
+                          const CrawlOptions& options, std::int64_t now_ms, double jitter);
+
+bool is_html(std::string_view content_type, std::string_view body);
+
+}  // namespace preheat::crawl

@@ -1,0 +1,90 @@
+// StoreWriter: the crawl's one database writer.
+//
+// Page records are batched on the event loop and committed by one thread that
+// owns the store (async and parallel modes: a dedicated writer thread, so a
+// commit never stalls the loop; sequential mode: inline, the honest
+// synchronous baseline). A batch is one transaction; it is sent when it holds
+// batch_pages pages or commit_interval has passed since the last send.
+// Reads the frontier needs (claim_due, next_due_ms) run on the same thread,
+// after everything submitted before them: the writer's queue is FIFO, so a
+// claim always sees the URLs the crawler has already handed over.
+//
+// Errors: the first failed write is kept (error()); later writes are skipped
+// (the crawl stops; every committed batch stays valid).
+//
+// Thread safety: submit, flush, claim_due, next_due_ms on the event loop
+// only; finish() on the thread that ran the runtime, after run() returned.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/status.h"
+#include <boost/asio/thread_pool.hpp>
+
+#include "runtime/asio.h"
+#include "store/crawl_store.h"
+
+namespace preheat::runtime {
+class Runtime;
+}
+
+namespace preheat::crawl {
+
+class StoreWriter {
+ public:
+  struct Options {
+    std::size_t batch_pages = 256;
+    Duration commit_interval = std::chrono::milliseconds(250);
+    // More batches than this queued for the writer make workers wait
+    // (back-pressure: memory stays bounded when the disk is slower than the network).
+    std::size_t max_batches_queued = 4;
+  };
+
+  // `rt` and `store` must outlive the writer.
+  StoreWriter(runtime::Runtime& rt, store::CrawlStore& store, Options options);
+  ~StoreWriter();
+  StoreWriter(const StoreWriter&) = delete;
+  StoreWriter& operator=(const StoreWriter&) = delete;
+
+  // Adds a record to the pending batch; sends the batch when it is due.
+  void submit(store::PageRecord record);
+  // Waits while too many batches are queued for the writer thread.
+  runtime::Task<void> backpressure();
+  // Commits everything submitted so far; the first write error, if any.
+  runtime::Task<Status> flush();
+  // store.claim_due / next_due_ms, after everything submitted so far.
+  runtime::Task<Result<std::vector<store::FrontierEntry>>> claim_due(std::size_t limit, std::int64_t now_ms);
+  runtime::Task<Result<std::optional<std::int64_t>>> next_due_ms();
+
+  Status error() const;
+  std::size_t pending_pages() const { return pending_.pages.size(); }
+
+  // Waits for the writer thread's queue, then commits the pending batch on
+  // the calling thread. Call once, after the runtime stopped (also after an
+  // interrupt). Returns the first write error.
+  Status finish();
+
+ private:
+  void send_pending();
+  void write_now(const store::WriteBatch& batch);
+  void record_error(const Status& s);
+
+  runtime::Runtime& rt_;
+  store::CrawlStore& store_;
+  Options options_;
+  std::unique_ptr<runtime::asio::thread_pool> thread_;  // null in sequential mode
+  store::WriteBatch pending_;
+  TimePoint last_send_;
+  std::shared_ptr<std::atomic<std::size_t>> queued_batches_;
+  mutable std::mutex mu_;
+  Status first_error_;
+  bool finished_ = false;
+};
+
+}  // namespace preheat::crawl

@@ -1,0 +1,208 @@
+// CrawlStore: where a crawl lives. The database is the source of truth for the
+// frontier (which URLs are known, which are done, which wait), the pages, their
+// links and redirects, and the runs that produced them.
+//
+// One interface, implementations per engine: sqlite_crawl_store.h (the embedded
+// default) today, PostgreSQL later (issue 8). open_crawl_store() picks by the
+// location: "postgresql://..." vs a file path.
+//
+// Write model: ONE writer. The crawler sends page records and new frontier
+// entries through one thread (crawl/store_writer.h) which calls write() with a
+// batch; a batch is one transaction. A crash (kill -9) loses at most the
+// batches not yet committed, never half a batch, and never a committed page.
+//
+// Frontier states and the claim protocol:
+//   queued   known, to be fetched when next_due_ms has passed
+//   claimed  handed to a running crawler (in memory or in flight). A crawler
+//            that opens the store for writing first turns every claimed row
+//            back into queued (release_claims): those were in the memory of a
+//            crawler that died, and were not committed as done.
+//   done     fetched; its page row exists (any HTTP status, or a final error)
+//   failed   given up after retries; its page row records the error class
+// A URL's frontier row is written in the same transaction as the page that
+// discovered it, so "known" and "discovered by a committed page" are the same.
+//
+// Thread safety: an object is used by one thread at a time (the writer thread,
+// or a reader). Several readers may open the same SQLite file (WAL) while one
+// writer writes.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+
+namespace preheat::store {
+
+using UrlId = std::int64_t;
+
+// The schema version this build writes (docs/schema.md). A database with a
+// newer version is refused (it was written by a newer preheat).
+inline constexpr int kSchemaVersion = 1;
+
+enum class FrontierState : int { kQueued = 0, kClaimed = 1, kDone = 2, kFailed = 3 };
+const char* to_string(FrontierState state);
+
+// A URL the crawler wants fetched (a seed, or an in-scope link not seen before).
+struct NewUrl {
+  std::string url;          // normalised (base/url_normalizer.h)
+  int depth = 0;            // link hops from a seed
+  // true: the crawler already holds it in memory and will fetch it (row
+  // written as claimed); false: queued, for a later claim_due().
+  bool claimed = false;
+};
+
+// One link found on a page, in document order. Every link is recorded, in
+// scope or not, fetchable or not (mailto:, javascript:...).
+struct LinkRecord {
+  std::string to_url;       // normalised, or the raw href when it did not resolve
+  std::string anchor;       // anchor text (may be empty)
+  std::string rel;          // space-separated rel tokens ("nofollow next"), may be empty
+  std::string tag;          // "a", "area", "frame", "iframe", "link", "meta"
+};
+
+struct RedirectRecord {
+  std::string from_url;
+  std::string to_url;
+  int status = 0;           // 301, 302, 303, 307, 308
+};
+
+// The outcome of fetching one frontier URL (or of arriving at a URL through a
+// redirect: see crawl/crawler.h), with everything it discovered.
+struct PageRecord {
+  std::string url;                  // the frontier URL
+  std::string final_url;            // after redirects (== url when none)
+  int depth = 0;
+  int status = 0;                   // final HTTP status; 0 when no response
+  std::string content_type;         // full header value
+  std::uint64_t bytes = 0;          // decoded body bytes
+  std::uint64_t wire_bytes = 0;     // body bytes as received
+  std::int64_t fetched_at_ms = 0;   // Unix time, milliseconds
+  double elapsed_s = 0;             // the whole fetch, queue time excluded
+  std::string title;
+  std::string description;
+  std::string canonical;            // normalised, or empty
+  std::string language;
+  std::string text;                 // visible text (UTF-8)
+  std::optional<std::uint64_t> content_hash;  // of `text`; none when not parsed
+  std::string error_class;          // fetch_error.h name ("timeout", "http-4xx"...), empty when ok
+  std::string error_message;
+  int attempts = 1;                 // including this one
+  std::string etag;
+  std::string last_modified;
+
+  // Frontier outcome of `url`: kDone, kFailed, or kQueued to retry at
+  // next_due_ms (no page row is written for a retry, only the attempt count).
+  FrontierState state = FrontierState::kDone;
+  std::int64_t next_due_ms = 0;
+
+  std::vector<RedirectRecord> redirects;  // in order
+  std::vector<LinkRecord> links;          // in document order
+  std::vector<NewUrl> discovered;         // frontier entries to add (not known before)
+};
+
+// One write transaction.
+struct WriteBatch {
+  std::vector<NewUrl> seeds;       // added first, ignored when already known
+  std::vector<PageRecord> pages;
+};
+
+// A frontier row handed out by claim_due().
+struct FrontierEntry {
+  UrlId id = 0;
+  std::string url;
+  int depth = 0;
+  int attempts = 0;     // attempts made so far
+};
+
+// A crawl run (one `preheat crawl` invocation).
+struct RunInfo {
+  std::int64_t started_at_ms = 0;
+  std::string mode;                 // sequential | async | parallel
+  std::string seeds;                // space-separated
+  std::string options;              // the command line, for people
+};
+
+struct RunEnd {
+  std::int64_t ended_at_ms = 0;
+  double wall_s = 0;
+  double execution_s = 0;
+  std::int64_t pages = 0;           // pages written by this run
+  std::string outcome;              // "complete", "interrupted", "page-limit"
+};
+
+struct CrawlStats {
+  std::int64_t urls = 0;            // every URL ever seen (links included)
+  std::int64_t pages = 0;           // page rows
+  std::int64_t links = 0;
+  std::int64_t redirects = 0;
+  std::map<FrontierState, std::int64_t> frontier;  // rows per state
+  std::map<int, std::int64_t> status_classes;      // 0 (none), 2, 3, 4, 5 -> pages
+  std::map<std::string, std::int64_t> errors;      // error_class -> pages
+  std::map<int, std::int64_t> depths;              // depth -> pages
+  std::int64_t bytes = 0;           // decoded
+  std::int64_t wire_bytes = 0;
+  std::int64_t first_fetch_ms = 0;  // 0 when no page
+  std::int64_t last_fetch_ms = 0;
+  int runs = 0;
+};
+
+struct OpenOptions {
+  bool read_only = false;
+  // Delete every crawl row (not the file) before starting: `--fresh`.
+  bool fresh = false;
+  // Tests only (crash safety): called inside write()'s transaction after the
+  // first page of a batch has been written, before the commit.
+  std::function<void()> after_first_page_for_test;
+};
+
+class CrawlStore {
+ public:
+  virtual ~CrawlStore() = default;
+
+  // ---- writer side ----
+  // claimed -> queued for every row (see the header comment). Returns how many.
+  virtual Result<std::int64_t> release_claims() = 0;
+  // Calls `fn` once per frontier URL, any state (to rebuild the seen-set).
+  // `fn` must not call back into the store; the view is valid during the call.
+  virtual Status for_each_frontier_url(const std::function<void(std::string_view url)>& fn) = 0;
+  // Up to `limit` queued rows with next_due_ms <= now_ms, lowest depth first,
+  // then oldest first; marks them claimed in the same transaction.
+  virtual Result<std::vector<FrontierEntry>> claim_due(std::size_t limit, std::int64_t now_ms) = 0;
+  // The earliest next_due_ms among queued rows, or none when nothing is queued.
+  virtual Result<std::optional<std::int64_t>> next_due_ms() = 0;
+  // One transaction: seeds, then every page (URL interning, page row unless a
+  // retry, frontier update, redirects, links, discovered URLs).
+  virtual Status write(const WriteBatch& batch) = 0;
+  virtual Result<std::int64_t> begin_run(const RunInfo& run) = 0;
+  virtual Status end_run(std::int64_t run_id, const RunEnd& end) = 0;
+
+  // ---- reader side ----
+  // Pages (requested URLs) sorted by URL; only those with that final HTTP
+  // status when `status` is set.
+  virtual Result<std::vector<std::string>> page_urls(std::optional<int> status) = 0;
+  virtual Result<CrawlStats> stats() = 0;
+  virtual Result<std::int64_t> page_count() = 0;
+  // The stored page of a requested URL, none when it has no page row: every
+  // PageRecord field as written, `state` and `next_due_ms` from its frontier
+  // row, redirects and links in order; `discovered` stays empty. Not pure:
+  // an engine (or a test fake) without it answers internal.
+  virtual Result<std::optional<PageRecord>> find_page(std::string_view url);
+};
+
+// Opens (creating when missing, unless read_only) and migrates to
+// kSchemaVersion. Errors: an unwritable path (io_error), a file that is not
+// a preheat database (invalid_argument: bad input, left untouched), a newer
+// schema (invalid_argument naming both versions), a read-only open of a
+// missing file (not_found).
+Result<std::unique_ptr<CrawlStore>> open_crawl_store(const std::string& location,
+                                                     const OpenOptions& options = {});
+
+}  // namespace preheat::store

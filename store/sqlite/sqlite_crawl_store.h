@@ -1,0 +1,71 @@
+// SqliteCrawlStore: the CrawlStore in one SQLite file (schema:
+// docs/schema.md, migrations.h). The embedded default.
+//
+// Connection (DESIGN.md section 5): SQLITE_OPEN_NOMUTEX, WAL, synchronous =
+// NORMAL (a commit survives a process crash; a power loss may lose the last
+// commits, never consistency), busy_timeout 5 s, a 32 MB page cache for the
+// writer (8 MB for a reader). Foreign keys are not enforced (docs/schema.md).
+//
+// Writes: every method that writes is one transaction (BEGIN IMMEDIATE), its
+// statements prepared once for the life of the store. URL ids are interned
+// through the urls table's unique index with a bounded UrlIdCache in front
+// (2^16 slots, a few MB whatever the crawl's size).
+//
+// Pages are stamped with the run of this store's last begin_run() (until its
+// end_run()); with no run, run_id is NULL. The path ":memory:" gives a private
+// in-memory database (tests).
+//
+// Thread safety: one thread at a time per object (the CrawlStore contract).
+// Readers open their own read-only object, in this process or another.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "store/crawl_store.h"
+#include "store/sqlite/sqlite_db.h"
+#include "store/sqlite/url_id_cache.h"
+
+namespace preheat::store::sqlite {
+
+class SqliteCrawlStore final : public CrawlStore {
+ public:
+  // See open_crawl_store() (crawl_store.h) for the errors.
+  static Result<std::unique_ptr<SqliteCrawlStore>> open(const std::string& path, const OpenOptions& options);
+
+  ~SqliteCrawlStore() override;
+
+  Result<std::int64_t> release_claims() override;
+  Status for_each_frontier_url(const std::function<void(std::string_view url)>& fn) override;
+  Result<std::vector<FrontierEntry>> claim_due(std::size_t limit, std::int64_t now_ms) override;
+  Result<std::optional<std::int64_t>> next_due_ms() override;
+  Status write(const WriteBatch& batch) override;
+  Result<std::int64_t> begin_run(const RunInfo& run) override;
+  Status end_run(std::int64_t run_id, const RunEnd& end) override;
+
+  Result<std::vector<std::string>> page_urls(std::optional<int> status) override;
+  Result<CrawlStats> stats() override;
+  Result<std::int64_t> page_count() override;
+  Result<std::optional<PageRecord>> find_page(std::string_view url) override;
+
+ private:
+  struct WriterStatements;
+
+  SqliteCrawlStore(Connection db, OpenOptions options);
+  Status prepare_writer();
+  Status writable() const;
+  Status delete_all_rows();
+  Result<UrlId> intern(std::string_view url, bool probably_new = false);
+  Status write_batch(const WriteBatch& batch);
+  Status write_page(const PageRecord& page);
+  Status add_frontier(const NewUrl& entry, std::optional<UrlId> discovered_from);
+
+  Connection db_;
+  OpenOptions options_;
+  std::unique_ptr<WriterStatements> w_;  // null when read-only
+  UrlIdCache url_ids_;
+  std::optional<std::int64_t> current_run_;
+};
+
+}  // namespace preheat::store::sqlite

@@ -1,0 +1,179 @@
+// The reader side of SqliteCrawlStore (and the frontier scans the writer uses
+// at start-up). These run rarely: their statements are prepared per call.
+#include <utility>
+
+#include "store/sqlite/sqlite_crawl_store.h"
+
+namespace preheat::store::sqlite {
+namespace {
+
+// Runs `sql` (with `bind` applied) and calls `row` for each result row.
+template <class Bind, class Row>
+Status for_each_row(Connection& db, std::string_view sql, Bind bind, Row row) {
+  Result<Statement> stmt = db.prepare(sql);
+  if (!stmt.ok()) return stmt.status();
+  bind(*stmt);
+  ResetOnExit reset(*stmt);
+  while (true) {
+    Result<bool> more = stmt->step();
+    if (!more.ok()) return more.status();
+    if (!*more) return Status();
+    row(*stmt);
+  }
+}
+
+template <class Row>
+Status for_each_row(Connection& db, std::string_view sql, Row row) {
+  return for_each_row(
+      db, sql, [](Statement&) {}, std::move(row));
+}
+
+}  // namespace
+
+Status SqliteCrawlStore::for_each_frontier_url(const std::function<void(std::string_view url)>& fn) {
+  return for_each_row(db_, "SELECT u.url FROM frontier f JOIN urls u ON u.id = f.url_id",
+                      [&](Statement& s) { fn(s.column_text(0)); });
+}
+
+Result<std::optional<std::int64_t>> SqliteCrawlStore::next_due_ms() {
+  std::optional<std::int64_t> due;
+  // min() over the partial index frontier_due (which covers next_due_ms).
+  Status s = for_each_row(db_, "SELECT min(next_due_ms) FROM frontier WHERE state = 0", [&](Statement& st) {
+    if (!st.column_is_null(0)) due = st.column_int64(0);
+  });
+  if (!s.ok()) return s;
+  return due;
+}
+
+Result<std::vector<std::string>> SqliteCrawlStore::page_urls(std::optional<int> status) {
+  std::vector<std::string> urls;
+  const auto collect = [&](Statement& s) { urls.emplace_back(s.column_text(0)); };
+  Status s =
+      status ? for_each_row(
+                   db_, "SELECT u.url FROM pages p JOIN urls u ON u.id = p.url_id WHERE p.status = ?1 ORDER BY u.url",
+                   [&](Statement& st) { st.bind_int64(1, *status); }, collect)
+             : for_each_row(db_, "SELECT u.url FROM pages p JOIN urls u ON u.id = p.url_id ORDER BY u.url", collect);
+  if (!s.ok()) return s;
+  return urls;
+}
+
+Result<std::int64_t> SqliteCrawlStore::page_count() {
+  return db_.query_int64("SELECT count(*) FROM pages");
+}
+
+Result<CrawlStats> SqliteCrawlStore::stats() {
+  CrawlStats st;
+  // One snapshot for all the counts, even while a writer commits.
+  Result<Transaction> tx = Transaction::begin(db_, Transaction::Kind::kRead);
+  if (!tx.ok()) return tx.status();
+  const struct {
+    std::int64_t* out;
+    std::string_view sql;
+  } counts[] = {
+      {&st.urls, "SELECT count(*) FROM urls"},
+      {&st.links, "SELECT count(*) FROM links"},
+      {&st.redirects, "SELECT count(*) FROM redirects"},
+  };
+  for (const auto& c : counts) {
+    Result<std::int64_t> n = db_.query_int64(c.sql);
+    if (!n.ok()) return n.status();
+    *c.out = *n;
+  }
+  Result<std::int64_t> runs = db_.query_int64("SELECT count(*) FROM runs");
+  if (!runs.ok()) return runs.status();
+  st.runs = static_cast<int>(*runs);
+
+  Status s = for_each_row(db_,
+                          "SELECT count(*), coalesce(sum(bytes), 0), coalesce(sum(wire_bytes), 0), "
+                          "coalesce(min(fetched_at_ms), 0), coalesce(max(fetched_at_ms), 0) FROM pages",
+                          [&](Statement& r) {
+                            st.pages = r.column_int64(0);
+                            st.bytes = r.column_int64(1);
+                            st.wire_bytes = r.column_int64(2);
+                            st.first_fetch_ms = r.column_int64(3);
+                            st.last_fetch_ms = r.column_int64(4);
+                          });
+  if (!s.ok()) return s;
+  s = for_each_row(db_, "SELECT state, count(*) FROM frontier GROUP BY state", [&](Statement& r) {
+    st.frontier[static_cast<FrontierState>(r.column_int64(0))] = r.column_int64(1);
+  });
+  if (!s.ok()) return s;
+  s = for_each_row(db_, "SELECT status / 100, count(*) FROM pages GROUP BY 1",
+                   [&](Statement& r) { st.status_classes[static_cast<int>(r.column_int64(0))] = r.column_int64(1); });
+  if (!s.ok()) return s;
+  s = for_each_row(db_, "SELECT error_class, count(*) FROM pages WHERE error_class != '' GROUP BY 1",
+                   [&](Statement& r) { st.errors[std::string(r.column_text(0))] = r.column_int64(1); });
+  if (!s.ok()) return s;
+  s = for_each_row(db_, "SELECT depth, count(*) FROM pages GROUP BY depth",
+                   [&](Statement& r) { st.depths[static_cast<int>(r.column_int64(0))] = r.column_int64(1); });
+  if (!s.ok()) return s;
+  if (s = tx->commit(); !s.ok()) return s;
+  return st;
+}
+
+Result<std::optional<PageRecord>> SqliteCrawlStore::find_page(std::string_view url) {
+  std::optional<PageRecord> page;
+  std::int64_t page_id = 0;
+  Result<Transaction> tx = Transaction::begin(db_, Transaction::Kind::kRead);
+  if (!tx.ok()) return tx.status();
+  Status s = for_each_row(
+      db_,
+      "SELECT p.url_id, u.url, fu.url, p.depth, p.status, p.content_type, p.bytes, p.wire_bytes, p.fetched_at_ms, "
+      "p.elapsed_s, p.title, p.description, p.canonical, p.language, p.text, p.content_hash, p.error_class, "
+      "p.error_message, p.attempts, p.etag, p.last_modified, f.state, f.next_due_ms "
+      "FROM urls u JOIN pages p ON p.url_id = u.id JOIN urls fu ON fu.id = p.final_url_id "
+      "LEFT JOIN frontier f ON f.url_id = p.url_id WHERE u.url = ?1",
+      [&](Statement& st) { st.bind_text(1, url); },
+      [&](Statement& r) {
+        PageRecord p;
+        page_id = r.column_int64(0);
+        p.url = r.column_text(1);
+        p.final_url = r.column_text(2);
+        p.depth = static_cast<int>(r.column_int64(3));
+        p.status = static_cast<int>(r.column_int64(4));
+        p.content_type = r.column_text(5);
+        p.bytes = static_cast<std::uint64_t>(r.column_int64(6));
+        p.wire_bytes = static_cast<std::uint64_t>(r.column_int64(7));
+        p.fetched_at_ms = r.column_int64(8);
+        p.elapsed_s = r.column_double(9);
+        p.title = r.column_text(10);
+        p.description = r.column_text(11);
+        p.canonical = r.column_text(12);
+        p.language = r.column_text(13);
+        p.text = r.column_text(14);
+        if (!r.column_is_null(15)) p.content_hash = static_cast<std::uint64_t>(r.column_int64(15));
+        p.error_class = r.column_text(16);
+        p.error_message = r.column_text(17);
+        p.attempts = static_cast<int>(r.column_int64(18));
+        p.etag = r.column_text(19);
+        p.last_modified = r.column_text(20);
+        p.state = r.column_is_null(21) ? FrontierState::kDone : static_cast<FrontierState>(r.column_int64(21));
+        p.next_due_ms = r.column_int64(22);
+        page = std::move(p);
+      });
+  if (!s.ok()) return s;
+  if (!page) return page;
+
+  const auto bind_id = [&](Statement& st) { st.bind_int64(1, page_id); };
+  s = for_each_row(
+      db_,
+      "SELECT fu.url, tu.url, r.status FROM redirects r JOIN urls fu ON fu.id = r.from_id "
+      "JOIN urls tu ON tu.id = r.to_id WHERE r.page_id = ?1 ORDER BY r.hop",
+      bind_id, [&](Statement& r) {
+        page->redirects.push_back(RedirectRecord{std::string(r.column_text(0)), std::string(r.column_text(1)),
+                                                 static_cast<int>(r.column_int64(2))});
+      });
+  if (!s.ok()) return s;
+  s = for_each_row(db_,
+                   "SELECT u.url, l.anchor, l.rel, l.tag FROM links l JOIN urls u ON u.id = l.to_id "
+                   "WHERE l.from_id = ?1 ORDER BY l.seq",
+                   bind_id, [&](Statement& r) {
+                     page->links.push_back(LinkRecord{std::string(r.column_text(0)), std::string(r.column_text(1)),
+                                                      std::string(r.column_text(2)), std::string(r.column_text(3))});
+                   });
+  if (!s.ok()) return s;
+  if (s = tx->commit(); !s.ok()) return s;
+  return page;
+}
+
+}  // namespace preheat::store::sqlite

@@ -1,0 +1,279 @@
+// End-to-end tests of `preheat crawl`, `urls` and `stats`: the real binary
+// against a testsite on loopback (in this process, with a request log), killed
+// with SIGKILL at random points and resumed, interrupted with SIGINT, and fed
+// bad input. Nothing here asserts a duration.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <random>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include "testsite/site_model.h"
+#include "tests/cli/subprocess.h"
+#include "tests/support/support.h"
+#include "tests/testsite/running_server.h"
+
+namespace preheat::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+const fs::path kBinary = PREHEAT_BINARY;
+
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) out.push_back(line);
+  }
+  return out;
+}
+
+// The request targets in testsite log lines [from, end): "... GET /p/1 200 ..." -> "/p/1".
+std::vector<std::string> logged_targets(const std::vector<std::string>& log, std::size_t from) {
+  std::vector<std::string> out;
+  for (std::size_t i = from; i < log.size(); ++i) {
+    std::istringstream fields(log[i]);
+    std::string time, method, target;
+    fields >> time >> method >> target;
+    out.push_back(target);
+  }
+  return out;
+}
+
+struct Site {
+  explicit Site(std::size_t pages, const fs::path& log, int latency_ms = 0)
+      : model({.pages = pages, .fanout = 6, .seed = 3, .page_bytes = 512}),
+        server(model, options(log, latency_ms)),
+        base("http://127.0.0.1:" + std::to_string(server.port()) + "/") {}
+  static testsite::ServerOptions options(const fs::path& log, int latency_ms) {
+    testsite::ServerOptions o;
+    o.log_path = log.string();
+    o.latency.base = std::chrono::milliseconds(latency_ms);
+    return o;
+  }
+  std::vector<std::string> truth() const {
+    auto t = model.ground_truth(base);
+    std::vector<std::string> v = *t;
+    std::sort(v.begin(), v.end());
+    return v;
+  }
+  // "http://127.0.0.1:PORT/p/1" -> "/p/1"
+  std::string target(const std::string& url) const { return "/" + url.substr(base.size()); }
+
+  testsite::SiteModel model;
+  testsite::testing::RunningServer server;
+  std::string base;
+};
+
+std::vector<std::string> db_urls(const TempDir& dir, const std::string& db) {
+  if (!fs::exists(dir / db)) return {};
+  const ProcessResult r = run_process(kBinary, {"urls", "--db", db}, dir.path());
+  EXPECT_TRUE(r.exited && r.exit_code == 0) << r.describe();
+  return split_lines(r.out);
+}
+
+TEST(CliCrawlTest, CrawlsTheSiteAndReportsJson) {
+  TempDir dir;
+  Site site(300, dir / "requests.log");
+  const ProcessResult r = run_process(kBinary, {"crawl", site.base, "--db", "c.db", "--json", "--quiet"}, dir.path());
+  ASSERT_TRUE(r.exited && r.exit_code == 0) << r.describe();
+  const boost::json::object o = boost::json::parse(r.out).as_object();
+  EXPECT_EQ(o.at("pages").as_int64(), 300);
+  EXPECT_EQ(o.at("errors").as_int64(), 0);
+  EXPECT_EQ(o.at("mode").as_string(), "async");
+  EXPECT_EQ(o.at("outcome").as_string(), "complete");
+  for (const char* key : {"wall_s", "execution_s", "pages_per_s", "waiting_share"}) {
+    EXPECT_TRUE(o.contains(key)) << key;
+  }
+  EXPECT_EQ(db_urls(dir, "c.db"), site.truth());
+  // The same command again resumes a finished crawl: nothing left to fetch.
+  const ProcessResult again = run_process(kBinary, {"crawl", site.base, "--db", "c.db", "--json", "--quiet"}, dir.path());
+  ASSERT_TRUE(again.exited && again.exit_code == 0) << again.describe();
+  EXPECT_EQ(boost::json::parse(again.out).at("pages").as_int64(), 0);
+  EXPECT_EQ(boost::json::parse(again.out).at("pages_total").as_int64(), 300);
+  // stats
+  const ProcessResult st = run_process(kBinary, {"stats", "--db", "c.db", "--json"}, dir.path());
+  ASSERT_TRUE(st.exited && st.exit_code == 0) << st.describe();
+  const boost::json::object s = boost::json::parse(st.out).as_object();
+  EXPECT_EQ(s.at("pages").as_int64(), 300);
+  EXPECT_EQ(s.at("runs").as_int64(), 2);
+  EXPECT_EQ(s.at("status_classes").at("2xx").as_int64(), 300);
+  // --fresh starts over.
+  const ProcessResult fresh = run_process(kBinary, {"crawl", site.base, "--db", "c.db", "--json", "--quiet", "--fresh"}, dir.path());
+  ASSERT_TRUE(fresh.exited && fresh.exit_code == 0) << fresh.describe();
+  EXPECT_EQ(boost::json::parse(fresh.out).at("pages").as_int64(), 300);
+}
+
+TEST(CliCrawlTest, KilledAtRandomPointsThenResumedFetchesEverythingOnceCommitted) {
+  TempDir dir;
+  const fs::path log = dir / "requests.log";
+  // ~2,000 pages x 5 ms / 8 in flight: a crawl of a second or more, killed
+  // after 30-300 ms each time.
+  Site site(2000, log, 5);
+  std::mt19937 rng(4242);
+  std::uniform_int_distribution<int> delay_ms(30, 300);
+  std::set<std::string> fetched_before;  // committed pages before each run, as targets
+  int kills = 0;
+  for (int run = 0; run < 12; ++run) {
+    std::vector<std::string> before_log = split_lines(read_file(log));
+    std::set<std::string> committed;
+    for (const std::string& u : db_urls(dir, "c.db")) committed.insert(site.target(u));
+    const bool last = run == 11;
+    Subprocess p(kBinary, {"crawl", site.base, "--db", "c.db", "--quiet", "--concurrency", "8", "--per-host", "8"},
+                 dir.path());
+    ProcessResult r;
+    if (!last) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(rng)));
+      p.send_signal(SIGKILL);
+    }
+    r = p.wait(std::chrono::steady_clock::now() + std::chrono::seconds(120));
+    if (r.term_signal == SIGKILL) ++kills;
+    // No page committed before this run was requested by it.
+    const std::vector<std::string> requested = logged_targets(split_lines(read_file(log)), before_log.size());
+    for (const std::string& t : requested) {
+      EXPECT_EQ(committed.count(t), 0u) << "run " << run << " fetched " << t << " again although it was committed";
+    }
+    if (r.exited) {
+      ASSERT_EQ(r.exit_code, 0) << r.describe();
+      break;
+    }
+  }
+  EXPECT_GE(kills, 3) << "the crawl finished too fast to be killed mid-way; slow the site down";
+  EXPECT_EQ(db_urls(dir, "c.db"), site.truth());
+}
+
+TEST(CliCrawlTest, SigintCommitsAndExits130ThenResumes) {
+  TempDir dir;
+  Site site(3000, dir / "requests.log", 5);
+  Subprocess p(kBinary, {"crawl", site.base, "--db", "c.db", "--concurrency", "4", "--per-host", "4"}, dir.path());
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  p.send_signal(SIGINT);
+  const ProcessResult r = p.wait(std::chrono::steady_clock::now() + std::chrono::seconds(60));
+  ASSERT_TRUE(r.exited) << r.describe();
+  EXPECT_EQ(r.exit_code, 130) << r.describe();
+  EXPECT_THAT(r.err, HasSubstr("interrupted"));
+  EXPECT_THAT(r.out, HasSubstr("crawl interrupted"));
+  const std::size_t after_interrupt = db_urls(dir, "c.db").size();
+  EXPECT_GT(after_interrupt, 0u);
+  EXPECT_LT(after_interrupt, 3000u);
+  const ProcessResult rest = run_process(kBinary, {"crawl", site.base, "--db", "c.db", "--quiet", "--concurrency", "32", "--per-host", "32"}, dir.path());
+  ASSERT_TRUE(rest.exited && rest.exit_code == 0) << rest.describe();
+  EXPECT_EQ(db_urls(dir, "c.db"), site.truth());
+}
+
+TEST(CliCrawlTest, AllThreeModesFindTheSamePages) {
+  TempDir dir;
+  Site site(400, dir / "requests.log");
+  for (const char* mode : {"sequential", "async", "parallel"}) {
+    const std::string db = std::string(mode) + ".db";
+    const ProcessResult r = run_process(kBinary, {"crawl", site.base, "--db", db, "--mode", mode, "--quiet"}, dir.path());
+    ASSERT_TRUE(r.exited && r.exit_code == 0) << mode << ": " << r.describe();
+    EXPECT_EQ(db_urls(dir, db), site.truth()) << mode;
+  }
+}
+
+// A port on 127.0.0.1 that refuses connections: bound, never listening.
+class ClosedPort {
+ public:
+  ClosedPort() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    socklen_t len = sizeof addr;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+  }
+  ~ClosedPort() { ::close(fd_); }
+  std::uint16_t port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  std::uint16_t port_ = 0;
+};
+
+TEST(CliCrawlTest, AnUnreachableSeedIsAClearErrorExitOne) {
+  TempDir dir;
+  ClosedPort closed;
+  const std::string url = "http://127.0.0.1:" + std::to_string(closed.port()) + "/";
+  const ProcessResult r =
+      run_process(kBinary, {"crawl", url, "--db", "c.db", "--quiet", "--max-attempts", "1"}, dir.path());
+  EXPECT_TRUE(r.exited && r.exit_code == 1) << r.describe();
+  EXPECT_THAT(r.err, HasSubstr("no seed could be fetched: " + url + ": refused"));
+}
+
+TEST(CliCrawlTest, BadInputIsRefusedBeforeAnythingIsWritten) {
+  TempDir dir;
+  fs::create_directory(dir / "sub");
+  struct Case {
+    std::vector<std::string> args;
+    int code;
+    std::string err;
+  };
+  const std::vector<Case> cases = {
+      {{"crawl", "http://exa mple.com:99999/"}, 2, "bad seed URL 'http://exa mple.com:99999/'"},
+      {{"crawl", "ftp://example.com/"}, 2, "only http and https"},
+      {{"crawl", "not a url"}, 2, "bad seed URL"},
+      {{"crawl", "http://127.0.0.1:9/", "--include", "("}, 2, "regex"},
+      {{"crawl", "http://127.0.0.1:9/", "--scope", "planet"}, 2, "scope"},
+      {{"crawl", "http://127.0.0.1:9/", "--db", "no/such/folder/c.db"}, 3, "no/such/folder/c.db"},
+      {{"crawl", "http://127.0.0.1:9/", "--db", "sub"}, 3, "sub"},
+      {{"urls", "--db", "missing.db"}, 2, "missing.db"},
+      {{"stats", "--db", "missing.db"}, 2, "missing.db"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(::testing::PrintToString(c.args));
+    const ProcessResult r = run_process(kBinary, c.args, dir.path());
+    EXPECT_TRUE(r.exited && r.exit_code == c.code) << r.describe();
+    EXPECT_THAT(r.err, HasSubstr(c.err));
+  }
+  // Nothing was created by the refused commands.
+  EXPECT_FALSE(fs::exists(dir / "crawl.db"));
+  EXPECT_FALSE(fs::exists(dir / "missing.db"));
+}
+
+TEST(CliCrawlTest, ANonDatabaseFileIsLeftAloneAndANewerSchemaIsRefused) {
+  TempDir dir;
+  write_file(dir / "notes.txt", "these are my notes, not a database\n");
+  ProcessResult r = run_process(kBinary, {"crawl", "http://127.0.0.1:9/", "--db", "notes.txt"}, dir.path());
+  EXPECT_TRUE(r.exited && r.exit_code == 2) << r.describe();
+  EXPECT_THAT(r.err, HasSubstr("notes.txt"));
+  EXPECT_EQ(read_file(dir / "notes.txt"), "these are my notes, not a database\n");
+
+  // A database written by a newer preheat: refused, by crawl and by stats.
+  Site site(20, dir / "requests.log");
+  r = run_process(kBinary, {"crawl", site.base, "--db", "c.db", "--quiet"}, dir.path());
+  ASSERT_TRUE(r.exited && r.exit_code == 0) << r.describe();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir / "c.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version = 999", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"crawl", site.base, "--db", "c.db"}, std::vector<std::string>{"stats", "--db", "c.db"}}) {
+    r = run_process(kBinary, args, dir.path());
+    EXPECT_TRUE(r.exited && r.exit_code == 2) << r.describe();
+    EXPECT_THAT(r.err, HasSubstr("999"));
+  }
+}
+
+}  // namespace
+}  // namespace preheat::testing
