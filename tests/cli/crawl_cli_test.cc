@@ -116,10 +116,55 @@ TEST(CliCrawlTest, CrawlsTheSiteAndReportsJson) {
   EXPECT_EQ(s.at("pages").as_int64(), 300);
   EXPECT_EQ(s.at("runs").as_int64(), 2);
   EXPECT_EQ(s.at("status_classes").at("2xx").as_int64(), 300);
-  // --fresh starts over.
-  const ProcessResult fresh = run_process(kBinary, {"crawl", site.base, "--db", "c.db", "--json", "--quiet", "--fresh"}, dir.path());
+  // --fresh starts over, and the timeline files are written.
+  const ProcessResult fresh =
+      run_process(kBinary, {"crawl", site.base, "--db", "c.db", "--json", "--quiet", "--fresh", "--trace", "t/crawl.json",
+                            "--svg", "t/crawl.svg"},
+                  dir.path());
   ASSERT_TRUE(fresh.exited && fresh.exit_code == 0) << fresh.describe();
   EXPECT_EQ(boost::json::parse(fresh.out).at("pages").as_int64(), 300);
+  const boost::json::value trace = boost::json::parse(read_file(dir / "t" / "crawl.json"));
+  EXPECT_GT(trace.at("traceEvents").as_array().size(), 300u);  // at least one span per page
+  EXPECT_THAT(read_file(dir / "t" / "crawl.svg"), HasSubstr("<svg"));
+}
+
+TEST(CliCrawlTest, ASecondSigintLeavesAtOnceAndTheDatabaseStaysConsistent) {
+  TempDir dir;
+  Site site(3000, dir / "requests.log", 5);
+  Subprocess p(kBinary, {"crawl", site.base, "--db", "c.db", "--quiet", "--concurrency", "4", "--per-host", "4"}, dir.path());
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  p.send_signal(SIGINT);
+  p.send_signal(SIGINT);
+  const ProcessResult r = p.wait(std::chrono::steady_clock::now() + std::chrono::seconds(60));
+  ASSERT_TRUE(r.exited) << r.describe();
+  EXPECT_EQ(r.exit_code, 130) << r.describe();
+  // The database opens, and the crawl resumes to the complete site.
+  const ProcessResult st = run_process(kBinary, {"stats", "--db", "c.db", "--json"}, dir.path());
+  ASSERT_TRUE(st.exited && st.exit_code == 0) << st.describe();
+  const ProcessResult rest = run_process(kBinary, {"crawl", site.base, "--db", "c.db", "--quiet", "--concurrency", "32", "--per-host", "32"}, dir.path());
+  ASSERT_TRUE(rest.exited && rest.exit_code == 0) << rest.describe();
+  EXPECT_EQ(db_urls(dir, "c.db"), site.truth());
+}
+
+TEST(CliCrawlTest, DemoCrawlRunsAllThreeModesAgainstItsOwnSite) {
+  TempDir dir;
+  const ProcessResult r = run_process(
+      kBinary, {"demo", "crawl", "--pages", "40", "--latency", "2", "--concurrency", "8", "--json", "--out", "out"},
+      dir.path());
+  ASSERT_TRUE(r.exited && r.exit_code == 0) << r.describe();
+  const boost::json::object o = boost::json::parse(r.out).as_object();
+  const boost::json::array& modes = o.at("modes").as_array();
+  ASSERT_EQ(modes.size(), 3u);
+  std::vector<std::string> names;
+  for (const boost::json::value& m : modes) {
+    names.emplace_back(m.at("mode").as_string());
+    EXPECT_EQ(m.at("pages").as_int64(), 40);
+    EXPECT_EQ(m.at("errors").as_int64(), 0);
+    EXPECT_TRUE(fs::exists(dir / std::string(m.at("svg").as_string())));
+    EXPECT_TRUE(fs::exists(dir / std::string(m.at("trace").as_string())));
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{"sequential", "async", "parallel"}));
+  EXPECT_GT(o.at("little_bound_s").as_double(), 0);
 }
 
 TEST(CliCrawlTest, KilledAtRandomPointsThenResumedFetchesEverythingOnceCommitted) {
