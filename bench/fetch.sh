@@ -4,17 +4,32 @@
 # same run. Each cell: REPS runs interleaved (wrk, preheat, wrk, preheat...),
 # median requests/s. Loopback only.
 # Usage: bench/fetch.sh [reps] [seconds-per-wrk-run]     (defaults 3, 5)
+# PREHEAT_BUILD_DIR=DIR measures DIR/preheat (built there, RelWithDebInfo)
+# instead of build/preheat (scripts/build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 reps="${1:-3}"
 secs="${2:-5}"
-scripts/build preheat >/dev/null
-for tool in wrk nginx; do
-  if ! command -v "$tool" >/dev/null; then
-    echo "bench/fetch.sh: installing $tool" >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$tool" >/dev/null
+build_dir="${PREHEAT_BUILD_DIR:-build}"
+if [[ $build_dir == build ]]; then
+  scripts/build preheat >/dev/null
+else
+  if [[ ! -f "$build_dir/build.ninja" ]]; then
+    cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
   fi
+  ninja -C "$build_dir" -j "${PREHEAT_JOBS:-$(nproc)}" preheat >/dev/null
+fi
+preheat="$build_dir/preheat"
+install_package() {
+  echo "bench/fetch.sh: installing $1" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$1" >/dev/null
+}
+for tool in wrk nginx; do
+  if ! command -v "$tool" >/dev/null; then install_package "$tool"; fi
 done
+# nginx's echo module delays a response (echo_sleep) for the 50 ms cells.
+echo_module=/usr/lib/nginx/modules/ngx_http_echo_module.so
+if [[ ! -f $echo_module ]]; then install_package libnginx-mod-http-echo; fi
 
 work=$(mktemp -d)
 pids=()
@@ -29,10 +44,10 @@ trap cleanup EXIT
 # sets $site to its base URL.
 start_testsite() {
   local latency="$1" out="$work/testsite-$1.out"
-  build/preheat testsite --listen 127.0.0.1:0 --pages 1000 --latency "$latency" >"$out" 2>&1 &
+  "$preheat" testsite --listen 127.0.0.1:0 --pages 1000 --latency "$latency" >"$out" 2>&1 &
   pids+=($!)
   for _ in $(seq 100); do
-    if grep -q '^listening on ' "$out"; then site=$(sed -n 's/^listening on //p' "$out" | head -1); return; fi
+    if grep -qs '^listening on ' "$out"; then site=$(sed -n 's/^listening on //p' "$out" | head -1); return; fi
     sleep 0.05
   done
   echo "testsite did not start: $(cat "$out")" >&2
@@ -41,11 +56,14 @@ start_testsite() {
 start_testsite 0; site0=$site
 start_testsite 50; site50=$site
 page="p/1"
-# nginx serving a static copy of the same page (same size), one worker.
+# nginx serving a static copy of the same page (same size), one worker; under
+# /slow/ the same page 50 ms later (echo_sleep, then an internal redirect to
+# the static file: the same response).
 mkdir -p "$work/www/p"
-build/preheat fetch "${site0}${page}" --body >"$work/www/p/1"
+"$preheat" fetch "${site0}${page}" --body >"$work/www/p/1"
 nginx_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 cat >"$work/nginx.conf" <<CONF
+load_module $echo_module;
 worker_processes 1;
 pid $work/nginx.pid;
 error_log $work/nginx-error.log;
@@ -54,7 +72,11 @@ http {
   access_log off;
   default_type text/html;
   keepalive_requests 1000000;
-  server { listen 127.0.0.1:$nginx_port; root $work/www; }
+  server {
+    listen 127.0.0.1:$nginx_port;
+    root $work/www;
+    location /slow/ { echo_sleep 0.05; echo_exec /$page; }
+  }
 }
 CONF
 # nginx's workers run as an unprivileged user: let them read the page.
@@ -72,7 +94,7 @@ wrk_rps() {  # url connections; error responses would make the figure meaningles
 }
 preheat_rps() {  # url in-flight requests; failed requests go to $work/failures
   # (exit code 1 when any request failed: the figures still count)
-  { build/preheat fetch "$1" --repeat "$3" --concurrency "$2" --per-host "$2" --quiet --json 2>/dev/null || true; } |
+  { "$preheat" fetch "$1" --repeat "$3" --concurrency "$2" --per-host "$2" --quiet --json 2>/dev/null || true; } |
     python3 -c 'import json,sys
 d = json.load(sys.stdin)
 if d["failed"]:
@@ -83,7 +105,7 @@ median() { python3 -c 'import statistics,sys; print(statistics.median(float(x) f
 
 echo "| server | latency | in flight | wrk req/s | preheat req/s | preheat / wrk | Little's bound | preheat / bound |"
 echo "|---|---|---|---|---|---|---|---|"
-for target in "testsite $site0 0" "nginx $nginxurl 0" "testsite $site50 50"; do
+for target in "testsite $site0 0" "nginx $nginxurl 0" "testsite $site50 50" "nginx ${nginxurl}slow/ 50"; do
   set -- $target
   name=$1; base=$2; lat=$3
   for k in 1 16 256; do

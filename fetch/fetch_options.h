@@ -26,6 +26,10 @@ struct FetchOptions {
   std::string user_agent;             // empty: "preheat/VERSION (+local crawler)"
   std::string accept_encoding = "gzip, br, zstd";
   bool verify_tls = true;
+  // A PEM file of CA certificates to verify servers with instead of the
+  // system's (a test server's self-signed certificate, a private CA); empty:
+  // the system's CA store.
+  std::string ca_file;
 };
 
 // "preheat/0.1.0"

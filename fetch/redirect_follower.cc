@@ -1,7 +1,6 @@
 #include "fetch/redirect_follower.h"
 
 #include <chrono>
-#include <set>
 
 #include "base/url_normalizer.h"
 #include "fetch/retry_after.h"
@@ -35,8 +34,17 @@ std::optional<FetchError> status_error(const Response& response) {
 
 runtime::Task<FetchResult> follow_redirects(const Request& request, const FetchOptions& options, HopFunction hop) {
   FetchResult result;
+  // The chain so far; the URLs already visited are request.url and every
+  // redirect's target (a linear scan: chains are short, and most fetches
+  // have none, so nothing is allocated for them).
   std::vector<Response::Redirect> chain;
-  std::set<std::string> seen{request.url};
+  auto seen = [&](const std::string& u) {
+    if (u == request.url) return true;
+    for (const auto& r : chain) {
+      if (r.to == u) return true;
+    }
+    return false;
+  };
   std::string url = request.url;
   Duration total{};
   for (;;) {
@@ -45,7 +53,6 @@ runtime::Task<FetchResult> follow_redirects(const Request& request, const FetchO
     result.response = std::move(h.response);
     result.response.url = request.url;
     result.response.final_url = url;
-    result.response.redirects = chain;
     if (h.error) {
       result.error = std::move(h.error);
       break;
@@ -60,9 +67,9 @@ runtime::Task<FetchResult> follow_redirects(const Request& request, const FetchO
       result.error = FetchError{FetchErrorKind::kProtocol, next.status().message(), r.status, {}};
       break;
     }
+    const bool loop = seen(*next);
     chain.push_back(Response::Redirect{url, r.status, *next});
-    result.response.redirects = chain;
-    if (!seen.insert(*next).second) {
+    if (loop) {
       result.error = FetchError{FetchErrorKind::kRedirectLoop,
                                 "redirect loop: " + *next + " again after " + std::to_string(chain.size()) + " redirects",
                                 r.status, {}};
@@ -73,8 +80,9 @@ runtime::Task<FetchResult> follow_redirects(const Request& request, const FetchO
                                 "more than " + std::to_string(options.max_redirects) + " redirects", r.status, {}};
       break;
     }
-    url = *next;
+    url = std::move(*next);
   }
+  result.response.redirects = std::move(chain);
   result.response.timings.total = total;
   co_return result;
 }

@@ -4,7 +4,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
+#include <ctime>
 #include <mutex>
+#include <string_view>
 
 #include "base/version.h"
 
@@ -21,8 +24,11 @@ void ensure_curl_initialised() {
 
 namespace {
 
+// ASCII lower case (HTTP tokens are ASCII; no locale, no libc call per byte).
 std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  for (char& c : s) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
   return s;
 }
 
@@ -51,13 +57,52 @@ FetchError error(FetchErrorKind kind, std::string message) { return FetchError{k
 
 }  // namespace
 
-CurlHop::CurlHop(const FetchOptions& options, const std::string& url, const Request& request)
-    : options_(options), url_(url) {
+namespace {
+
+// The stall clock: CLOCK_MONOTONIC_COARSE (a few ms of resolution, plenty
+// for limits in seconds) is a plain memory read in the vDSO; the header
+// callback runs for every header line.
+std::chrono::steady_clock::time_point stall_clock_now() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+  return std::chrono::steady_clock::time_point(std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec));
+}
+
+// Whether `name` equals `lower_name` (given in lower case), ignoring ASCII case.
+bool header_is(std::string_view name, std::string_view lower_name) {
+  if (name.size() != lower_name.size()) return false;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    char c = name[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != lower_name[i]) return false;
+  }
+  return true;
+}
+
+std::string_view trim_view(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
+  return s;
+}
+
+// True when no proxy environment variable is set, so that telling curl "no
+// proxy" changes nothing (and spares curl reading five or six of them for
+// every request).
+bool proxy_environment_empty() {
+  for (const char* name : {"http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "no_proxy",
+                           "NO_PROXY"}) {
+    if (std::getenv(name) != nullptr) return false;
+  }
+  return true;
+}
+
+long millis(Duration d) { return static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()); }
+
+}  // namespace
+
+CurlHop::CurlHop(const FetchOptions& options) : options_(options) {
   ensure_curl_initialised();
   easy_ = curl_easy_init();
-  response_.url = url;
-  response_.final_url = url;
-  curl_easy_setopt(easy_, CURLOPT_URL, url.c_str());
   curl_easy_setopt(easy_, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(easy_, CURLOPT_FOLLOWLOCATION, 0L);  // redirect_follower.h does it
   curl_easy_setopt(easy_, CURLOPT_NOSIGNAL, 1L);
@@ -67,10 +112,8 @@ CurlHop::CurlHop(const FetchOptions& options, const std::string& url, const Requ
   curl_easy_setopt(easy_, CURLOPT_ACCEPT_ENCODING, options.accept_encoding.c_str());
   // HTTP/2 when a TLS server offers it (ALPN); HTTP/1.1 in clear text.
   curl_easy_setopt(easy_, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
-  curl_easy_setopt(easy_, CURLOPT_CONNECTTIMEOUT_MS,
-                   static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(options.connect_timeout).count()));
-  curl_easy_setopt(easy_, CURLOPT_TIMEOUT_MS,
-                   static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(options.total_timeout).count()));
+  curl_easy_setopt(easy_, CURLOPT_CONNECTTIMEOUT_MS, millis(options.connect_timeout));
+  curl_easy_setopt(easy_, CURLOPT_TIMEOUT_MS, millis(options.total_timeout));
   // Refuse early when the server announces a body over the limit.
   curl_easy_setopt(easy_, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options.max_body_bytes));
   // Stall detection is ours (on_progress), but curl only calls the progress
@@ -82,13 +125,13 @@ CurlHop::CurlHop(const FetchOptions& options, const std::string& url, const Requ
                    static_cast<long>(std::chrono::duration_cast<std::chrono::seconds>(options.stall_time).count() + 2));
   curl_easy_setopt(easy_, CURLOPT_SSL_VERIFYPEER, options.verify_tls ? 1L : 0L);
   curl_easy_setopt(easy_, CURLOPT_SSL_VERIFYHOST, options.verify_tls ? 2L : 0L);
+  if (!options.ca_file.empty()) curl_easy_setopt(easy_, CURLOPT_CAINFO, options.ca_file.c_str());
   curl_easy_setopt(easy_, CURLOPT_DNS_CACHE_TIMEOUT, 300L);
   curl_easy_setopt(easy_, CURLOPT_TCP_KEEPALIVE, 1L);
-  if (request.method == "HEAD") curl_easy_setopt(easy_, CURLOPT_NOBODY, 1L);
-  for (const auto& [name, value] : request.headers) {
-    headers_ = curl_slist_append(headers_, (name + ": " + value).c_str());
+  if (proxy_environment_empty()) {
+    curl_easy_setopt(easy_, CURLOPT_PROXY, "");
+    curl_easy_setopt(easy_, CURLOPT_NOPROXY, "");
   }
-  if (headers_ != nullptr) curl_easy_setopt(easy_, CURLOPT_HTTPHEADER, headers_);
   curl_easy_setopt(easy_, CURLOPT_WRITEFUNCTION, &CurlHop::on_body);
   curl_easy_setopt(easy_, CURLOPT_WRITEDATA, this);
   curl_easy_setopt(easy_, CURLOPT_HEADERFUNCTION, &CurlHop::on_header);
@@ -96,7 +139,6 @@ CurlHop::CurlHop(const FetchOptions& options, const std::string& url, const Requ
   curl_easy_setopt(easy_, CURLOPT_XFERINFOFUNCTION, &CurlHop::on_progress);
   curl_easy_setopt(easy_, CURLOPT_XFERINFODATA, this);
   curl_easy_setopt(easy_, CURLOPT_NOPROGRESS, 0L);
-  last_progress_ = std::chrono::steady_clock::now();
 }
 
 CurlHop::~CurlHop() {
@@ -104,16 +146,61 @@ CurlHop::~CurlHop() {
   curl_slist_free_all(headers_);
 }
 
+void CurlHop::start(const std::string& url, const Request& request) {
+  response_ = Response{};
+  response_.url = url;
+  response_.final_url = url;
+  error_buffer_[0] = '\0';
+  header_bytes_ = 0;
+  abort_reason_.reset();
+  last_dlnow_ = 0;
+  last_progress_ = stall_clock_now();
+  curl_easy_setopt(easy_, CURLOPT_URL, url.c_str());
+  const bool head = request.method == "HEAD";
+  if (head != head_) {
+    curl_easy_setopt(easy_, CURLOPT_NOBODY, head ? 1L : 0L);
+    if (!head) curl_easy_setopt(easy_, CURLOPT_HTTPGET, 1L);
+    head_ = head;
+  }
+  // Over TLS a new transfer waits for a connection being set up to the same
+  // host rather than opening its own, so that transfers started together
+  // share one HTTP/2 connection when the server offers it (ALPN tells right
+  // after the handshake; an HTTP/1.1 server then gets its own connections).
+  // Clear-text HTTP is HTTP/1.1 here: waiting would only delay.
+  const bool tls = url.size() >= 8 && header_is(std::string_view(url).substr(0, 8), "https://");
+  if (tls != pipewait_) {
+    curl_easy_setopt(easy_, CURLOPT_PIPEWAIT, tls ? 1L : 0L);
+    pipewait_ = tls;
+  }
+  if (headers_ != nullptr || !request.headers.empty()) {
+    curl_slist* list = nullptr;
+    std::string line;
+    for (const auto& [name, value] : request.headers) {
+      line.assign(name).append(": ").append(value);
+      list = curl_slist_append(list, line.c_str());
+    }
+    curl_easy_setopt(easy_, CURLOPT_HTTPHEADER, list);
+    curl_slist_free_all(headers_);
+    headers_ = list;
+  }
+}
+
 std::size_t CurlHop::on_body(char* data, std::size_t size, std::size_t n, void* p) {
   auto* self = static_cast<CurlHop*>(p);
   const std::size_t len = size * n;
-  if (self->response_.body.size() + len > self->options_.max_decompressed_bytes) {
+  std::string& body = self->response_.body;
+  if (body.size() + len > self->options_.max_decompressed_bytes) {
     self->abort_reason_ = error(FetchErrorKind::kTooLarge, "the decoded body exceeds " +
                                                                std::to_string(self->options_.max_decompressed_bytes) +
                                                                " bytes (max_decompressed_bytes)");
     return 0;  // curl stops with CURLE_WRITE_ERROR
   }
-  self->response_.body.append(data, len);
+  if (body.empty() && self->response_.content_length) {
+    // One allocation for the announced size (a hint: decoding may need more).
+    body.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(
+        {*self->response_.content_length, self->options_.max_body_bytes, self->options_.max_decompressed_bytes})));
+  }
+  body.append(data, len);
   return len;
 }
 
@@ -121,7 +208,7 @@ std::size_t CurlHop::on_header(char* data, std::size_t size, std::size_t n, void
   auto* self = static_cast<CurlHop*>(p);
   const std::size_t len = size * n;
   self->header_bytes_ += len;
-  self->last_progress_ = std::chrono::steady_clock::now();
+  self->last_progress_ = stall_clock_now();
   if (self->header_bytes_ > self->options_.max_header_bytes) {
     self->abort_reason_ = error(FetchErrorKind::kTooLarge, "the response headers exceed " +
                                                                std::to_string(self->options_.max_header_bytes) +
@@ -129,9 +216,9 @@ std::size_t CurlHop::on_header(char* data, std::size_t size, std::size_t n, void
     return 0;
   }
   std::string_view line(data, len);
+  Response& r = self->response_;
   if (line.rfind("HTTP/", 0) == 0) {
     // A new header block (after a 100 Continue, say): start over.
-    Response& r = self->response_;
     r.content_type.clear();
     r.charset.clear();
     r.content_length.reset();
@@ -145,42 +232,61 @@ std::size_t CurlHop::on_header(char* data, std::size_t size, std::size_t n, void
   }
   const auto colon = line.find(':');
   if (colon == std::string_view::npos) return len;
-  const std::string name = lower(std::string(line.substr(0, colon)));
-  const std::string value = trim(line.substr(colon + 1));
-  Response& r = self->response_;
-  if (name == "content-type") {
-    r.content_type = value;
-    r.charset = charset_of(value);
-  } else if (name == "content-length") {
-    try {
-      r.content_length = std::stoull(value);
-    } catch (...) {
-    }
-  } else if (name == "location") {
-    r.location = value;
-  } else if (name == "retry-after") {
-    r.retry_after = value;
-  } else if (name == "etag") {
-    r.etag = value;
-  } else if (name == "last-modified") {
-    r.last_modified = value;
-  } else if (name == "x-robots-tag") {
-    r.x_robots_tag = r.x_robots_tag.empty() ? value : r.x_robots_tag + ", " + value;
-  } else if (name == "content-encoding") {
-    r.content_encoding = lower(value);
+  const std::string_view name = line.substr(0, colon);
+  // Only the headers later stages need are kept; the others cost one
+  // comparison of their length.
+  const std::string_view value = trim_view(line.substr(colon + 1));
+  switch (name.size()) {
+    case 4:
+      if (header_is(name, "etag")) r.etag.assign(value);
+      break;
+    case 8:
+      if (header_is(name, "location")) r.location.assign(value);
+      break;
+    case 11:
+      if (header_is(name, "retry-after")) r.retry_after.assign(value);
+      break;
+    case 12:
+      if (header_is(name, "content-type")) {
+        r.content_type.assign(value);
+        r.charset = charset_of(r.content_type);
+      } else if (header_is(name, "x-robots-tag")) {
+        if (r.x_robots_tag.empty()) {
+          r.x_robots_tag.assign(value);
+        } else {
+          r.x_robots_tag.append(", ").append(value);
+        }
+      }
+      break;
+    case 13:
+      if (header_is(name, "last-modified")) r.last_modified.assign(value);
+      break;
+    case 14:
+      if (header_is(name, "content-length")) {
+        try {
+          r.content_length = std::stoull(std::string(value));
+        } catch (...) {
+        }
+      }
+      break;
+    case 16:
+      if (header_is(name, "content-encoding")) r.content_encoding = lower(std::string(value));
+      break;
+    default:
+      break;
   }
   return len;
 }
 
 int CurlHop::on_progress(void* p, long long, long long dlnow, long long, long long) {
   auto* self = static_cast<CurlHop*>(p);
-  const auto now = std::chrono::steady_clock::now();
   if (static_cast<std::uint64_t>(dlnow) > self->options_.max_body_bytes) {
     self->abort_reason_ = error(FetchErrorKind::kTooLarge, "the body exceeds " +
                                                                std::to_string(self->options_.max_body_bytes) +
                                                                " bytes on the wire (max_body_bytes)");
     return 1;
   }
+  const auto now = stall_clock_now();
   if (static_cast<std::uint64_t>(dlnow - self->last_dlnow_) >= self->options_.stall_min_bytes) {
     self->last_dlnow_ = dlnow;
     self->last_progress_ = now;

@@ -2,11 +2,20 @@
 // caller, see redirect_follower.h). Shared by the multi and the blocking
 // fetcher so both configure curl and classify errors the same way.
 //
+// A CurlHop owns one easy handle and is reused for transfer after transfer:
+// the options that never change (limits, callbacks, identity, TLS) are set
+// once; start() sets only what belongs to one request (URL, method, extra
+// headers) and clears the per-transfer state. Reusing the handle spares the
+// allocation and set-up of a fresh one per request (curl_easy_init, ~30
+// setopt string copies, curl's download buffer, curl_easy_cleanup): 12% of
+// the client's instructions per request on loopback (docs/benchmarks.md).
+//
 // The files in fetch/detail/curl_* and fetch/curl_*_fetcher.cc are the only
 // ones that include curl.h.
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,14 +38,19 @@ struct HopResult {
 
 class CurlHop {
  public:
-  // REQUIRES: curl_global_init was called (curl_global.h).
-  CurlHop(const FetchOptions& options, const std::string& url, const Request& request);
+  // `options` must outlive the hop. Makes the easy handle and sets the
+  // options every transfer shares.
+  explicit CurlHop(const FetchOptions& options);
   ~CurlHop();
   CurlHop(const CurlHop&) = delete;
   CurlHop& operator=(const CurlHop&) = delete;
 
+  // Prepares the next transfer. REQUIRES: the handle is not in a multi
+  // handle and no transfer runs on it.
+  void start(const std::string& url, const Request& request);
   CURL* easy() const { return easy_; }
-  // Call once the transfer ended with curl result code `code`.
+  // Call once the transfer ended with curl result code `code`; the hop may
+  // then be start()ed again.
   HopResult finish(int code);
 
  private:
@@ -46,8 +60,9 @@ class CurlHop {
 
   const FetchOptions& options_;
   CURL* easy_ = nullptr;
-  ::curl_slist* headers_ = nullptr;
-  std::string url_;
+  ::curl_slist* headers_ = nullptr;  // this request's extra headers (owned)
+  bool head_ = false;                // the handle is set for HEAD
+  bool pipewait_ = false;            // CURLOPT_PIPEWAIT is on (https URLs)
   Response response_;
   char error_buffer_[256] = {};
   std::size_t header_bytes_ = 0;

@@ -32,8 +32,12 @@ runtime::Task<FetchResult> FetchCore::fetch(Request request, const Hop& hop) {
   }
   trace::Recorder* rec = rt_.recorder();
   const std::int64_t queue_start = rec != nullptr ? rec->now_ns() : 0;
-  auto overall = co_await overall_.acquire();
-  auto host = co_await host_slots(key).acquire();
+  // A free slot is taken without a coroutine of its own (the common case).
+  runtime::Semaphore::Permit overall = overall_.try_acquire();
+  if (!overall.held()) overall = co_await overall_.acquire();
+  runtime::Semaphore& host_semaphore = host_slots(key);
+  runtime::Semaphore::Permit host = host_semaphore.try_acquire();
+  if (!host.held()) host = co_await host_semaphore.acquire();
   const Duration queued = rt_.clock().now() - started;
   if (rec != nullptr && queued > Duration::zero()) {
     rec->record(trace::Span{trace::EventKind::kWait, trace::kNoLane, request.task, queue_start, rec->now_ns(), 0});
@@ -43,15 +47,32 @@ runtime::Task<FetchResult> FetchCore::fetch(Request request, const Hop& hop) {
     std::size_t& n;
     ~Leave() { --n; }
   } leave{in_flight_};
-  auto traced_hop = [&](const std::string& url) -> runtime::Task<HopResult> {
-    const std::int64_t hop_start = rec != nullptr ? rec->now_ns() : 0;
-    HopResult h = co_await hop(url, request);
-    if (rt_.mode() != ExecutionMode::kSequential) {
-      record_hop_phases(rec, request.task, hop_start, h.response.timings);
+  // The hop as follow_redirects calls it. Both lambdas capture one pointer
+  // (no allocation inside the std::function) and live in this frame, which
+  // outlives every hop coroutine they start.
+  struct Context {
+    FetchCore* core;
+    trace::Recorder* rec;
+    const Request* request;
+    const Hop* hop;
+  } ctx{this, rec, &request, &hop};
+  auto traced_hop = [c = &ctx](const std::string& url) -> runtime::Task<HopResult> {
+    const std::int64_t hop_start = c->rec->now_ns();
+    HopResult h = co_await (*c->hop)(url, *c->request);
+    if (c->core->rt_.mode() != ExecutionMode::kSequential) {
+      record_hop_phases(c->rec, c->request->task, hop_start, h.response.timings);
     }
     co_return h;
   };
-  FetchResult result = co_await follow_redirects(request, options_, traced_hop);
+  // Without a recorder, the transport's coroutine is the hop (no wrapper).
+  auto plain_hop = [c = &ctx](const std::string& url) { return (*c->hop)(url, *c->request); };
+  HopFunction hop_function;
+  if (rec != nullptr) {
+    hop_function = traced_hop;
+  } else {
+    hop_function = plain_hop;
+  }
+  FetchResult result = co_await follow_redirects(request, options_, std::move(hop_function));
   result.response.timings.queued = queued;
   result.response.timings.total = rt_.clock().now() - started;
   co_return result;

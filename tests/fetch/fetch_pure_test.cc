@@ -2,6 +2,9 @@
 // error taxonomy.
 #include <gtest/gtest.h>
 
+#include <boost/url/parse.hpp>
+#include <boost/url/url.hpp>
+
 #include "fetch/fetch_error.h"
 #include "fetch/host_key.h"
 #include "fetch/redirect_follower.h"
@@ -48,6 +51,35 @@ TEST(HostKeyTest, SchemeHostAndPort) {
       {"not a url", ""},
   };
   for (const auto& [url, key] : cases) EXPECT_EQ(host_key(url), key) << url;
+}
+
+// host_key has a parser-free path for plain URLs; it must agree with the
+// Boost.URL path (written out here as the reference) on every URL.
+std::string reference_host_key(const std::string& url) {
+  auto parsed = boost::urls::parse_uri(url);
+  if (!parsed) return "";
+  boost::urls::url u = *parsed;
+  u.normalize_scheme();
+  u.normalize_authority();
+  std::string scheme(u.scheme());
+  std::string port(u.port());
+  if (port.empty()) port = scheme == "https" ? "443" : scheme == "http" ? "80" : "";
+  std::string host(u.encoded_host());
+  for (char& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return scheme + "://" + host + ":" + port;
+}
+
+TEST(HostKeyTest, TheFastPathAgreesWithTheUrlParser) {
+  const char* urls[] = {
+      "http://example.com", "http://example.com/", "http://example.com?q", "http://example.com#f",
+      "https://a-b.example.org:8443/x/y?z#w", "http://127.0.0.1:18181/p/1", "http://localhost:1/",
+      "http://example.com:/", "http://example.com:080/", "http://example.com:0/", "http://Example.com/",
+      "HTTPS://example.com/", "http://user@example.com/", "http://user:pw@example.com:81/", "http://[::1]/",
+      "http://ex%41mple.com/", "http://example.com.:80/", "http://exa_mple.com/", "http://example.com:99999/",
+      "http://example.com\\x", "http://", "https:///x", "http:example.com", "ftp://example.com/",
+      "http://example.com:8080x/", "http://xn--bcher-kva.example/", "http://a.b.c.d.e.f/g",
+  };
+  for (const std::string url : urls) EXPECT_EQ(host_key(url), reference_host_key(url)) << url;
 }
 
 TEST(ResolveLocationTest, RelativeAbsoluteAndBad) {
