@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   add_crawl_commands(app, commands);
   add_demo_commands(app, commands);
   add_fetch_command(app, commands);
+  add_serve_command(app, commands);
   add_testsite_command(app, commands);
 
   // CLI11 says only "A subcommand is required" for `preheat frob`: name it.

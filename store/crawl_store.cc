@@ -22,6 +22,22 @@ Result<std::optional<PageRecord>> CrawlStore::find_page(std::string_view) {
   return Status::internal("find_page is not implemented by this store");
 }
 
+Status CrawlStore::ensure_serving_indexes() {
+  return Status::internal("ensure_serving_indexes is not implemented by this store");
+}
+
+Result<std::vector<LinkView>> CrawlStore::out_links(std::string_view, std::size_t) {
+  return Status::internal("out_links is not implemented by this store");
+}
+
+Result<std::vector<InLink>> CrawlStore::in_links(std::string_view, std::size_t) {
+  return Status::internal("in_links is not implemented by this store");
+}
+
+Result<std::vector<BrokenTarget>> CrawlStore::broken_targets(std::size_t, std::size_t) {
+  return Status::internal("broken_targets is not implemented by this store");
+}
+
 Result<std::unique_ptr<CrawlStore>> open_crawl_store(const std::string& location, const OpenOptions& options) {
   if (location.starts_with("postgresql://") || location.starts_with("postgres://")) {
     // The location is not echoed: it may carry a password.

@@ -154,6 +154,36 @@ struct CrawlStats {
   int runs = 0;
 };
 
+// ---- what `preheat serve` reads (docs/schema.md, "Serving") ----
+
+// A link of a page with what became of its target.
+struct LinkView {
+  std::string url;                  // the target, as stored
+  std::string anchor;
+  std::string rel;
+  std::string tag;
+  std::optional<int> status;        // the target's page status; none: never fetched (out of scope, mailto:...)
+  std::string error_class;          // the target's error, '' when ok or never fetched
+};
+
+// A page that links to a given URL.
+struct InLink {
+  std::string from_url;
+  std::string anchor;
+  int from_status = 0;
+};
+
+// A fetched URL that failed (status >= 400, or a fetch error), with the pages
+// that link to it.
+struct BrokenTarget {
+  std::string url;
+  int status = 0;
+  std::string error_class;
+  std::string error_message;
+  std::int64_t referrers = 0;             // link rows pointing at it, all pages
+  std::vector<std::string> sample_referrers;  // distinct linking pages, sorted, at most the limit asked
+};
+
 struct OpenOptions {
   bool read_only = false;
   // Delete every crawl row (not the file) before starting: `--fresh`.
@@ -195,6 +225,22 @@ class CrawlStore {
   // row, redirects and links in order; `discovered` stays empty. Not pure:
   // an engine (or a test fake) without it answers internal.
   virtual Result<std::optional<PageRecord>> find_page(std::string_view url);
+
+  // ---- serving (preheat serve). Not pure, like find_page: a store without
+  // them answers internal. ----
+  // Writer side: creates the indexes serving needs and a crawl does not
+  // maintain (links_to on links(to_id), see docs/schema.md); idempotent.
+  // Takes the write lock for one sort of the links table the first time.
+  virtual Status ensure_serving_indexes();
+  // The links of the page whose requested URL is `url`, in document order,
+  // with their targets' status; at most `limit`.
+  virtual Result<std::vector<LinkView>> out_links(std::string_view url, std::size_t limit);
+  // The pages linking to `url`, sorted by URL, at most `limit`. Without the
+  // serving index this is a scan of every link (correct, slow).
+  virtual Result<std::vector<InLink>> in_links(std::string_view url, std::size_t limit);
+  // Failing targets, the most linked first (then by URL); at most `limit`,
+  // each with at most `referrers_per_target` linking pages.
+  virtual Result<std::vector<BrokenTarget>> broken_targets(std::size_t limit, std::size_t referrers_per_target);
 };
 
 // Opens (creating when missing, unless read_only) and migrates to

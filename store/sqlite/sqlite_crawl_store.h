@@ -49,6 +49,12 @@ class SqliteCrawlStore final : public CrawlStore {
   Result<std::int64_t> page_count() override;
   Result<std::optional<PageRecord>> find_page(std::string_view url) override;
 
+  // Serving (sqlite_crawl_store_serve.cc).
+  Status ensure_serving_indexes() override;
+  Result<std::vector<LinkView>> out_links(std::string_view url, std::size_t limit) override;
+  Result<std::vector<InLink>> in_links(std::string_view url, std::size_t limit) override;
+  Result<std::vector<BrokenTarget>> broken_targets(std::size_t limit, std::size_t referrers_per_target) override;
+
  private:
   struct WriterStatements;
 

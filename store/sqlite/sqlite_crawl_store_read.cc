@@ -7,20 +7,6 @@
 namespace preheat::store::sqlite {
 namespace {
 
-// Runs `sql` (with `bind` applied) and calls `row` for each result row.
-template <class Bind, class Row>
-Status for_each_row(Connection& db, std::string_view sql, Bind bind, Row row) {
-  Result<Statement> stmt = db.prepare(sql);
-  if (!stmt.ok()) return stmt.status();
-  bind(*stmt);
-  ResetOnExit reset(*stmt);
-  while (true) {
-    Result<bool> more = stmt->step();
-    if (!more.ok()) return more.status();
-    if (!*more) return Status();
-    row(*stmt);
-  }
-}
 
 template <class Row>
 Status for_each_row(Connection& db, std::string_view sql, Row row) {

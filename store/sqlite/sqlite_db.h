@@ -151,4 +151,21 @@ class Transaction {
   Connection* connection_ = nullptr;  // null once committed or rolled back
 };
 
+
+// Runs `sql` (with `bind` applied to the prepared statement) and calls `row`
+// for each result row. For queries that run rarely: prepared per call.
+template <class Bind, class Row>
+Status for_each_row(Connection& db, std::string_view sql, Bind bind, Row row) {
+  Result<Statement> stmt = db.prepare(sql);
+  if (!stmt.ok()) return stmt.status();
+  bind(*stmt);
+  ResetOnExit reset(*stmt);
+  while (true) {
+    Result<bool> more = stmt->step();
+    if (!more.ok()) return more.status();
+    if (!*more) return Status();
+    row(*stmt);
+  }
+}
+
 }  // namespace preheat::store::sqlite

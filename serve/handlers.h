@@ -1,0 +1,28 @@
+// The handlers: pure functions (request, read-only store) -> response.
+// HTML in handlers_html.cc (every crawled string escaped), JSON (Boost.JSON)
+// in handlers_api.cc.
+#pragma once
+
+#include "serve/request.h"
+#include "store/crawl_store.h"
+
+namespace preheat::serve {
+
+// Most links or in-links shown for one page; broken targets per page of /broken.
+inline constexpr std::size_t kMaxLinks = 1000;
+inline constexpr std::size_t kMaxBroken = 1000;
+inline constexpr std::size_t kReferrersPerBroken = 20;
+
+Response api_stats(const Request& request, store::CrawlStore& store);
+Response api_page(const Request& request, store::CrawlStore& store);
+Response api_broken(const Request& request, store::CrawlStore& store);
+
+Response html_index(const Request& request, store::CrawlStore& store);
+Response html_stats(const Request& request, store::CrawlStore& store);
+Response html_page(const Request& request, store::CrawlStore& store);
+Response html_broken(const Request& request, store::CrawlStore& store);
+
+// "500": a store failure, named.
+Response store_failure(const Status& status, bool json);
+
+}  // namespace preheat::serve

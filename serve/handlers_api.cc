@@ -1,0 +1,132 @@
+// The JSON API (/api/...): Boost.JSON builds every document, so crawled
+// strings are escaped by the serializer.
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include "serve/handlers.h"
+
+namespace preheat::serve {
+namespace json = boost::json;
+namespace {
+
+Response json_response(const json::value& v) {
+  Response r;
+  r.content_type = "application/json";
+  r.body = json::serialize(v) + "\n";
+  return r;
+}
+
+json::object stats_json(const store::CrawlStats& s) {
+  json::object o;
+  o["urls"] = s.urls;
+  o["pages"] = s.pages;
+  o["links"] = s.links;
+  o["redirects"] = s.redirects;
+  json::object frontier;
+  for (const auto& [state, n] : s.frontier) frontier[store::to_string(state)] = n;
+  o["frontier"] = std::move(frontier);
+  json::object classes;
+  for (const auto& [c, n] : s.status_classes) classes[c == 0 ? std::string("none") : std::to_string(c) + "xx"] = n;
+  o["status_classes"] = std::move(classes);
+  json::object errors;
+  for (const auto& [e, n] : s.errors) errors[e] = n;
+  o["errors"] = std::move(errors);
+  json::object depths;
+  for (const auto& [d, n] : s.depths) depths[std::to_string(d)] = n;
+  o["depths"] = std::move(depths);
+  o["bytes"] = s.bytes;
+  o["wire_bytes"] = s.wire_bytes;
+  o["first_fetch_ms"] = s.first_fetch_ms;
+  o["last_fetch_ms"] = s.last_fetch_ms;
+  o["runs"] = s.runs;
+  return o;
+}
+
+json::value optional_status(const std::optional<int>& status) {
+  if (!status) return nullptr;
+  return *status;
+}
+
+}  // namespace
+
+Response store_failure(const Status& status, bool json) {
+  return error_response(500, "the crawl database failed: " + status.message(), json);
+}
+
+Response api_stats(const Request&, store::CrawlStore& store) {
+  Result<store::CrawlStats> stats = store.stats();
+  if (!stats.ok()) return store_failure(stats.status(), true);
+  return json_response(stats_json(*stats));
+}
+
+Response api_page(const Request& request, store::CrawlStore& store) {
+  const std::optional<std::string_view> url = request.param("url");
+  if (!url || url->empty()) return error_response(400, "give the page's URL: /api/page?url=URL", true);
+  Result<std::optional<store::PageRecord>> page = store.find_page(*url);
+  if (!page.ok()) return store_failure(page.status(), true);
+  if (!page->has_value()) return error_response(404, "no page with this URL in the crawl", true);
+  Result<std::vector<store::LinkView>> out = store.out_links(*url, kMaxLinks);
+  if (!out.ok()) return store_failure(out.status(), true);
+  Result<std::vector<store::InLink>> in = store.in_links(*url, kMaxLinks);
+  if (!in.ok()) return store_failure(in.status(), true);
+
+  const store::PageRecord& p = **page;
+  json::object o;
+  o["url"] = p.url;
+  o["final_url"] = p.final_url;
+  o["status"] = p.status;
+  o["state"] = store::to_string(p.state);
+  o["title"] = p.title;
+  o["description"] = p.description;
+  o["content_type"] = p.content_type;
+  o["language"] = p.language;
+  o["canonical"] = p.canonical;
+  o["depth"] = p.depth;
+  o["bytes"] = p.bytes;
+  o["wire_bytes"] = p.wire_bytes;
+  o["fetched_at_ms"] = p.fetched_at_ms;
+  o["elapsed_s"] = p.elapsed_s;
+  o["attempts"] = p.attempts;
+  o["error_class"] = p.error_class;
+  o["error_message"] = p.error_message;
+  json::array redirects;
+  for (const store::RedirectRecord& r : p.redirects) {
+    redirects.push_back(json::object{{"from", r.from_url}, {"to", r.to_url}, {"status", r.status}});
+  }
+  o["redirects"] = std::move(redirects);
+  json::array links;
+  for (const store::LinkView& l : *out) {
+    links.push_back(json::object{{"url", l.url},
+                                 {"anchor", l.anchor},
+                                 {"rel", l.rel},
+                                 {"tag", l.tag},
+                                 {"status", optional_status(l.status)},
+                                 {"error_class", l.error_class}});
+  }
+  o["out_links"] = std::move(links);
+  json::array in_links;
+  for (const store::InLink& l : *in) {
+    in_links.push_back(json::object{{"url", l.from_url}, {"anchor", l.anchor}, {"status", l.from_status}});
+  }
+  o["in_links"] = std::move(in_links);
+  return json_response(o);
+}
+
+Response api_broken(const Request&, store::CrawlStore& store) {
+  Result<std::vector<store::BrokenTarget>> broken = store.broken_targets(kMaxBroken, kReferrersPerBroken);
+  if (!broken.ok()) return store_failure(broken.status(), true);
+  json::array out;
+  for (const store::BrokenTarget& t : *broken) {
+    json::array from;
+    for (const std::string& u : t.sample_referrers) from.push_back(json::string(u));
+    out.push_back(json::object{{"url", t.url},
+                               {"status", t.status},
+                               {"error_class", t.error_class},
+                               {"error_message", t.error_message},
+                               {"referrers", t.referrers},
+                               {"linked_from", std::move(from)}});
+  }
+  return json_response(json::object{{"broken", std::move(out)}});
+}
+
+}  // namespace preheat::serve

@@ -1,0 +1,194 @@
+// The HTML pages. Crawled titles, URLs and text are hostile: every one goes
+// through append_markup_escaped (base/markup_escape.h); URLs placed in a
+// query string are percent-encoded first.
+#include <cstdio>
+
+#include "base/markup_escape.h"
+#include "serve/handlers.h"
+
+namespace preheat::serve {
+namespace {
+
+constexpr std::string_view kStyle =
+    "body{font:15px/1.45 system-ui,sans-serif;margin:2em auto;max-width:60em;padding:0 1em;color:#222}"
+    "nav a{margin-right:1em}table{border-collapse:collapse}td,th{padding:.2em .6em;text-align:left;"
+    "border-bottom:1px solid #ddd;vertical-align:top}.bad{color:#b00}.muted{color:#777}"
+    "input[type=text]{width:70%;padding:.3em}";
+
+class Html {
+ public:
+  explicit Html(std::string_view title) {
+    out_ = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>";
+    text(title);
+    out_ += " - preheat</title><style>";
+    out_ += kStyle;
+    out_ += "</style></head><body><nav><a href=\"/\">preheat</a><a href=\"/stats\">stats</a>"
+            "<a href=\"/broken\">broken links</a></nav>\n<h1>";
+    text(title);
+    out_ += "</h1>\n";
+  }
+  Html& raw(std::string_view markup) {
+    out_ += markup;
+    return *this;
+  }
+  Html& text(std::string_view s) {
+    append_markup_escaped(out_, s);
+    return *this;
+  }
+  Html& num(std::int64_t n) {
+    out_ += std::to_string(n);
+    return *this;
+  }
+  // <a href="/page?url=...">url</a>
+  Html& page_link(std::string_view url, std::string_view label = {}) {
+    out_ += "<a href=\"/page?url=";
+    std::string q;
+    append_query_escaped(q, url);
+    out_ += q;  // only [A-Za-z0-9%._~-]: nothing to escape
+    out_ += "\">";
+    text(label.empty() ? url : label);
+    out_ += "</a>";
+    return *this;
+  }
+  Html& status(int status, std::string_view error_class) {
+    const bool bad = status >= 400 || !error_class.empty() || status == 0;
+    out_ += bad ? "<span class=\"bad\">" : "<span>";
+    if (status != 0) num(status);
+    if (!error_class.empty()) text((status != 0 ? " " : "") + std::string(error_class));
+    out_ += "</span>";
+    return *this;
+  }
+  Response done() {
+    out_ += "</body></html>\n";
+    Response r;
+    r.body = std::move(out_);
+    return r;
+  }
+
+ private:
+  std::string out_;
+};
+
+std::string fixed(double v, const char* format) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, format, v);
+  return buf;
+}
+
+void stats_table(Html& h, const store::CrawlStats& s) {
+  h.raw("<table>");
+  const std::pair<const char*, std::int64_t> rows[] = {
+      {"pages", s.pages},         {"URLs seen", s.urls}, {"links", s.links}, {"redirects", s.redirects},
+      {"bytes (decoded)", s.bytes}, {"bytes (wire)", s.wire_bytes}, {"runs", s.runs}};
+  for (const auto& [name, n] : rows) h.raw("<tr><th>").raw(name).raw("</th><td>").num(n).raw("</td></tr>");
+  h.raw("<tr><th>frontier</th><td>");
+  for (const auto& [state, n] : s.frontier) h.text(store::to_string(state)).raw(" ").num(n).raw(" ");
+  h.raw("</td></tr><tr><th>status classes</th><td>");
+  for (const auto& [c, n] : s.status_classes) {
+    h.raw(c == 0 ? "none" : (std::to_string(c) + "xx").c_str()).raw(" ").num(n).raw(" ");
+  }
+  h.raw("</td></tr><tr><th>errors</th><td>");
+  for (const auto& [e, n] : s.errors) h.text(e).raw(" ").num(n).raw(" ");
+  h.raw("</td></tr><tr><th>depths</th><td>");
+  for (const auto& [d, n] : s.depths) h.num(d).raw(": ").num(n).raw(" ");
+  h.raw("</td></tr>");
+  if (s.last_fetch_ms > s.first_fetch_ms) {
+    h.raw("<tr><th>crawl span</th><td>")
+        .raw(fixed(static_cast<double>(s.last_fetch_ms - s.first_fetch_ms) / 1000.0, "%.1f s"))
+        .raw("</td></tr>");
+  }
+  h.raw("</table>\n");
+}
+
+}  // namespace
+
+Response html_index(const Request&, store::CrawlStore& store) {
+  Result<store::CrawlStats> stats = store.stats();
+  if (!stats.ok()) return store_failure(stats.status(), false);
+  Html h("Crawl");
+  h.raw("<form action=\"/page\" method=\"get\"><input type=\"text\" name=\"url\" placeholder=\"a crawled URL\" "
+        "autofocus> <button>Look up</button></form>\n<h2>Figures</h2>\n");
+  stats_table(h, *stats);
+  h.raw("<p class=\"muted\">Also as JSON: <a href=\"/api/stats\">/api/stats</a>, <a href=\"/api/broken\">"
+        "/api/broken</a>, /api/page?url=URL.</p>\n");
+  return h.done();
+}
+
+Response html_stats(const Request&, store::CrawlStore& store) {
+  Result<store::CrawlStats> stats = store.stats();
+  if (!stats.ok()) return store_failure(stats.status(), false);
+  Html h("Stats");
+  stats_table(h, *stats);
+  return h.done();
+}
+
+Response html_page(const Request& request, store::CrawlStore& store) {
+  const std::optional<std::string_view> url = request.param("url");
+  if (!url || url->empty()) return error_response(400, "give the page's URL: /page?url=URL");
+  Result<std::optional<store::PageRecord>> page = store.find_page(*url);
+  if (!page.ok()) return store_failure(page.status(), false);
+  if (!page->has_value()) return error_response(404, "no page with the URL '" + std::string(*url) + "' in the crawl");
+  Result<std::vector<store::LinkView>> out = store.out_links(*url, kMaxLinks);
+  if (!out.ok()) return store_failure(out.status(), false);
+  Result<std::vector<store::InLink>> in = store.in_links(*url, kMaxLinks);
+  if (!in.ok()) return store_failure(in.status(), false);
+
+  const store::PageRecord& p = **page;
+  Html h(p.title.empty() ? p.url : p.title);
+  h.raw("<table><tr><th>URL</th><td>").text(p.url).raw("</td></tr>");
+  if (p.final_url != p.url) h.raw("<tr><th>final URL</th><td>").page_link(p.final_url).raw("</td></tr>");
+  h.raw("<tr><th>status</th><td>").status(p.status, p.error_class).raw("</td></tr>");
+  if (!p.error_message.empty()) h.raw("<tr><th>error</th><td>").text(p.error_message).raw("</td></tr>");
+  h.raw("<tr><th>content type</th><td>").text(p.content_type).raw("</td></tr>");
+  h.raw("<tr><th>size</th><td>").num(static_cast<std::int64_t>(p.bytes)).raw(" bytes (")
+      .num(static_cast<std::int64_t>(p.wire_bytes)).raw(" on the wire)</td></tr>");
+  h.raw("<tr><th>fetch time</th><td>").raw(fixed(p.elapsed_s * 1000.0, "%.1f ms")).raw("</td></tr>");
+  h.raw("<tr><th>depth</th><td>").num(p.depth).raw("</td></tr><tr><th>attempts</th><td>").num(p.attempts)
+      .raw("</td></tr>");
+  if (!p.description.empty()) h.raw("<tr><th>description</th><td>").text(p.description).raw("</td></tr>");
+  h.raw("</table>\n");
+  if (!p.redirects.empty()) {
+    h.raw("<h2>Redirects</h2><ol>");
+    for (const store::RedirectRecord& r : p.redirects) {
+      h.raw("<li>").num(r.status).raw(" ").text(r.from_url).raw(" &rarr; ").text(r.to_url).raw("</li>");
+    }
+    h.raw("</ol>\n");
+  }
+  h.raw("<h2>Links (").num(static_cast<std::int64_t>(out->size())).raw(")</h2><table>");
+  for (const store::LinkView& l : *out) {
+    h.raw("<tr><td>");
+    if (l.status) {
+      h.status(*l.status, l.error_class).raw("</td><td>").page_link(l.url);
+    } else {
+      h.raw("<span class=\"muted\">not fetched</span></td><td>").text(l.url);
+    }
+    h.raw("</td><td>").text(l.anchor).raw("</td></tr>");
+  }
+  h.raw("</table>\n<h2>Linked from (").num(static_cast<std::int64_t>(in->size())).raw(")</h2><table>");
+  for (const store::InLink& l : *in) {
+    h.raw("<tr><td>").status(l.from_status, "").raw("</td><td>").page_link(l.from_url).raw("</td><td>")
+        .text(l.anchor).raw("</td></tr>");
+  }
+  h.raw("</table>\n");
+  return h.done();
+}
+
+Response html_broken(const Request&, store::CrawlStore& store) {
+  Result<std::vector<store::BrokenTarget>> broken = store.broken_targets(kMaxBroken, kReferrersPerBroken);
+  if (!broken.ok()) return store_failure(broken.status(), false);
+  Html h("Broken links");
+  if (broken->empty()) h.raw("<p>No failing targets: every fetched URL answered below 400.</p>\n");
+  h.raw("<table><tr><th>status</th><th>target</th><th>linked from</th></tr>");
+  for (const store::BrokenTarget& t : *broken) {
+    h.raw("<tr><td>").status(t.status, t.error_class).raw("</td><td>").page_link(t.url).raw("</td><td>");
+    for (const std::string& from : t.sample_referrers) h.page_link(from).raw("<br>");
+    if (t.referrers > static_cast<std::int64_t>(t.sample_referrers.size())) {
+      h.raw("<span class=\"muted\">").num(t.referrers).raw(" links in all</span>");
+    }
+    h.raw("</td></tr>");
+  }
+  h.raw("</table>\n");
+  return h.done();
+}
+
+}  // namespace preheat::serve

@@ -1,0 +1,32 @@
+// What both servers (async_server, sync_server) do with Beast around the
+// pure router: parser limits, the status for a request Beast could not
+// parse, a Response as a Beast message. One of the two files that include
+// Beast's HTTP code (with the servers).
+#pragma once
+
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/system/error_code.hpp>
+
+#include "serve/request.h"
+#include "serve/serve_options.h"
+
+namespace preheat::serve {
+
+namespace http = boost::beast::http;
+using HttpRequest = http::request<http::string_body>;
+using HttpResponse = http::response<http::string_body>;
+
+void apply_limits(http::request_parser<http::string_body>& parser, const ServeLimits& limits);
+
+// The status for a read error: 400/413/431/505 when Beast could not parse
+// the request, 0 when the peer went away or the read timed out (nobody to
+// answer: the connection is just closed).
+unsigned parse_error_status(const boost::system::error_code& ec);
+
+// `r` as a message for an HTTP/1.`version` request; a HEAD answer keeps its
+// Content-Length and drops the body.
+HttpResponse to_message(Response r, unsigned version, bool keep_alive, bool head);
+
+}  // namespace preheat::serve

@@ -1,0 +1,58 @@
+#include "serve/router.h"
+
+#include <exception>
+
+#include "serve/handlers.h"
+
+namespace preheat::serve {
+namespace {
+
+struct Route {
+  std::string_view path;
+  Handler handler;
+};
+
+constexpr Route kRoutes[] = {
+    {"/", html_index},          {"/stats", html_stats},   {"/api/stats", api_stats}, {"/page", html_page},
+    {"/api/page", api_page},    {"/broken", html_broken}, {"/api/broken", api_broken},
+};
+
+bool is_api(std::string_view path) { return path.starts_with("/api/"); }
+
+}  // namespace
+
+std::variant<Response, Routed> route(std::string_view method, std::string_view target, const ServeLimits& limits) {
+  if (target.size() > limits.max_target_bytes) {
+    return error_response(414, "the request target is longer than " + std::to_string(limits.max_target_bytes) +
+                                   " bytes");
+  }
+  const bool head = method == "HEAD";
+  if (method != "GET" && !head) {
+    Response r = error_response(405, "only GET and HEAD are served here");
+    r.headers.emplace_back("Allow", "GET, HEAD");
+    return r;
+  }
+  std::optional<Request> request = parse_target(target);
+  if (!request) return error_response(400, "the request target is not a valid path and query");
+  request->head = head;
+  if (request->path == "/healthz") {
+    Response r;
+    r.content_type = "text/plain; charset=utf-8";
+    r.body = "ok\n";
+    return r;
+  }
+  for (const Route& route : kRoutes) {
+    if (route.path == request->path) return Routed{std::move(*request), route.handler};
+  }
+  return error_response(404, "no such page here", is_api(request->path));
+}
+
+Response run_handler(const Routed& routed, store::CrawlStore& store) {
+  try {
+    return routed.handler(routed.request, store);
+  } catch (const std::exception& e) {
+    return error_response(500, e.what(), is_api(routed.request.path));
+  }
+}
+
+}  // namespace preheat::serve

@@ -1,0 +1,42 @@
+// Router: from a request's method and target to what answers it. Pure: it
+// decides, it does not run the database.
+//
+//   route(method, target) -> an immediate Response (healthz, 400, 404, 405,
+//                            414), or a Routed handler that needs the store
+//
+// Routes (HTML for people, JSON under /api):
+//   /            a page lookup box and the crawl's figures
+//   /healthz     "ok" (no database)
+//   /stats       /api/stats    the crawl's figures (CrawlStats)
+//   /page?url=   /api/page?url=  a page: status, title, size, timings,
+//                redirects, out-links and in-links with their status
+//   /broken      /api/broken   failing targets and the pages linking to them
+//
+// Thread safety: pure functions.
+#pragma once
+
+#include <string_view>
+#include <variant>
+
+#include "serve/request.h"
+#include "serve/serve_options.h"
+#include "store/crawl_store.h"
+
+namespace preheat::serve {
+
+// A handler: pure, (request, a read-only store) -> response. Runs on a
+// database thread (async mode) or the connection's thread (sync mode).
+using Handler = Response (*)(const Request&, store::CrawlStore&);
+
+struct Routed {
+  Request request;
+  Handler handler = nullptr;
+};
+
+std::variant<Response, Routed> route(std::string_view method, std::string_view target, const ServeLimits& limits);
+
+// Runs a routed handler; a store failure becomes a 500 naming it, an
+// exception a 500 (never a crash).
+Response run_handler(const Routed& routed, store::CrawlStore& store);
+
+}  // namespace preheat::serve

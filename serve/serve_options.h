@@ -1,0 +1,56 @@
+// What `preheat serve` is told: where to listen, which model, how many
+// threads, the limits every request meets, the simulated database latency.
+// Plain values with documented defaults; only the CLI parses flags.
+//
+// Thread safety: values.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <string>
+
+#include "serve/listen_address.h"
+
+namespace preheat::serve {
+
+struct Request;
+
+enum class ServeMode {
+  kAsync,  // Beast coroutines on N io threads; database calls on a reader pool
+  kSync,   // N threads, each serving one connection at a time, blocking
+};
+
+// Limits (hardening). A request over a limit is answered with its status and
+// its connection closed; nothing else is affected.
+struct ServeLimits {
+  std::size_t max_header_bytes = 16 * 1024;  // request line + headers; over it: 431
+  std::size_t max_target_bytes = 4 * 1024;   // the request target; over it: 414
+  std::size_t max_body_bytes = 16 * 1024;    // GET/HEAD need none; over it: 413
+  // A connection must deliver a complete request within this time of the
+  // previous answer (or of connecting), else it is closed (slowloris, idle
+  // keep-alive).
+  std::chrono::milliseconds request_timeout{10'000};
+  std::chrono::milliseconds write_timeout{30'000};
+  std::size_t max_requests_per_connection = 1000;  // then Connection: close
+  std::size_t max_connections = 10'000;            // over it (async): 503 and close
+  // On stop (SIGTERM): in-flight requests get this long to finish.
+  std::chrono::milliseconds drain_timeout{10'000};
+};
+
+struct ServeOptions {
+  ListenAddress listen;     // loopback unless told otherwise
+  ServeMode mode = ServeMode::kAsync;
+  // async: io threads (each its own loop, SO_REUSEPORT); sync: connection threads.
+  int threads = 1;
+  // async: reader threads, each with its own read-only database connection.
+  int db_threads = 2;
+  // Added to every database call: a timer in async mode, a sleeping thread in
+  // sync mode (the article's slow database; a demonstration setting).
+  std::chrono::milliseconds simulated_db_latency{0};
+  // Tests only: the simulated latency per request (overrides the above).
+  std::function<std::chrono::milliseconds(const Request&)> db_latency_for_test;
+  ServeLimits limits;
+};
+
+}  // namespace preheat::serve

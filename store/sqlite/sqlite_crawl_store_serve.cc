@@ -1,0 +1,110 @@
+// What `preheat serve` reads from SqliteCrawlStore: links with their
+// targets' status, in-links, broken targets; and the index in-links need
+// (docs/schema.md, "Serving"). Statements are prepared per call, bound
+// parameters only.
+#include <utility>
+
+#include "store/sqlite/sqlite_crawl_store.h"
+
+namespace preheat::store::sqlite {
+namespace {
+
+std::int64_t as_limit(std::size_t n) {
+  return n > static_cast<std::size_t>(INT64_MAX) ? INT64_MAX : static_cast<std::int64_t>(n);
+}
+
+}  // namespace
+
+Status SqliteCrawlStore::ensure_serving_indexes() {
+  if (Status s = writable(); !s.ok()) return s;
+  return db_.exec("CREATE INDEX IF NOT EXISTS links_to ON links (to_id)", "create index links_to");
+}
+
+Result<std::vector<LinkView>> SqliteCrawlStore::out_links(std::string_view url, std::size_t limit) {
+  std::vector<LinkView> links;
+  Status s = for_each_row(
+      db_,
+      "SELECT tu.url, l.anchor, l.rel, l.tag, p.status, p.error_class FROM urls u "
+      "JOIN links l ON l.from_id = u.id JOIN urls tu ON tu.id = l.to_id "
+      "LEFT JOIN pages p ON p.url_id = l.to_id WHERE u.url = ?1 ORDER BY l.seq LIMIT ?2",
+      [&](Statement& st) {
+        st.bind_text(1, url);
+        st.bind_int64(2, as_limit(limit));
+      },
+      [&](Statement& r) {
+        LinkView v;
+        v.url = r.column_text(0);
+        v.anchor = r.column_text(1);
+        v.rel = r.column_text(2);
+        v.tag = r.column_text(3);
+        if (!r.column_is_null(4)) {
+          v.status = static_cast<int>(r.column_int64(4));
+          v.error_class = r.column_text(5);
+        }
+        links.push_back(std::move(v));
+      });
+  if (!s.ok()) return s;
+  return links;
+}
+
+Result<std::vector<InLink>> SqliteCrawlStore::in_links(std::string_view url, std::size_t limit) {
+  std::vector<InLink> links;
+  // One row per linking page (its first link here), sorted by its URL.
+  Status s = for_each_row(
+      db_,
+      "SELECT fu.url, min(l.seq), l.anchor, p.status FROM urls u JOIN links l ON l.to_id = u.id "
+      "JOIN urls fu ON fu.id = l.from_id LEFT JOIN pages p ON p.url_id = l.from_id "
+      "WHERE u.url = ?1 GROUP BY l.from_id ORDER BY fu.url LIMIT ?2",
+      [&](Statement& st) {
+        st.bind_text(1, url);
+        st.bind_int64(2, as_limit(limit));
+      },
+      [&](Statement& r) {
+        links.push_back(InLink{std::string(r.column_text(0)), std::string(r.column_text(2)),
+                               static_cast<int>(r.column_int64(3))});
+      });
+  if (!s.ok()) return s;
+  return links;
+}
+
+Result<std::vector<BrokenTarget>> SqliteCrawlStore::broken_targets(std::size_t limit,
+                                                                  std::size_t referrers_per_target) {
+  std::vector<BrokenTarget> out;
+  std::vector<std::int64_t> ids;
+  Result<Transaction> tx = Transaction::begin(db_, Transaction::Kind::kRead);
+  if (!tx.ok()) return tx.status();
+  Status s = for_each_row(
+      db_,
+      "SELECT p.url_id, u.url, p.status, p.error_class, p.error_message, "
+      "(SELECT count(*) FROM links l WHERE l.to_id = p.url_id) AS refs "
+      "FROM pages p JOIN urls u ON u.id = p.url_id WHERE p.status >= 400 OR p.error_class != '' "
+      "ORDER BY refs DESC, u.url LIMIT ?1",
+      [&](Statement& st) { st.bind_int64(1, as_limit(limit)); },
+      [&](Statement& r) {
+        ids.push_back(r.column_int64(0));
+        BrokenTarget t;
+        t.url = r.column_text(1);
+        t.status = static_cast<int>(r.column_int64(2));
+        t.error_class = r.column_text(3);
+        t.error_message = r.column_text(4);
+        t.referrers = r.column_int64(5);
+        out.push_back(std::move(t));
+      });
+  if (!s.ok()) return s;
+  for (std::size_t i = 0; i < out.size() && referrers_per_target > 0; ++i) {
+    s = for_each_row(
+        db_,
+        "SELECT DISTINCT fu.url FROM links l JOIN urls fu ON fu.id = l.from_id WHERE l.to_id = ?1 "
+        "ORDER BY fu.url LIMIT ?2",
+        [&](Statement& st) {
+          st.bind_int64(1, ids[i]);
+          st.bind_int64(2, as_limit(referrers_per_target));
+        },
+        [&](Statement& r) { out[i].sample_referrers.emplace_back(r.column_text(0)); });
+    if (!s.ok()) return s;
+  }
+  if (s = tx->commit(); !s.ok()) return s;
+  return out;
+}
+
+}  // namespace preheat::store::sqlite

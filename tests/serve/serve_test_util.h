@@ -1,0 +1,204 @@
+// Helpers for the serve tests: a small crawl database with hostile strings,
+// a raw loopback HTTP client, and a server (either mode) on its own thread.
+#pragma once
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <future>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "runtime/runtime.h"
+#include "serve/async_server.h"
+#include "serve/reader_pool.h"
+#include "serve/sync_server.h"
+#include "store/crawl_store.h"
+
+namespace preheat::serve::testing {
+
+inline constexpr const char* kHostileTitle = "<script>alert(1)</script>";
+
+inline store::PageRecord page(std::string url, int status, std::string title, std::vector<std::string> links) {
+  store::PageRecord p;
+  p.url = url;
+  p.final_url = url;
+  p.status = status;
+  p.title = std::move(title);
+  p.content_type = "text/html";
+  p.fetched_at_ms = 1'700'000'000'000;
+  p.elapsed_s = 0.012;
+  p.bytes = 1234;
+  p.wire_bytes = 600;
+  if (status >= 400) p.error_class = "http-4xx";
+  for (std::string& to : links) p.links.push_back(store::LinkRecord{std::move(to), "<b>anchor</b>", "", "a"});
+  return p;
+}
+
+// Writes a tiny crawl of http://site/ into `path` (and the serving index).
+inline void make_crawl_db(const std::string& path) {
+  auto s = store::open_crawl_store(path);
+  ASSERT_TRUE(s.ok()) << s.status().to_string();
+  store::WriteBatch b;
+  b.seeds.push_back(store::NewUrl{"http://site/", 0, true});
+  b.pages.push_back(page("http://site/", 200, kHostileTitle,
+                         {"http://site/a", "http://site/missing", "mailto:x@y", "http://other/\"><script>"}));
+  b.pages.push_back(page("http://site/a", 200, "A & \"B\" 'c'", {"http://site/", "http://site/missing"}));
+  b.pages.push_back(page("http://site/missing", 404, "", {}));
+  store::PageRecord r = page("http://site/r", 200, "moved", {});
+  r.final_url = "http://site/a";
+  r.redirects.push_back(store::RedirectRecord{"http://site/r", "http://site/a", 301});
+  b.pages.push_back(r);
+  for (auto& p : b.pages) p.depth = 1;
+  Status w = (*s)->write(b);
+  ASSERT_TRUE(w.ok()) << w.to_string();
+  w = (*s)->ensure_serving_indexes();
+  ASSERT_TRUE(w.ok()) << w.to_string();
+}
+
+// A connected loopback socket; reads time out after 10 s (a hang guard).
+class RawConnection {
+ public:
+  explicit RawConnection(std::uint16_t port) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(port);
+    if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+      ::close(fd_);
+      throw std::runtime_error("connect failed");
+    }
+    timeval tv{10, 0};
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  }
+  ~RawConnection() { ::close(fd_); }
+  RawConnection(const RawConnection&) = delete;
+  RawConnection& operator=(const RawConnection&) = delete;
+
+  bool send(const std::string& bytes) {
+    return ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size());
+  }
+  // Everything until the server closes (or an error / the 10 s guard).
+  std::string read_all() {
+    std::string out;
+    char buf[65536];
+    for (;;) {
+      const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+      if (n <= 0) break;
+      out.append(buf, static_cast<std::size_t>(n));
+    }
+    return out;
+  }
+  // True when the server closed the connection (EOF or reset), false when the
+  // read timed out.
+  bool closed_by_server() {
+    char buf[4096];
+    for (;;) {
+      const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+      if (n == 0) return true;
+      if (n < 0) return errno == ECONNRESET;
+    }
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+struct Reply {
+  int status = 0;
+  std::string head;
+  std::string body;
+};
+
+inline Reply parse_reply(const std::string& raw) {
+  Reply r;
+  if (raw.size() >= 12 && raw.starts_with("HTTP/1.")) r.status = std::stoi(raw.substr(9, 3));
+  const std::size_t end = raw.find("\r\n\r\n");
+  r.head = raw.substr(0, end);
+  if (end != std::string::npos) r.body = raw.substr(end + 4);
+  return r;
+}
+
+// One request with Connection: close.
+inline Reply get(std::uint16_t port, const std::string& target, const std::string& method = "GET") {
+  RawConnection c(port);
+  c.send(method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+  return parse_reply(c.read_all());
+}
+
+// Raw bytes in, the reply out.
+inline Reply exchange(std::uint16_t port, const std::string& bytes) {
+  RawConnection c(port);
+  c.send(bytes);
+  return parse_reply(c.read_all());
+}
+
+// A server of either mode on its own thread (which owns its runtime).
+class ServerThread {
+ public:
+  ServerThread(const std::string& db, ServeOptions options) {
+    options.listen.port = 0;
+    std::promise<std::uint16_t> port;
+    std::future<std::uint16_t> ready = port.get_future();
+    if (options.mode == ServeMode::kSync) {
+      auto s = SyncServer::open(db, options);
+      if (!s.ok()) throw std::runtime_error(s.status().to_string());
+      sync_ = std::move(*s);
+      port_ = sync_->port();
+      thread_ = std::thread([this] { sync_->serve(); });
+      return;
+    }
+    auto pool = ReaderPool::open(db, options.db_threads);
+    if (!pool.ok()) throw std::runtime_error(pool.status().to_string());
+    pool_ = std::move(*pool);
+    thread_ = std::thread([this, options, &port] {
+      runtime::Runtime rt({});
+      auto s = AsyncServer::open(rt, *pool_, options);
+      if (!s.ok()) {
+        port.set_value(0);
+        return;
+      }
+      async_ = s->get();
+      port.set_value((*s)->port());
+      rt.run((*s)->serve());
+      async_ = nullptr;
+    });
+    port_ = ready.get();
+    if (port_ == 0) {
+      thread_.join();
+      throw std::runtime_error("cannot open the async server");
+    }
+  }
+  ~ServerThread() { stop(); }
+
+  std::uint16_t port() const { return port_; }
+  ServerStats stats() const { return sync_ ? sync_->stats() : async_->stats(); }
+
+  // Drains and waits for the server to end. Idempotent.
+  void stop() {
+    if (stopped_) return;
+    stopped_ = true;
+    if (sync_) sync_->stop();
+    if (async_ != nullptr) async_->stop();
+    thread_.join();
+  }
+
+ private:
+  std::unique_ptr<ReaderPool> pool_;
+  std::unique_ptr<SyncServer> sync_;
+  AsyncServer* async_ = nullptr;  // owned by the thread
+  std::thread thread_;
+  std::uint16_t port_ = 0;
+  bool stopped_ = false;
+};
+
+}  // namespace preheat::serve::testing
