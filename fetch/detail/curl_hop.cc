@@ -357,10 +357,16 @@ HopResult CurlHop::finish(int code_int) {
         case CURLE_COULDNT_CONNECT:
           kind = FetchErrorKind::kRefused;
           break;
-        case CURLE_OPERATION_TIMEDOUT:
-          // No connection yet means it was the connect timeout.
-          kind = t_connect == 0 ? FetchErrorKind::kConnectTimeout : FetchErrorKind::kTotalTimeout;
+        case CURLE_OPERATION_TIMEDOUT: {
+          // No connection yet means it was the connect timeout. A reused
+          // connection reports a connect time of 0, so ask for the local
+          // port too (set once a socket is connected, reused or not).
+          long local_port = 0;
+          curl_easy_getinfo(easy_, CURLINFO_LOCAL_PORT, &local_port);
+          const bool connected = t_connect > 0 || t_first > 0 || local_port != 0;
+          kind = connected ? FetchErrorKind::kTotalTimeout : FetchErrorKind::kConnectTimeout;
           break;
+        }
         case CURLE_SSL_CONNECT_ERROR:
         case CURLE_PEER_FAILED_VERIFICATION:
         case CURLE_SSL_CERTPROBLEM:

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <optional>
 
 #include <boost/asio/ip/tcp.hpp>
 
@@ -202,6 +203,30 @@ TEST_P(CurlFetcherTest, KeepAliveReusesOneConnection) {
   rt.run(main());
   EXPECT_EQ(ok, 20);
   EXPECT_EQ(own.stats().connections, 1u);
+}
+
+// A total timeout on a kept-alive connection is a total timeout, not a
+// connect timeout (curl reports a connect time of 0 for a reused connection).
+TEST_P(CurlFetcherTest, ATotalTimeoutOnAReusedConnectionIsNotAConnectTimeout) {
+  FetchOptions o;
+  o.total_timeout = 1s;
+  o.stall_time = 30s;  // so that the total timeout fires first
+  runtime::Runtime rt({.mode = GetParam()});
+  auto fetcher = GetParam() == ExecutionMode::kSequential ? make_curl_blocking_fetcher(rt, o)
+                                                            : make_curl_multi_fetcher(rt, o);
+  std::optional<FetchResult> first, stalled;
+  auto main = [&]() -> Task<void> {
+    Request a;
+    a.url = url("/");
+    first = co_await fetcher->fetch(a);
+    Request b;
+    b.url = url("/fault/stall");
+    stalled = co_await fetcher->fetch(b);
+  };
+  rt.run(main());
+  ASSERT_TRUE(first->ok());
+  ASSERT_FALSE(stalled->ok());
+  EXPECT_EQ(stalled->error->kind, FetchErrorKind::kTotalTimeout) << stalled->error->message;
 }
 
 TEST_P(CurlFetcherTest, StaysHealthyAfterEveryFault) {
