@@ -9,6 +9,7 @@
 
 #include <utility>
 
+#include "base/url_normalizer.h"
 #include "runtime/runtime.h"
 #include "runtime/scope.h"
 #include "trace/recorder.h"
@@ -30,7 +31,7 @@ Crawler::Crawler(runtime::Runtime& rt, fetch::Fetcher& fetcher, store::CrawlStor
     : rt_(rt),
       fetcher_(fetcher),
       store_(store),
-      scope_(std::move(scope)),
+      scope_(std::make_shared<const ScopeSnapshot>(ScopeSnapshot{std::move(scope), options.seeds})),
       options_(std::move(options)),
       writer_(rt, store, StoreWriter::Options{.batch_pages = options_.batch_pages,
                                               .commit_interval = options_.commit_interval}) {}
@@ -55,6 +56,26 @@ Status Crawler::prepare() {
     if (!s.ok()) return prepare_error_ = s;
   }
   counters_.known = static_cast<std::int64_t>(seen.size());
+  // Seeds that redirected to another site in an earlier run widen the scope
+  // again, so that a resumed crawl keeps following that site's links.
+  for (const std::string& seed : options_.seeds) {
+    Result<std::optional<store::PageRecord>> page = store_.find_page(seed);
+    if (!page.ok() || !*page) continue;
+    const std::string& final_url = (*page)->final_url;
+    if (final_url.empty() || final_url == seed || !is_fetchable(final_url)) continue;
+    if (scope_->scope.check(final_url, 0) == Verdict::kIn) continue;
+    s = widen_scope(final_url);
+    if (!s.ok()) return prepare_error_ = s;
+  }
+  return Status();
+}
+
+Status Crawler::widen_scope(const std::string& final_url) {
+  std::vector<std::string> seeds = scope_->seeds;
+  seeds.push_back(final_url);
+  Result<Scope> made = Scope::make(options_.scope, seeds);
+  if (!made.ok()) return made.status();
+  scope_ = std::make_shared<const ScopeSnapshot>(ScopeSnapshot{std::move(*made), std::move(seeds)});
   return Status();
 }
 
@@ -92,8 +113,10 @@ runtime::Task<void> Crawler::process(FrontierItem item) {
   // Named before the co_await (DESIGN.md section 5, GCC 12). The result
   // travels on the heap: with a PageAnalysis by value in this frame GCC 12
   // -O2 warned of a mismatched frame delete and crashed (see absorb()).
-  auto analyze = [&fetched, &item, this, now, jitter] {
-    return std::make_unique<PageAnalysis>(analyze_page(std::move(fetched), item, scope_, options_, now, jitter));
+  std::shared_ptr<const ScopeSnapshot> scope = scope_;  // this page's snapshot
+  auto analyze = [&fetched, &item, &scope, this, now, jitter] {
+    return std::make_unique<PageAnalysis>(
+        analyze_page(std::move(fetched), item, scope->scope, scope->seeds, options_, now, jitter));
   };
   std::unique_ptr<PageAnalysis> a = co_await rt_.compute(std::move(analyze), task);
   absorb(item, std::move(*a));
@@ -108,6 +131,11 @@ void Crawler::absorb(const FrontierItem& item, PageAnalysis a) {
     ++counters_.retries;
     writer_.submit(std::move(a.record));
     return;
+  }
+  // A seed that redirected to another site: that site joins the scope.
+  if (a.seed_redirect && scope_->scope.check(*a.seed_redirect, 0) != Verdict::kIn) {
+    Status widened = widen_scope(*a.seed_redirect);
+    (void)widened;  // cannot fail: the same options made the analysis' scope
   }
   // The content of a redirect belongs to its final URL, unless that URL is
   // already known to the crawl (then its own fetch, done or to come, has it).

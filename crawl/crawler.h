@@ -21,6 +21,8 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <vector>
 #include <optional>
 #include <random>
 #include <string>
@@ -74,7 +76,16 @@ class Crawler {
   runtime::Runtime& rt_;
   fetch::Fetcher& fetcher_;
   store::CrawlStore& store_;
-  Scope scope_;
+  // The scope and the seeds it was made from. Replaced (never changed in
+  // place) when a seed redirects to another site: analyses running on worker
+  // threads keep the snapshot they started with.
+  struct ScopeSnapshot {
+    Scope scope;
+    std::vector<std::string> seeds;
+  };
+  std::shared_ptr<const ScopeSnapshot> scope_;
+  // Widens the scope by the site of `final_url` (loop thread only).
+  Status widen_scope(const std::string& final_url);
   CrawlOptions options_;
   StoreWriter writer_;
   std::optional<Frontier> frontier_;

@@ -104,7 +104,8 @@ bool is_html(std::string_view content_type, std::string_view body) {
 }
 
 PageAnalysis analyze_page(fetch::FetchResult result, const FrontierItem& item, const Scope& scope,
-                          const CrawlOptions& options, std::int64_t now_ms, double jitter) {
+                          const std::vector<std::string>& scope_seeds, const CrawlOptions& options,
+                          std::int64_t now_ms, double jitter) {
   PageAnalysis out;
   fetch::Response& resp = result.response;
   store::PageRecord& rec = out.record;
@@ -149,7 +150,20 @@ PageAnalysis analyze_page(fetch::FetchResult result, const FrontierItem& item, c
   const bool redirected = rec.final_url != rec.url;
   if (redirected) {
     // The content is the final URL's, if the crawl may have it.
-    if (!is_fetchable(rec.final_url) || scope.check(rec.final_url, item.depth) != Verdict::kIn) return out;
+    if (!is_fetchable(rec.final_url)) return out;
+    const Scope* content_scope = &scope;
+    std::optional<Scope> widened;
+    if (scope.check(rec.final_url, item.depth) != Verdict::kIn) {
+      if (item.depth != 0) return out;
+      // A seed that redirects to another site: that site joins the scope.
+      std::vector<std::string> seeds = scope_seeds;
+      seeds.push_back(rec.final_url);
+      Result<Scope> made = Scope::make(options.scope, seeds);
+      if (!made.ok()) return out;
+      widened = std::move(*made);
+      content_scope = &*widened;
+      out.seed_redirect = rec.final_url;
+    }
     store::PageRecord content;
     content.url = rec.final_url;
     content.final_url = rec.final_url;
@@ -164,7 +178,7 @@ PageAnalysis analyze_page(fetch::FetchResult result, const FrontierItem& item, c
     content.last_modified = rec.last_modified;
     content.state = store::FrontierState::kDone;
     if (out.html) {
-      extract_into(content, out.candidates, resp.body, resp.charset, content.url, item.depth, scope, options);
+      extract_into(content, out.candidates, resp.body, resp.charset, content.url, item.depth, *content_scope, options);
     }
     out.content = std::move(content);
     return out;

@@ -9,6 +9,11 @@
 //    and, when B is fetchable and in scope, `content` for B (status, content,
 //    links) that the crawler keeps only if B is not known yet; when B is out
 //    of scope, or not fetchable, A's record is all there is.
+//  - Except for a seed (depth 0): a seed that redirects to another site
+//    (http://example.com/ -> https://www.example.com/) brings that site into
+//    the scope, as a user who typed the seed expects. Its content and links
+//    are taken with the scope of `scope_seeds` plus B, and `seed_redirect`
+//    tells the crawler to widen its scope the same way.
 //  - Links are extracted only from successful (2xx) HTML answers: an error
 //    page's links are not the site's (wget does the same).
 //  - HTML is text/html or application/xhtml+xml, or no Content-Type at all
@@ -56,12 +61,17 @@ struct PageAnalysis {
   std::vector<Candidate> candidates;         // from `content` when set, else from `record`
   bool retry = false;
   bool html = false;
+  // Set when a seed redirected out of the scope: the final URL whose site
+  // joins the scope (see above).
+  std::optional<std::string> seed_redirect;
 };
 
 // `now_ms`: Unix time in ms (fetched_at, next due). `jitter` in [0, 1) spreads
 // retries of many URLs over time (0 in tests).
+// `scope` was made from `scope_seeds` and options.scope.
 PageAnalysis analyze_page(fetch::FetchResult result, const FrontierItem& item, const Scope& scope,
-                          const CrawlOptions& options, std::int64_t now_ms, double jitter);
+                          const std::vector<std::string>& scope_seeds, const CrawlOptions& options,
+                          std::int64_t now_ms, double jitter);
 
 bool is_html(std::string_view content_type, std::string_view body);
 

@@ -123,6 +123,38 @@ TEST(CrawlerFakeTest, RedirectContentBelongsToTheFinalUrlWhichIsNotFetchedAgain)
   EXPECT_EQ(std::count(hops.begin(), hops.end(), "http://a.test/leaf"), 1);
 }
 
+TEST(CrawlerFakeTest, ASeedThatRedirectsToAnotherSiteBringsThatSiteIntoScopeAlsoOnResume) {
+  auto setup = [](fetch::FakeFetcher& f) {
+    f.add_redirect("http://a.test/", 301, "http://www.a.test/");
+    f.add_page("http://www.a.test/", html({"/x", "http://other.test/"}));
+    f.add_page("http://www.a.test/x", html({"/y"}));
+    f.add_page("http://www.a.test/y", html({"/", "http://a.test/nope"}));
+  };
+  // a.test stays in scope too (a 404 here): both sites are the crawl's.
+  const std::vector<std::string> all = {"http://a.test/", "http://a.test/nope", "http://www.a.test/",
+                                        "http://www.a.test/x", "http://www.a.test/y"};
+  {
+    testing::TempDir dir;
+    std::vector<std::string> hops;
+    Outcome r = crawl_fake(dir / "c.db", options_for({"http://a.test/"}), setup, &hops);
+    ASSERT_TRUE(r.status.ok());
+    EXPECT_EQ(page_urls(dir / "c.db"), all);
+    EXPECT_EQ(std::count(hops.begin(), hops.end(), "http://other.test/"), 0);
+  }
+  {
+    // Stopped after the seed; the next run must still follow www.a.test's links.
+    testing::TempDir dir;
+    CrawlOptions o = options_for({"http://a.test/"});
+    o.max_pages = 1;
+    ASSERT_TRUE(crawl_fake(dir / "c.db", o, setup).status.ok());
+    o.max_pages = -1;
+    Outcome r = crawl_fake(dir / "c.db", o, setup);
+    ASSERT_TRUE(r.status.ok());
+    EXPECT_EQ(r.outcome, CrawlOutcome::kComplete);
+    EXPECT_EQ(page_urls(dir / "c.db"), all);
+  }
+}
+
 TEST(CrawlerFakeTest, RetryableErrorsAreRetriedThenRecordedAsFailed) {
   testing::TempDir dir;
   CrawlOptions o = options_for({"http://a.test/"});
