@@ -107,7 +107,7 @@ int run_sync(const std::string& path, const serve::ServeOptions& options) {
 }
 
 int run_serve(const ServeFlags& f) {
-  auto listen = serve::parse_listen_address(f.listen);
+  auto listen = parse_listen_address(f.listen);
   if (!listen.ok()) return fail(listen.status());
   {
     // Refuse a missing or foreign file before touching it.

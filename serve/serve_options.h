@@ -10,7 +10,7 @@
 #include <functional>
 #include <string>
 
-#include "serve/listen_address.h"
+#include "base/listen_address.h"
 
 namespace preheat::serve {
 
@@ -39,7 +39,7 @@ struct ServeLimits {
 };
 
 struct ServeOptions {
-  ListenAddress listen;     // loopback unless told otherwise
+  ListenAddress listen{"127.0.0.1", 8080};  // loopback unless told otherwise
   ServeMode mode = ServeMode::kAsync;
   // async: io threads (each its own loop, SO_REUSEPORT); sync: connection threads.
   int threads = 1;

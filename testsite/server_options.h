@@ -10,21 +10,14 @@
 #include <string>
 #include <string_view>
 
+#include "base/listen_address.h"
 #include "base/status.h"
 
 namespace preheat::testsite {
 
-struct ListenAddress {
-  std::string host = "127.0.0.1";  // an IPv4 or IPv6 literal ("::1", no brackets)
-  std::uint16_t port = 0;          // 0 picks a free port
-
-  // "127.0.0.1:8080", "[::1]:8080".
-  std::string to_string() const;
-};
-
-// "ADDR:PORT" where ADDR is an IPv4 literal, "[IPv6]" or "localhost"
-// (127.0.0.1); PORT is 0..65535.
-Result<ListenAddress> parse_listen_address(std::string_view text);
+// Where to listen: base/listen_address.h (one parser for every server).
+using preheat::ListenAddress;
+using preheat::parse_listen_address;
 
 // Every response is delayed by `base` +- `jitter` (uniform, never below 0).
 struct Latency {
