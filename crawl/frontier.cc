@@ -52,7 +52,7 @@ runtime::Task<std::optional<FrontierItem>> Frontier::next() {
   co_return std::nullopt;
 }
 
-runtime::Task<bool> Frontier::refill(std::int64_t now_ms) {
+runtime::Task<void> Frontier::refill(std::int64_t now_ms) {
   refilling_ = true;
   // Reset before asking: URLs that overflow, or retries scheduled, while the
   // query runs set them again.
@@ -60,11 +60,9 @@ runtime::Task<bool> Frontier::refill(std::int64_t now_ms) {
   next_db_due_.reset();
   const std::size_t limit = window_ > memory_.size() ? window_ - memory_.size() : 1;
   Result<std::vector<store::FrontierEntry>> claimed = co_await writer_.claim_due(limit, now_ms);
-  bool got = false;
   if (!claimed.ok()) {
     error_ = claimed.status();
   } else {
-    got = !claimed->empty();
     if (claimed->size() >= limit) db_maybe_ = true;
     for (store::FrontierEntry& e : *claimed) {
       memory_.push_back(FrontierItem{std::move(e.url), e.depth, e.attempts});
@@ -80,7 +78,6 @@ runtime::Task<bool> Frontier::refill(std::int64_t now_ms) {
   }
   refilling_ = false;
   changed_.notify_all();
-  co_return got;
 }
 
 void Frontier::done() {

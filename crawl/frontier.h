@@ -58,7 +58,7 @@ class Frontier {
   const Status& error() const { return error_; }
 
  private:
-  runtime::Task<bool> refill(std::int64_t now_ms);
+  runtime::Task<void> refill(std::int64_t now_ms);
 
   runtime::Runtime& rt_;
   StoreWriter& writer_;

@@ -1,7 +1,5 @@
 #include "crawl/store_writer.h"
 
-#include <atomic>
-
 #include "runtime/runtime.h"
 #include "trace/recorder.h"
 
@@ -11,8 +9,7 @@ StoreWriter::StoreWriter(runtime::Runtime& rt, store::CrawlStore& store, Options
     : rt_(rt),
       store_(store),
       options_(options),
-      last_send_(rt.clock().now()),
-      queued_batches_(std::make_shared<std::atomic<std::size_t>>(0)) {
+      last_send_(rt.clock().now()) {
   if (rt.mode() != ExecutionMode::kSequential) {
     thread_ = std::make_unique<runtime::asio::thread_pool>(1);
     if (trace::Recorder* rec = rt.recorder()) {
@@ -58,15 +55,16 @@ void StoreWriter::send_pending() {
     write_now(*batch);
     return;
   }
-  queued_batches_->fetch_add(1);
-  runtime::asio::post(*thread_, [this, batch, queued = queued_batches_] {
+  queued_batches_.fetch_add(1);
+  // `this` outlives the thread: finish() joins it.
+  runtime::asio::post(*thread_, [this, batch] {
     write_now(*batch);
-    queued->fetch_sub(1);
+    queued_batches_.fetch_sub(1);
   });
 }
 
 runtime::Task<void> StoreWriter::backpressure() {
-  if (thread_ && queued_batches_->load() > options_.max_batches_queued) co_await flush();
+  if (thread_ && queued_batches_.load() > options_.max_batches_queued) co_await flush();
 }
 
 runtime::Task<Status> StoreWriter::flush() {

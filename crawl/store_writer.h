@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstddef>
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -63,7 +64,6 @@ class StoreWriter {
   runtime::Task<Result<std::optional<std::int64_t>>> next_due_ms();
 
   Status error() const;
-  std::size_t pending_pages() const { return pending_.pages.size(); }
 
   // Waits for the writer thread's queue, then commits the pending batch on
   // the calling thread. Call once, after the runtime stopped (also after an
@@ -81,7 +81,7 @@ class StoreWriter {
   std::unique_ptr<runtime::asio::thread_pool> thread_;  // null in sequential mode
   store::WriteBatch pending_;
   TimePoint last_send_;
-  std::shared_ptr<std::atomic<std::size_t>> queued_batches_;
+  std::atomic<std::size_t> queued_batches_{0};  // sent, not yet written
   mutable std::mutex mu_;
   Status first_error_;
   bool finished_ = false;

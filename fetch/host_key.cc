@@ -54,6 +54,10 @@ bool plain_host_key(std::string_view url, std::string& key) {
 std::string host_key(const std::string& url) {
   std::string key;
   if (plain_host_key(url, key)) return key;
+  return host_key_by_parser(url);
+}
+
+std::string host_key_by_parser(const std::string& url) {
   auto parsed = boost::urls::parse_uri(url);
   if (!parsed) return "";
   boost::urls::url u = *parsed;

@@ -62,22 +62,25 @@ std::string find_program(const std::string& name) {
   return "";
 }
 
+// In a forked child: stdout and stderr to /dev/null, then exec argv.
+[[noreturn]] void exec_quietly(const std::vector<std::string>& args) {
+  const int devnull = ::open("/dev/null", O_WRONLY);
+  if (devnull >= 0) {
+    ::dup2(devnull, 1);
+    ::dup2(devnull, 2);
+  }
+  std::vector<char*> argv;
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  ::execv(argv[0], argv.data());
+  ::_exit(127);
+}
+
 // Runs argv to completion; its exit status (-1 when it could not run).
 int run(const std::vector<std::string>& args) {
   const pid_t pid = ::fork();
   if (pid < 0) return -1;
-  if (pid == 0) {
-    const int devnull = ::open("/dev/null", O_WRONLY);
-    if (devnull >= 0) {
-      ::dup2(devnull, 1);
-      ::dup2(devnull, 2);
-    }
-    std::vector<char*> argv;
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
+  if (pid == 0) exec_quietly(args);
   int status = 0;
   ::waitpid(pid, &status, 0);
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -217,16 +220,7 @@ class TlsNginx {
     }
     if (pid_ == 0) {
       ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // never outlive the test
-      const int devnull = ::open("/dev/null", O_WRONLY);
-      if (devnull >= 0) {
-        ::dup2(devnull, 1);
-        ::dup2(devnull, 2);
-      }
-      std::vector<char*> argv;
-      for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-      argv.push_back(nullptr);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
+      exec_quietly(args);
     }
     for (int i = 0; i < 500; ++i) {
       if (accepts(port_)) return;
