@@ -86,6 +86,8 @@ struct Site {
 std::vector<std::string> db_urls(const TempDir& dir, const std::string& db) {
   if (!fs::exists(dir / db)) return {};
   const ProcessResult r = run_process(kBinary, {"urls", "--db", db}, dir.path());
+  // A crawl killed before it created its schema leaves an empty file: no pages.
+  if (r.exited && r.exit_code == 2 && r.err.find("the database is empty") != std::string::npos) return {};
   EXPECT_TRUE(r.exited && r.exit_code == 0) << r.describe();
   return split_lines(r.out);
 }
