@@ -17,6 +17,7 @@
 
 #include "runtime/scope.h"
 #include "serve/http_glue.h"
+#include "serve/metrics.h"
 #include "serve/router.h"
 
 namespace preheat::serve {
@@ -50,6 +51,7 @@ struct AsyncServer::Shared {
   ReaderPool& pool;
   const ServeOptions options;
   Counters counters;
+  MetricsInfo metrics_info() const { return {"async", pool.threads()}; }
 };
 
 struct AsyncServer::Loop {
@@ -99,7 +101,11 @@ Task<Response> query(Shared& shared, const Routed& routed) {
     timer.expires_after(latency);
     co_await timer.async_wait(asio::use_awaitable);
   }
-  auto work = [&routed] { return run_handler(routed, ReaderPool::store()); };
+  DbCall call(shared.counters);
+  auto work = [&routed, &call] {
+    call.running();
+    return run_handler(routed, ReaderPool::store());
+  };
   Response r = co_await shared.rt.run_on(shared.pool.executor(), work);
   co_return r;
 }
@@ -107,27 +113,32 @@ Task<Response> query(Shared& shared, const Routed& routed) {
 // Answers one parsed request; returns whether the connection stays open.
 Task<bool> answer(beast::tcp_stream& stream, const HttpRequest& req, Shared& shared, bool keep,
                   const bool& draining) {
-  const InFlight counted(shared.counters);
-  std::variant<Response, Routed> routed = route(req.method_string(), req.target(), shared.options.limits);
+  InFlight counted(shared.counters);
+  std::variant<Response, Routed, ServerPage> routed = route(req.method_string(), req.target(), shared.options.limits);
   Response r;
   if (const Routed* handler = std::get_if<Routed>(&routed)) {
     r = co_await query(shared, *handler);
+  } else if (std::holds_alternative<ServerPage>(routed)) {
+    r = metrics_response(shared.counters.snapshot(), shared.metrics_info());
   } else {
     r = std::move(std::get<Response>(routed));
   }
   const bool keep_alive = keep && !draining;
+  const int status = r.status;
   HttpResponse msg = to_message(std::move(r), req.version(), keep_alive, req.method() == http::verb::head);
   stream.expires_after(shared.options.limits.write_timeout);
   co_await http::async_write(stream, msg, asio::use_awaitable);
+  counted.answered(status);
   co_return keep_alive;
 }
 
 // Answers a request Beast could not parse; the caller closes.
 Task<void> refuse(beast::tcp_stream& stream, unsigned status, Shared& shared) {
-  const InFlight counted(shared.counters);
+  InFlight counted(shared.counters);
   HttpResponse msg = to_message(error_response(static_cast<int>(status)), 11, false, false);
   stream.expires_after(shared.options.limits.write_timeout);
   co_await http::async_write(stream, msg, asio::use_awaitable);
+  counted.answered(static_cast<int>(status));
 }
 
 Task<void> session(tcp::socket socket, Shared& shared, Loop& loop) {

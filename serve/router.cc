@@ -21,7 +21,7 @@ bool is_api(std::string_view path) { return path.starts_with("/api/"); }
 
 }  // namespace
 
-std::variant<Response, Routed> route(std::string_view method, std::string_view target, const ServeLimits& limits) {
+std::variant<Response, Routed, ServerPage> route(std::string_view method, std::string_view target, const ServeLimits& limits) {
   if (target.size() > limits.max_target_bytes) {
     return error_response(414, "the request target is longer than " + std::to_string(limits.max_target_bytes) +
                                    " bytes");
@@ -41,6 +41,7 @@ std::variant<Response, Routed> route(std::string_view method, std::string_view t
     r.body = "ok\n";
     return r;
   }
+  if (request->path == "/metrics") return ServerPage::kMetrics;
   for (const Route& route : kRoutes) {
     if (route.path == request->path) return Routed{std::move(*request), route.handler};
   }

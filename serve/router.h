@@ -2,11 +2,14 @@
 // decides, it does not run the database.
 //
 //   route(method, target) -> an immediate Response (healthz, 400, 404, 405,
-//                            414), or a Routed handler that needs the store
+//                            414), a Routed handler that needs the store, or
+//                            a ServerPage (/metrics)
 //
 // Routes (HTML for people, JSON under /api):
 //   /            a page lookup box and the crawl's figures
 //   /healthz     "ok" (no database)
+//   /metrics     the server's counters, Prometheus text (no database;
+//                answered by the server: a ServerPage)
 //   /stats       /api/stats    the crawl's figures (CrawlStats)
 //   /page?url=   /api/page?url=  a page: status, title, size, timings,
 //                redirects, out-links and in-links with their status
@@ -33,7 +36,10 @@ struct Routed {
   Handler handler = nullptr;
 };
 
-std::variant<Response, Routed> route(std::string_view method, std::string_view target, const ServeLimits& limits);
+// A page the server answers from its own state, without the database.
+enum class ServerPage { kMetrics };
+
+std::variant<Response, Routed, ServerPage> route(std::string_view method, std::string_view target, const ServeLimits& limits);
 
 // Runs a routed handler; a store failure becomes a 500 naming it, an
 // exception a 500 (never a crash).

@@ -24,6 +24,7 @@
 #include <boost/beast/http/write.hpp>
 
 #include "serve/http_glue.h"
+#include "serve/metrics.h"
 #include "serve/router.h"
 
 namespace preheat::serve {
@@ -240,28 +241,35 @@ void SyncServer::serve_connection(int fd, store::CrawlStore& store) {
     if (ec) {
       const unsigned status = parse_error_status(ec);
       if (status != 0) {
-        const InFlight in_flight(counters_);
+        InFlight in_flight(counters_);
         HttpResponse msg = to_message(error_response(static_cast<int>(status)), 11, false, false);
         stream.expect(Clock::now() + limits.write_timeout, false);
         http::write(stream, msg, ec);
+        if (!ec) in_flight.answered(static_cast<int>(status));
       }
       break;
     }
     const HttpRequest& req = parser.get();
-    const InFlight in_flight(counters_);
-    std::variant<Response, Routed> routed = route(req.method_string(), req.target(), limits);
+    InFlight in_flight(counters_);
+    std::variant<Response, Routed, ServerPage> routed = route(req.method_string(), req.target(), limits);
     Response r;
     if (const Routed* handler = std::get_if<Routed>(&routed)) {
+      DbCall call(counters_);
+      call.running();  // this thread is the database's: nothing queues
       const std::chrono::milliseconds latency = db_latency(options_, handler->request);
       if (latency.count() > 0) std::this_thread::sleep_for(latency);  // the thread waits with the database
       r = run_handler(*handler, store);
+    } else if (std::holds_alternative<ServerPage>(routed)) {
+      r = metrics_response(counters_.snapshot(), {"sync", options_.threads});
     } else {
       r = std::move(std::get<Response>(routed));
     }
     const bool keep_alive = req.keep_alive() && n < limits.max_requests_per_connection && !stopping_.load();
+    const int status = r.status;
     HttpResponse msg = to_message(std::move(r), req.version(), keep_alive, req.method() == http::verb::head);
     stream.expect(Clock::now() + limits.write_timeout, false);
     http::write(stream, msg, ec);
+    if (!ec) in_flight.answered(status);
     if (ec || !keep_alive) break;
   }
   ::shutdown(fd, SHUT_WR);
