@@ -3,6 +3,11 @@
 // in handlers_api.cc.
 #pragma once
 
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+
 #include "serve/request.h"
 #include "store/crawl_store.h"
 
@@ -13,7 +18,19 @@ inline constexpr std::size_t kMaxLinks = 1000;
 inline constexpr std::size_t kMaxBroken = 1000;
 inline constexpr std::size_t kReferrersPerBroken = 20;
 
+// Fetches read for /timeline (a longer run is sampled evenly) and the
+// buckets of its in-flight chart; buckets of /stats' pages-over-time chart.
+inline constexpr std::size_t kTimelineSpans = 3000;
+inline constexpr std::size_t kTimelineBuckets = 120;
+inline constexpr std::size_t kStatsTimeBuckets = 60;
+
 Response api_stats(const Request& request, store::CrawlStore& store);
+Response api_timeline(const Request& request, store::CrawlStore& store);
+Response html_timeline(const Request& request, store::CrawlStore& store);
+
+// The `run` parameter of /timeline: none when absent (the latest run), an
+// error message when it is not a positive integer.
+std::variant<std::optional<std::int64_t>, std::string> run_param(const Request& request);
 Response api_page(const Request& request, store::CrawlStore& store);
 Response api_broken(const Request& request, store::CrawlStore& store);
 

@@ -3,7 +3,10 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include <charconv>
+
 #include "serve/handlers.h"
+#include "serve/timeline_view.h"
 
 namespace preheat::serve {
 namespace json = boost::json;
@@ -127,6 +130,64 @@ Response api_broken(const Request&, store::CrawlStore& store) {
                                {"linked_from", std::move(from)}});
   }
   return json_response(json::object{{"broken", std::move(out)}});
+}
+
+}  // namespace preheat::serve
+
+namespace preheat::serve {
+
+std::variant<std::optional<std::int64_t>, std::string> run_param(const Request& request) {
+  const std::optional<std::string_view> run = request.param("run");
+  if (!run) return std::optional<std::int64_t>{};
+  std::int64_t id = 0;
+  const auto [end, ec] = std::from_chars(run->data(), run->data() + run->size(), id);
+  if (ec != std::errc{} || end != run->data() + run->size() || id < 1) {
+    return std::string("run must be a positive integer (a run id from /timeline)");
+  }
+  return std::optional<std::int64_t>{id};
+}
+
+Response api_timeline(const Request& request, store::CrawlStore& store) {
+  const auto run = run_param(request);
+  if (const std::string* bad = std::get_if<std::string>(&run)) return error_response(400, *bad, true);
+  Result<std::optional<store::RunTimeline>> t =
+      store.run_timeline(std::get<std::optional<std::int64_t>>(run), kTimelineSpans);
+  if (!t.ok()) return store_failure(t.status(), true);
+  if (!t->has_value()) return error_response(404, "no such run in the crawl", true);
+  const store::RunTimeline& tl = **t;
+  const TimelineView view = make_timeline_view(tl, kTimelineBuckets);
+  json::object o;
+  json::object run_o;
+  run_o["id"] = tl.run.id;
+  run_o["mode"] = tl.run.mode;
+  run_o["seeds"] = tl.run.seeds;
+  run_o["outcome"] = tl.run.outcome;
+  run_o["started_at_ms"] = tl.run.started_at_ms;
+  run_o["ended_at_ms"] = tl.run.ended_at_ms;
+  run_o["wall_s"] = tl.run.wall_s;
+  run_o["execution_s"] = tl.run.execution_s;
+  run_o["pages"] = tl.run.pages;
+  o["run"] = std::move(run_o);
+  o["stride"] = tl.stride;
+  o["duration_s"] = view.duration_s;
+  o["bucket_s"] = view.bucket_s;
+  o["peak_in_flight"] = view.peak_in_flight;
+  json::array in_flight;
+  for (double v : view.in_flight) in_flight.emplace_back(v);
+  o["in_flight"] = std::move(in_flight);
+  json::array fetches;
+  for (std::size_t i = 0; i < tl.spans.size(); ++i) {
+    json::object f;
+    f["url"] = tl.spans[i].url;
+    f["start_s"] = view.boxes[i].start;
+    f["end_s"] = view.boxes[i].end;
+    f["status"] = tl.spans[i].status;
+    f["error_class"] = tl.spans[i].error_class;
+    f["slot"] = view.boxes[i].row;
+    fetches.emplace_back(std::move(f));
+  }
+  o["fetches"] = std::move(fetches);
+  return json_response(o);
 }
 
 }  // namespace preheat::serve

@@ -5,6 +5,8 @@
 
 #include "base/markup_escape.h"
 #include "serve/handlers.h"
+#include "serve/svg_chart.h"
+#include "serve/timeline_view.h"
 
 namespace preheat::serve {
 namespace {
@@ -23,7 +25,7 @@ class Html {
     out_ += " - preheat</title><style>";
     out_ += kStyle;
     out_ += "</style></head><body><nav><a href=\"/\">preheat</a><a href=\"/stats\">stats</a>"
-            "<a href=\"/broken\">broken links</a></nav>\n<h1>";
+            "<a href=\"/broken\">broken links</a><a href=\"/timeline\">timeline</a></nav>\n<h1>";
     text(title);
     out_ += "</h1>\n";
   }
@@ -117,8 +119,83 @@ Response html_index(const Request&, store::CrawlStore& store) {
 Response html_stats(const Request&, store::CrawlStore& store) {
   Result<store::CrawlStats> stats = store.stats();
   if (!stats.ok()) return store_failure(stats.status(), false);
+  Result<store::TimeHistogram> over_time = store.pages_over_time(kStatsTimeBuckets);
+  if (!over_time.ok()) return store_failure(over_time.status(), false);
   Html h("Stats");
+  std::vector<Bar> classes;
+  for (const auto& [c, n] : stats->status_classes) {
+    classes.push_back(Bar{c == 0 ? "none" : std::to_string(c) + "xx", static_cast<double>(n),
+                          status_color(c * 100, c == 0)});
+  }
+  std::vector<Bar> depths;
+  for (const auto& [d, n] : stats->depths) depths.push_back(Bar{std::to_string(d), static_cast<double>(n), ""});
+  if (!classes.empty()) h.raw(bar_chart("Pages by status class", classes)).raw("\n");
+  if (!depths.empty()) h.raw(bar_chart("Pages by depth (link hops from a seed)", depths)).raw("\n");
+  if (!over_time->counts.empty()) {
+    // Pages per second in each bucket.
+    const double bucket_s = static_cast<double>(over_time->bucket_ms) / 1000.0;
+    std::vector<double> rate;
+    for (std::int64_t n : over_time->counts) rate.push_back(static_cast<double>(n) / bucket_s);
+    h.raw(area_chart("Pages fetched over time (all runs, from the first fetch)", rate, bucket_s, "s", "pages/s"))
+        .raw("\n");
+  }
   stats_table(h, *stats);
+  return h.done();
+}
+
+Response html_timeline(const Request& request, store::CrawlStore& store) {
+  const auto run = run_param(request);
+  if (const std::string* bad = std::get_if<std::string>(&run)) return error_response(400, *bad);
+  Result<std::optional<store::RunTimeline>> t =
+      store.run_timeline(std::get<std::optional<std::int64_t>>(run), kTimelineSpans);
+  if (!t.ok()) return store_failure(t.status(), false);
+  Result<std::vector<store::RunSummary>> runs = store.runs();
+  if (!runs.ok()) return store_failure(runs.status(), false);
+  if (!t->has_value()) {
+    if (std::get<std::optional<std::int64_t>>(run)) return error_response(404, "no such run in the crawl");
+    Html h("Timeline");
+    h.raw("<p>No crawl run is recorded in this database yet.</p>\n");
+    return h.done();
+  }
+  const store::RunTimeline& tl = **t;
+  const TimelineView view = make_timeline_view(tl, kTimelineBuckets);
+  Html h("Timeline of run " + std::to_string(tl.run.id));
+  h.raw("<table><tr><th>mode</th><td>").text(tl.run.mode).raw("</td></tr><tr><th>seeds</th><td>").text(tl.run.seeds)
+      .raw("</td></tr><tr><th>pages</th><td>").num(tl.run.pages).raw("</td></tr>");
+  if (tl.run.ended_at_ms != 0) {
+    h.raw("<tr><th>outcome</th><td>").text(tl.run.outcome).raw("</td></tr><tr><th>wall-clock</th><td>")
+        .raw(fixed(tl.run.wall_s, "%.2f s")).raw("</td></tr><tr><th>execution (CPU)</th><td>")
+        .raw(fixed(tl.run.execution_s, "%.2f s")).raw("</td></tr>");
+    if (tl.run.wall_s > 0) {
+      h.raw("<tr><th>pages/s</th><td>").raw(fixed(static_cast<double>(tl.run.pages) / tl.run.wall_s, "%.1f"))
+          .raw("</td></tr>");
+    }
+  } else {
+    h.raw("<tr><th>outcome</th><td class=\"muted\">not ended (running, or stopped without a summary)</td></tr>");
+  }
+  h.raw("<tr><th>most in flight</th><td>").raw(fixed(view.peak_in_flight, "%.0f")).raw("</td></tr></table>\n");
+  if (tl.spans.empty()) {
+    h.raw("<p>This run wrote no pages.</p>\n");
+  } else {
+    if (tl.stride > 1) {
+      h.raw("<p class=\"muted\">Sampled: one fetch in ").num(tl.stride).raw(" is shown; in-flight counts are "
+                                                                             "scaled by it.</p>\n");
+    }
+    h.raw(area_chart("Requests in flight (average per bucket)", view.in_flight, view.bucket_s, "s", "in flight"))
+        .raw("\n");
+    h.raw(fetch_chart("Fetches, each on a free slot (height = concurrency; colour = status)", view.boxes, view.rows,
+                      view.duration_s, "s"))
+        .raw("\n");
+  }
+  h.raw("<h2>Runs</h2><table><tr><th>run</th><th>mode</th><th>pages</th><th>wall-clock</th><th>outcome</th></tr>");
+  for (const store::RunSummary& r : *runs) {
+    h.raw("<tr><td><a href=\"/timeline?run=").num(r.id).raw("\">").num(r.id).raw("</a></td><td>").text(r.mode)
+        .raw("</td><td>").num(r.pages).raw("</td><td>")
+        .raw(r.ended_at_ms != 0 ? fixed(r.wall_s, "%.2f s") : std::string("-")).raw("</td><td>").text(r.outcome)
+        .raw("</td></tr>");
+  }
+  h.raw("</table>\n<p class=\"muted\">As JSON: <a href=\"/api/timeline?run=").num(tl.run.id)
+      .raw("\">/api/timeline?run=").num(tl.run.id).raw("</a></p>\n");
   return h.done();
 }
 

@@ -14,6 +14,8 @@
 //   /page?url=   /api/page?url=  a page: status, title, size, timings,
 //                redirects, out-links and in-links with their status
 //   /broken      /api/broken   failing targets and the pages linking to them
+//   /timeline    /api/timeline?run=ID  a run's fetches over time (the latest
+//                run without ?run)
 //
 // Thread safety: pure functions.
 #pragma once

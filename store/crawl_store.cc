@@ -38,6 +38,18 @@ Result<std::vector<BrokenTarget>> CrawlStore::broken_targets(std::size_t, std::s
   return Status::internal("broken_targets is not implemented by this store");
 }
 
+Result<std::vector<RunSummary>> CrawlStore::runs() {
+  return Status::internal("runs is not implemented by this store");
+}
+
+Result<std::optional<RunTimeline>> CrawlStore::run_timeline(std::optional<std::int64_t>, std::size_t) {
+  return Status::internal("run_timeline is not implemented by this store");
+}
+
+Result<TimeHistogram> CrawlStore::pages_over_time(std::size_t) {
+  return Status::internal("pages_over_time is not implemented by this store");
+}
+
 Result<std::unique_ptr<CrawlStore>> open_crawl_store(const std::string& location, const OpenOptions& options) {
   if (location.starts_with("postgresql://") || location.starts_with("postgres://")) {
     // The location is not echoed: it may carry a password.

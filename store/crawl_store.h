@@ -184,6 +184,43 @@ struct BrokenTarget {
   std::vector<std::string> sample_referrers;  // distinct linking pages, sorted, at most the limit asked
 };
 
+// A crawl run as recorded (the runs table), with the pages it wrote.
+struct RunSummary {
+  std::int64_t id = 0;
+  std::int64_t started_at_ms = 0;
+  std::int64_t ended_at_ms = 0;     // 0: not ended (running, or killed)
+  std::string mode;
+  std::string seeds;
+  std::string outcome;              // '' when not ended
+  double wall_s = 0;
+  double execution_s = 0;
+  std::int64_t pages = 0;           // page rows that name this run
+};
+
+// One fetch of a run: it ended at end_ms (Unix ms) after elapsed_s.
+struct FetchSpan {
+  std::string url;
+  std::int64_t end_ms = 0;
+  double elapsed_s = 0;
+  int status = 0;
+  std::string error_class;
+};
+
+// A run's fetches, ordered by end time. `spans` holds every `stride`-th page
+// of the run (stride 1: all of them) so that a huge run stays cheap to read.
+struct RunTimeline {
+  RunSummary run;
+  std::int64_t stride = 1;
+  std::vector<FetchSpan> spans;
+};
+
+// Pages fetched per time bucket, over the whole crawl.
+struct TimeHistogram {
+  std::int64_t start_ms = 0;        // Unix ms of the first fetch
+  std::int64_t bucket_ms = 0;       // 0 when there are no pages
+  std::vector<std::int64_t> counts;
+};
+
 struct OpenOptions {
   bool read_only = false;
   // Delete every crawl row (not the file) before starting: `--fresh`.
@@ -241,6 +278,15 @@ class CrawlStore {
   // Failing targets, the most linked first (then by URL); at most `limit`,
   // each with at most `referrers_per_target` linking pages.
   virtual Result<std::vector<BrokenTarget>> broken_targets(std::size_t limit, std::size_t referrers_per_target);
+  // Every run, the latest first.
+  virtual Result<std::vector<RunSummary>> runs();
+  // The fetches of run `run_id` (none: the latest run), at most about
+  // `max_spans` of them (sampled evenly by stride); none when no such run.
+  virtual Result<std::optional<RunTimeline>> run_timeline(std::optional<std::int64_t> run_id,
+                                                          std::size_t max_spans);
+  // Pages per time bucket from the first fetch to the last, in `buckets`
+  // equal buckets (fewer when the crawl is shorter than `buckets` ms).
+  virtual Result<TimeHistogram> pages_over_time(std::size_t buckets);
 };
 
 // Opens (creating when missing, unless read_only) and migrates to

@@ -54,6 +54,11 @@ class SqliteCrawlStore final : public CrawlStore {
   Result<std::vector<LinkView>> out_links(std::string_view url, std::size_t limit) override;
   Result<std::vector<InLink>> in_links(std::string_view url, std::size_t limit) override;
   Result<std::vector<BrokenTarget>> broken_targets(std::size_t limit, std::size_t referrers_per_target) override;
+  // The runs and their timelines (sqlite_crawl_store_runs.cc).
+  Result<std::vector<RunSummary>> runs() override;
+  Result<std::optional<RunTimeline>> run_timeline(std::optional<std::int64_t> run_id,
+                                                  std::size_t max_spans) override;
+  Result<TimeHistogram> pages_over_time(std::size_t buckets) override;
 
  private:
   struct WriterStatements;
