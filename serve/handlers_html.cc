@@ -20,7 +20,9 @@ constexpr std::string_view kStyle =
 class Html {
  public:
   explicit Html(std::string_view title) {
-    out_ = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>";
+    out_ =
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<meta name=\"viewport\" content=\"width=device-width\"><link rel=\"icon\" href=\"data:,\"><title>";
     text(title);
     out_ += " - preheat</title><style>";
     out_ += kStyle;

@@ -59,7 +59,7 @@ Response error_response(int status, std::string_view detail, bool json) {
     r.body = boost::json::serialize(o) + "\n";
     return r;
   }
-  r.body = "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>" + title + "</title></head><body><h1>" +
+  r.body = "<!doctype html>\n<html><head><meta charset=\"utf-8\"><link rel=\"icon\" href=\"data:,\"><title>" + title + "</title></head><body><h1>" +
            title + "</h1>";
   if (!detail.empty()) {
     r.body += "<p>";
