@@ -7,6 +7,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <sqlite3.h>
+
 #include "serve/request.h"
 #include "tests/serve/serve_test_util.h"
 #include "tests/support/support.h"
@@ -135,6 +137,28 @@ TEST_P(ServerTest, StopDrainsARequestInFlight) {
   client.join();
   EXPECT_EQ(slow.status, 200);
   EXPECT_THAT(slow.head, HasSubstr("Connection: close"));
+}
+
+// The database breaks under a running server (here: a table dropped by
+// another connection): the pages that need it answer 500 naming the failure,
+// in HTML and JSON; the server stays up and /healthz and /metrics still work.
+TEST_P(ServerTest, ADatabaseFailureIsA500AndTheServerStaysHealthy) {
+  ServerThread server(db_, options_for(GetParam()));
+  ASSERT_EQ(get(server.port(), "/api/broken").status, 200);
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(db_.c_str(), &raw), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(raw, "DROP TABLE links", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(raw);
+  const Reply api = get(server.port(), "/api/broken");
+  EXPECT_EQ(api.status, 500);
+  EXPECT_THAT(api.body, HasSubstr("the crawl database failed"));
+  EXPECT_THAT(api.head, HasSubstr("application/json"));
+  const Reply html = get(server.port(), "/broken");
+  EXPECT_EQ(html.status, 500);
+  EXPECT_THAT(html.body, HasSubstr("links"));  // names what failed (no such table: links)
+  EXPECT_EQ(get(server.port(), "/healthz").status, 200);
+  EXPECT_EQ(get(server.port(), "/metrics").status, 200);
+  EXPECT_EQ(get(server.port(), "/api/stats").status, 500);  // counts links too
 }
 
 INSTANTIATE_TEST_SUITE_P(Modes, ServerTest, ::testing::Values(ServeMode::kAsync, ServeMode::kSync),
