@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <limits>
 
 namespace preheat::crawl {
 namespace {
@@ -36,6 +37,8 @@ std::optional<double> parse_delay(std::string_view v) {
   }
   double out = 0;
   const auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+  // Too large for a double: "forever", which the policy caps.
+  if (ec == std::errc::result_out_of_range) return std::numeric_limits<double>::infinity();
   if (ec != std::errc() || ptr != v.data() + v.size()) return std::nullopt;
   return out;
 }
