@@ -57,8 +57,10 @@ RobotsEntry decide_robots(const RobotsFetchOutcome& outcome, TimePoint now, std:
                                        " redirects or a redirect loop");
   }
   if (outcome.status == 0) {
-    return disallow_all(outcome, now, options,
-                        "unreachable: " + (outcome.error.empty() ? std::string("no answer") : outcome.error));
+    RobotsEntry e = disallow_all(outcome, now, options,
+                                 "unreachable: " + (outcome.error.empty() ? std::string("no answer") : outcome.error));
+    e.error_class = outcome.error_class;
+    return e;
   }
   if (outcome.status == 429 || outcome.status >= 500) return disallow_all(outcome, now, options, "unreachable: " + status);
   if (outcome.status >= 300) return allow_all(now, options, "unavailable: " + status);
@@ -92,6 +94,11 @@ const RobotsEntry* RobotsCache::find(std::string_view site) {
     return nullptr;
   }
   return &it->second;
+}
+
+const RobotsEntry* RobotsCache::get(std::string_view site) const {
+  const auto it = entries_.find(std::string(site));
+  return it == entries_.end() ? nullptr : &it->second;
 }
 
 const RobotsEntry& RobotsCache::put(std::string site, RobotsEntry entry) {

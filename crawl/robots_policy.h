@@ -12,7 +12,8 @@
 //    connection): the file is "unreachable" and everything is disallowed for
 //    now (kDisallowAll); the entry expires at the retry time: now +
 //    unreachable_retry, or later when the server sent Retry-After (capped at
-//    cache_ttl). 429 counts as unreachable, not as a 4xx: the server is
+//    cache_ttl; default 1 s: the crawler's own backoff spaces the retries).
+//    429 counts as unreachable, not as a 4xx: the server is
 //    asking us to slow down, not saying there is no file (Google does the
 //    same).
 //
@@ -37,8 +38,9 @@ namespace preheat::crawl {
 
 struct RobotsOptions {
   Duration cache_ttl = std::chrono::hours(24);
-  // How long an unreachable robots.txt blocks its site before the next try.
-  Duration unreachable_retry = std::chrono::minutes(5);
+  // How long an unreachable robots.txt blocks its site at least before it is
+  // asked again (the crawler's URLs back off further, see robots_gate.h).
+  Duration unreachable_retry = std::chrono::seconds(1);
   // Crawl-delay values above this are reduced to it (a site asking for an
   // hour between requests would never be crawled).
   Duration max_crawl_delay = std::chrono::seconds(30);
@@ -53,6 +55,7 @@ struct RobotsFetchOutcome {
   int redirects = 0;         // redirects followed
   bool redirect_failed = false;  // the fetcher stopped on a redirect loop or its own limit
   std::string error;         // why there was no answer ("dns: ...", "timeout"), for the reason
+  std::string error_class;   // the fetcher's name for it ("dns", "refused"), when there was no answer
   std::optional<Duration> retry_after;  // the server's Retry-After, if any
 };
 
@@ -65,6 +68,7 @@ struct RobotsEntry {
   std::vector<std::string> sitemaps;  // Sitemap: lines of a 2xx file
   TimePoint expires{};                // refetch after this; for kDisallowAll the retry time
   std::string reason;                 // "http 503", "http 404", "dns: ...", "3 rules"
+  std::string error_class;            // kDisallowAll without an HTTP answer: outcome.error_class
 
   struct Verdict {
     bool allowed = true;
@@ -92,6 +96,9 @@ class RobotsCache {
   // to put() or find() for the same site.
   const RobotsEntry* find(std::string_view site);
   const RobotsEntry& put(std::string site, RobotsEntry entry);
+  // The entry for site, expired or not (null when none): for the caller that
+  // has just put it, whatever its retry time. Does not drop anything.
+  const RobotsEntry* get(std::string_view site) const;
   std::size_t size() const { return entries_.size(); }
 
  private:
