@@ -444,12 +444,7 @@ Theirs run_robots_parser(const Corpus& c, const testing::TempDir& tmp) {
   t.allowed.assign(c.cases.size(), -2);
   t.delay.resize(c.cases.size());
   t.sitemaps.resize(c.bodies.size());
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (pipe == nullptr) return t;
-  std::string all;
-  char buf[1 << 16];
-  for (std::size_t n; (n = fread(buf, 1, sizeof buf, pipe)) > 0;) all.append(buf, n);
-  pclose(pipe);
+  const std::string all = testing::command_output(cmd);
   std::size_t pos = 0;
   while (pos < all.size()) {
     const std::size_t end = all.find('\n', pos);
