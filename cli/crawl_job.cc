@@ -1,5 +1,6 @@
 #include "cli/crawl_job.h"
 
+#include <cstdio>
 #include <iostream>
 #include <thread>
 
@@ -83,6 +84,13 @@ CrawlReport run_crawl_job(const CrawlJob& job) {
   co.max_attempts = job.max_attempts;
   co.retry_base = seconds(job.retry_delay_s);
   co.fetch = fo;
+  co.robots = job.robots;
+  if (!job.robots) {
+    std::fprintf(stderr,
+                 "%s: WARNING: --no-robots is on: robots.txt is NOT fetched and NOT obeyed. Crawl only sites "
+                 "you own or may crawl regardless of their robots.txt.\n",
+                 job.program.c_str());
+  }
   ProgressPrinter progress(job.progress);
   co.on_page = [&progress](const crawl::CrawlCounters& c) { progress.update(c); };
   crawl::Crawler crawler(rt, *fetcher, db, std::move(*scope), co);

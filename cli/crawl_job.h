@@ -30,6 +30,7 @@ struct CrawlJob {
   double timeout_s = 30;
   double connect_timeout_s = 10;
   std::string user_agent;
+  bool robots = true;               // false: --no-robots (warned about on stderr)
   std::string trace_path;
   std::string svg_path;
   bool progress = true;

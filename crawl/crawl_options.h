@@ -10,6 +10,7 @@
 
 #include "base/clock.h"
 #include "crawl/extract/html_extractor.h"
+#include "crawl/robots_policy.h"
 #include "crawl/scope.h"
 #include "fetch/fetch_options.h"
 
@@ -37,6 +38,12 @@ struct CrawlOptions {
   // commit_interval while pages arrive.
   std::size_t batch_pages = 256;
   Duration commit_interval = std::chrono::milliseconds(250);
+  // robots.txt (RFC 9309; crawl/robots_policy.h, crawl/robots_gate.h): fetched
+  // once per site before its first page and obeyed. false only with
+  // `preheat crawl --no-robots`. The agent matched is fetch.user_agent's
+  // product token ("preheat" by default).
+  bool robots = true;
+  RobotsOptions robots_options;
   ExtractOptions extract;
   fetch::FetchOptions fetch;
   // Called on the event loop after every page (for the progress line).

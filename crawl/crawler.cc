@@ -7,9 +7,11 @@
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 #endif
 
+#include <algorithm>
 #include <utility>
 
 #include "base/url_normalizer.h"
+#include "crawl/robots_gate.h"
 #include "runtime/runtime.h"
 #include "runtime/scope.h"
 #include "trace/recorder.h"
@@ -34,7 +36,9 @@ Crawler::Crawler(runtime::Runtime& rt, fetch::Fetcher& fetcher, store::CrawlStor
       scope_(std::make_shared<const ScopeSnapshot>(ScopeSnapshot{std::move(scope), options.seeds})),
       options_(std::move(options)),
       writer_(rt, store, StoreWriter::Options{.batch_pages = options_.batch_pages,
-                                              .commit_interval = options_.commit_interval}) {}
+                                              .commit_interval = options_.commit_interval}),
+      robots_cache_(rt.clock()),
+      robots_changed_(rt.executor()) {}
 
 Status Crawler::prepare() {
   Result<std::int64_t> released = store_.release_claims();
@@ -104,6 +108,10 @@ runtime::Task<void> Crawler::process(FrontierItem item) {
   trace::Recorder* rec = rt_.recorder();
   const trace::TaskId task = rec != nullptr ? rec->add_task(item.url) : trace::kNoTask;
   counters_.in_flight = static_cast<std::int64_t>(frontier_->in_flight());
+  if (options_.robots) {
+    const bool blocked = co_await robots_blocked(item, task);
+    if (blocked) co_return;
+  }
   fetch::Request request;
   request.url = item.url;
   request.task = task;
@@ -120,6 +128,49 @@ runtime::Task<void> Crawler::process(FrontierItem item) {
   };
   std::unique_ptr<PageAnalysis> a = co_await rt_.compute(std::move(analyze), task);
   absorb(item, std::move(*a));
+}
+
+runtime::Task<bool> Crawler::robots_blocked(const FrontierItem& item, trace::TaskId task) {
+  const std::string site = robots_site(item.url);
+  while (robots_pending_.contains(site)) co_await robots_changed_.wait();
+  if (robots_cache_.find(site) == nullptr) co_await fetch_robots(site, task);
+  co_return block_by_robots(item, site);
+}
+
+runtime::Task<void> Crawler::fetch_robots(std::string site, trace::TaskId task) {
+  // Whatever happens (also a cancellation), the waiters for this site wake.
+  struct Pending {
+    Crawler* c;
+    std::string site;
+    ~Pending() {
+      c->robots_pending_.erase(site);
+      c->robots_changed_.notify_all();
+    }
+  };
+  robots_pending_.insert(site);
+  const Pending pending{this, site};
+  fetch::Request request;
+  request.url = site + "/robots.txt";
+  request.task = task;
+  const fetch::FetchResult fetched = co_await fetcher_.fetch(std::move(request));
+  const std::string agent = options_.fetch.user_agent.empty() ? fetch::default_user_agent() : options_.fetch.user_agent;
+  robots_cache_.put(site, decide_robots(robots_outcome(fetched), rt_.clock().now(), agent, options_.robots_options));
+}
+
+// Plain code: the verdict for one URL from the entry just fetched or cached.
+bool Crawler::block_by_robots(const FrontierItem& item, const std::string& site) {
+  const RobotsEntry* entry = robots_cache_.get(site);
+  if (entry == nullptr) return false;
+  const double jitter = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
+  const Duration retry_in =
+      std::max(entry->expires - rt_.clock().now(), retry_delay(options_, item.attempts + 1, std::nullopt, jitter));
+  std::optional<store::PageRecord> blocked = robots_block(item, *entry, unix_ms(), retry_in, options_.max_attempts);
+  if (!blocked) return false;
+  PageAnalysis a;
+  a.retry = blocked->state == store::FrontierState::kQueued;
+  a.record = std::move(*blocked);
+  absorb(item, std::move(a));
+  return true;
 }
 
 // Plain code, not a coroutine: what a page means for the frontier and the

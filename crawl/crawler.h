@@ -26,14 +26,18 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <string_view>
+#include <unordered_set>
 
 #include "base/status.h"
 #include "crawl/crawl_counters.h"
 #include "crawl/crawl_options.h"
 #include "crawl/frontier.h"
+#include "crawl/robots_policy.h"
 #include "crawl/scope.h"
 #include "crawl/store_writer.h"
 #include "fetch/fetcher.h"
+#include "runtime/condition.h"
 #include "store/crawl_store.h"
 
 namespace preheat::runtime {
@@ -66,11 +70,21 @@ class Crawler {
   // The first seed that could not be fetched, with why ("refused: ..."), when
   // every seed failed: the crawl had nothing to start from.
   std::optional<std::string> seed_failure() const;
+  // What robots.txt says for a site ("http://h:8080"), once fetched: its
+  // rules, Crawl-delay (effective_crawl_delay) and Sitemap lines. Null when
+  // not fetched (or robots are off). Loop thread, or after run().
+  const RobotsEntry* robots(std::string_view site) const { return robots_cache_.get(site); }
 
  private:
   runtime::Task<void> worker();
   runtime::Task<void> process(FrontierItem item);
   void absorb(const FrontierItem& item, PageAnalysis analysis);
+  // robots.txt (crawl/robots_gate.h): true when the item may not be fetched
+  // (its record is then absorbed). Fetches the site's file first when the
+  // cache has none; other workers for that site wait for it.
+  runtime::Task<bool> robots_blocked(const FrontierItem& item, trace::TaskId task);
+  runtime::Task<void> fetch_robots(std::string site, trace::TaskId task);
+  bool block_by_robots(const FrontierItem& item, const std::string& site);
   void account(const store::PageRecord& record);
 
   runtime::Runtime& rt_;
@@ -94,6 +108,9 @@ class Crawler {
   std::int64_t seeds_ok_ = 0;
   std::optional<std::string> first_seed_error_;
   Status prepare_error_;
+  RobotsCache robots_cache_;
+  std::unordered_set<std::string> robots_pending_;  // sites whose robots.txt is being fetched
+  runtime::Condition robots_changed_;
 };
 
 }  // namespace preheat::crawl

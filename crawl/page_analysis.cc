@@ -26,7 +26,8 @@ std::string join(const std::vector<std::string>& parts) {
   return out;
 }
 
-// The delay before attempt `attempt + 1` (attempt >= 1 made so far).
+}  // namespace
+
 Duration retry_delay(const CrawlOptions& o, int attempts_made, const std::optional<Duration>& retry_after,
                      double jitter) {
   double base = to_seconds(o.retry_base) * std::ldexp(1.0, std::max(0, attempts_made - 1));
@@ -35,6 +36,8 @@ Duration retry_delay(const CrawlOptions& o, int attempts_made, const std::option
   if (retry_after && *retry_after > d) d = *retry_after;
   return std::min(d, o.max_retry_delay);
 }
+
+namespace {
 
 // Fills content, links and candidates of `rec` from an HTML body.
 void extract_into(store::PageRecord& rec, std::vector<Candidate>& candidates, std::string_view body,

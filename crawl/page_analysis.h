@@ -75,4 +75,10 @@ PageAnalysis analyze_page(fetch::FetchResult result, const FrontierItem& item, c
 
 bool is_html(std::string_view content_type, std::string_view body);
 
+// The delay before the next attempt when `attempts_made` (>= 1) were made:
+// retry_base doubled per attempt, up to +50% by jitter, the server's
+// Retry-After when longer, at most max_retry_delay.
+Duration retry_delay(const CrawlOptions& o, int attempts_made, const std::optional<Duration>& retry_after,
+                     double jitter);
+
 }  // namespace preheat::crawl

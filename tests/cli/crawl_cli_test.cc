@@ -24,6 +24,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include "testsite/fault_set.h"
 #include "testsite/site_model.h"
 #include "tests/cli/subprocess.h"
 #include "tests/support/support.h"
@@ -59,8 +60,8 @@ std::vector<std::string> logged_targets(const std::vector<std::string>& log, std
 }
 
 struct Site {
-  explicit Site(std::size_t pages, const fs::path& log, int latency_ms = 0)
-      : model({.pages = pages, .fanout = 6, .seed = 3, .page_bytes = 512}),
+  explicit Site(std::size_t pages, const fs::path& log, int latency_ms = 0, testsite::FaultSet faults = {})
+      : model({.pages = pages, .fanout = 6, .seed = 3, .page_bytes = 512, .faults = faults}),
         server(model, options(log, latency_ms)),
         base("http://127.0.0.1:" + std::to_string(server.port()) + "/") {}
   static testsite::ServerOptions options(const fs::path& log, int latency_ms) {
@@ -235,6 +236,31 @@ TEST(CliCrawlTest, AllThreeModesFindTheSamePages) {
     ASSERT_TRUE(r.exited && r.exit_code == 0) << mode << ": " << r.describe();
     EXPECT_EQ(db_urls(dir, db), site.truth()) << mode;
   }
+}
+
+TEST(CliCrawlTest, RobotsTxtIsObeyedByDefaultAndNoRobotsSaysSoLoudly) {
+  TempDir dir;
+  const auto faults = testsite::parse_faults("robots");
+  ASSERT_TRUE(faults.ok());
+  Site site(30, dir / "requests.log", 0, *faults);
+  auto targets = [&](std::size_t from) { return logged_targets(split_lines(read_file(dir / "requests.log")), from); };
+  auto has = [](const std::vector<std::string>& v, const char* t) { return std::count(v.begin(), v.end(), t); };
+
+  const ProcessResult on = run_process(kBinary, {"crawl", site.base, "--db", "on.db", "--quiet"}, dir.path());
+  ASSERT_TRUE(on.exited && on.exit_code == 0) << on.describe();
+  EXPECT_THAT(on.err, ::testing::Not(HasSubstr("no-robots")));
+  const std::vector<std::string> first = targets(0);
+  EXPECT_EQ(has(first, "/robots.txt"), 1);
+  EXPECT_EQ(has(first, "/fault/robots/private"), 0);
+  EXPECT_EQ(has(first, "/fault/robots/allowed"), 1);
+
+  const ProcessResult off =
+      run_process(kBinary, {"crawl", site.base, "--db", "off.db", "--quiet", "--no-robots"}, dir.path());
+  ASSERT_TRUE(off.exited && off.exit_code == 0) << off.describe();
+  EXPECT_THAT(off.err, HasSubstr("preheat crawl: WARNING: --no-robots is on: robots.txt is NOT fetched and NOT obeyed"));
+  const std::vector<std::string> second = targets(first.size());
+  EXPECT_EQ(has(second, "/robots.txt"), 0);
+  EXPECT_EQ(has(second, "/fault/robots/private"), 1);
 }
 
 // A port on 127.0.0.1 that refuses connections: bound, never listening.

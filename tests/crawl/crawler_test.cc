@@ -4,6 +4,7 @@
 #include "crawl/crawler.h"
 
 #include <algorithm>
+#include <functional>
 #include <set>
 
 #include <gmock/gmock.h>
@@ -14,6 +15,7 @@
 #include "fetch/fetcher.h"
 #include "runtime/runtime.h"
 #include "store/crawl_store.h"
+#include "testsite/fault_set.h"
 #include "testsite/site_model.h"
 #include "tests/support/support.h"
 #include "tests/testsite/running_server.h"
@@ -36,6 +38,9 @@ CrawlOptions options_for(std::vector<std::string> seeds) {
   o.seeds = std::move(seeds);
   o.retry_base = 1ms;
   o.commit_interval = 1ms;
+  // These tests count the fake fetcher's hops exactly; robots.txt has its
+  // own tests (CrawlerRobotsTest, and the testsite crawls below keep it on).
+  o.robots = false;
   return o;
 }
 
@@ -238,6 +243,126 @@ TEST(CrawlerFakeTest, WindowOverflowGoesThroughTheDatabase) {
 
 // ---- against a real testsite on loopback ----
 
+// ---- robots.txt ------------------------------------------------------------
+
+// A crawl against the fake fetcher with robots.txt on; the crawler is kept
+// for its robots() answers.
+struct RobotsCrawl {
+  runtime::Runtime rt{{.mode = ExecutionMode::kAsync}};
+  fetch::FakeFetcher fetcher;
+  std::unique_ptr<store::CrawlStore> store;
+  std::optional<Crawler> crawler;
+
+  RobotsCrawl(const std::filesystem::path& db, CrawlOptions o, const std::function<void(fetch::FakeFetcher&)>& setup)
+      : fetcher(rt, o.fetch), store(open_store(db)) {
+    o.robots = true;
+    setup(fetcher);
+    auto scope = Scope::make(o.scope, o.seeds);
+    crawler.emplace(rt, fetcher, *store, std::move(*scope), o);
+    EXPECT_TRUE(crawler->prepare().ok());
+    rt.run(crawler->run());
+    EXPECT_TRUE(crawler->finish().ok());
+  }
+};
+
+store::PageRecord find_page(const std::filesystem::path& db, const std::string& url) {
+  auto s = store::open_crawl_store(db.string(), {.read_only = true});
+  EXPECT_TRUE(s.ok());
+  auto p = (*s)->find_page(url);
+  EXPECT_TRUE(p.ok() && p->has_value()) << url;
+  return p.ok() && p->has_value() ? **p : store::PageRecord{};
+}
+
+TEST(CrawlerRobotsTest, DisallowedUrlsAreRecordedAndNeverFetched) {
+  testing::TempDir dir;
+  RobotsCrawl c(dir / "c.db", options_for({"http://a.test/"}), [](fetch::FakeFetcher& f) {
+    f.add_page("http://a.test/robots.txt",
+               "User-agent: *\nDisallow: /\n\nUser-agent: preheat\nDisallow: /private\nCrawl-delay: 2\n"
+               "Sitemap: http://a.test/s.xml\n",
+               "text/plain");
+    f.add_page("http://a.test/", html({"/private/x", "/public", "/private/y"}));
+    f.add_page("http://a.test/public", html({"/"}));
+    f.add_page("http://a.test/private/x", html({}));
+  });
+  // The preheat group applies (not '*'), robots.txt is fetched once.
+  EXPECT_THAT(c.fetcher.hops(), UnorderedElementsAreArray(std::vector<std::string>{
+                                    "http://a.test/robots.txt", "http://a.test/", "http://a.test/public"}));
+  EXPECT_EQ(c.fetcher.hops().front(), "http://a.test/robots.txt");
+  const store::PageRecord p = find_page(dir / "c.db", "http://a.test/private/x");
+  EXPECT_EQ(p.status, 0);
+  EXPECT_EQ(p.error_class, "robots");
+  EXPECT_EQ(p.error_message, "Disallow: /private (robots.txt line 5)");
+  EXPECT_EQ(c.crawler->counters().errors.at("robots"), 2);
+  EXPECT_EQ(c.crawler->outcome(), CrawlOutcome::kComplete);
+  const RobotsEntry* robots = c.crawler->robots("http://a.test");
+  ASSERT_NE(robots, nullptr);
+  EXPECT_EQ(effective_crawl_delay(*robots, RobotsOptions{}), std::chrono::seconds(2));
+  EXPECT_EQ(robots->sitemaps, std::vector<std::string>{"http://a.test/s.xml"});
+}
+
+TEST(CrawlerRobotsTest, AnUnreachableRobotsTxtBlocksTheSiteThenGivesUpWithTheReason) {
+  testing::TempDir dir;
+  CrawlOptions o = options_for({"http://a.test/"});
+  o.max_attempts = 3;
+  o.robots_options.unreachable_retry = 1ms;
+  RobotsCrawl c(dir / "c.db", o, [](fetch::FakeFetcher& f) {
+    fetch::Response down;
+    down.status = 503;
+    f.add_response("http://a.test/robots.txt", down);
+    f.add_page("http://a.test/", html({}));
+  });
+  // robots.txt is asked again once each retry time has come; the page never.
+  EXPECT_EQ(c.fetcher.hops(), std::vector<std::string>(3, "http://a.test/robots.txt"));
+  const store::PageRecord p = find_page(dir / "c.db", "http://a.test/");
+  EXPECT_EQ(p.error_class, "robots");
+  EXPECT_EQ(p.error_message, "robots.txt unreachable: http 503");
+  EXPECT_EQ(p.attempts, 3);
+  EXPECT_EQ(c.crawler->counters().retries, 2);
+  EXPECT_EQ(c.crawler->seed_failure(), "http://a.test/: robots: robots.txt unreachable: http 503");
+}
+
+TEST(CrawlerRobotsTest, TestsiteRobotsFaultIsObeyedAndNoRobotsIgnoresIt) {
+  testing::TempDir dir;
+  auto faults = testsite::parse_faults("robots");
+  ASSERT_TRUE(faults.ok());
+  testsite::SiteModel site({.pages = 20, .fanout = 4, .seed = 3, .page_bytes = 256, .faults = *faults});
+  for (const bool robots : {true, false}) {
+    testsite::testing::RunningServer server(site, {});
+    const std::string origin = "http://127.0.0.1:" + std::to_string(server.port());
+    runtime::Runtime rt({.mode = ExecutionMode::kAsync});
+    auto fetcher = fetch::make_fetcher(rt, {});
+    const std::filesystem::path db = dir / (robots ? "on.db" : "off.db");
+    auto store = open_store(db, true);
+    CrawlOptions o = options_for({origin + "/"});
+    o.robots = robots;
+    auto scope = Scope::make(o.scope, o.seeds);
+    Crawler crawler(rt, *fetcher, *store, std::move(*scope), o);
+    ASSERT_TRUE(crawler.prepare().ok());
+    rt.run(crawler.run());
+    ASSERT_TRUE(crawler.finish().ok());
+    store.reset();
+    const store::PageRecord priv = find_page(db, origin + "/fault/robots/private");
+    EXPECT_EQ(find_page(db, origin + "/fault/robots/allowed").status, 200);  // the longer Allow wins
+    const std::size_t fetched = page_urls(db).size() - (robots ? 1 : 0);
+    if (robots) {
+      EXPECT_EQ(priv.status, 0);
+      EXPECT_EQ(priv.error_class, "robots");
+      EXPECT_EQ(priv.error_message, "Disallow: /fault/robots/ (robots.txt line 3)");
+      // Every fetched page once, robots.txt once, the disallowed page never.
+      EXPECT_EQ(server.stats().requests, fetched + 1);
+      const RobotsEntry* entry = crawler.robots(origin);
+      ASSERT_NE(entry, nullptr);
+      EXPECT_EQ(entry->access, RobotsAccess::kRules);
+      EXPECT_EQ(effective_crawl_delay(*entry, o.robots_options), std::chrono::seconds(1));
+      EXPECT_EQ(entry->sitemaps, std::vector<std::string>{origin + "/sitemap.xml"});
+    } else {
+      EXPECT_EQ(priv.status, 200);
+      EXPECT_EQ(server.stats().requests, fetched);
+      EXPECT_EQ(crawler.robots(origin), nullptr);
+    }
+  }
+}
+
 std::vector<std::string> crawl_testsite(const std::string& base, const std::filesystem::path& db, ExecutionMode mode,
                                         std::size_t concurrency) {
   runtime::Runtime rt({.mode = mode, .workers = 2});
@@ -249,6 +374,7 @@ std::vector<std::string> crawl_testsite(const std::string& base, const std::file
   CrawlOptions o = options_for({base});
   o.concurrency = concurrency;
   o.fetch = fo;
+  o.robots = true;
   auto scope = Scope::make(o.scope, o.seeds);
   Crawler crawler(rt, *fetcher, *store, std::move(*scope), o);
   EXPECT_TRUE(crawler.prepare().ok());
@@ -273,8 +399,9 @@ TEST_P(CrawlerTestsiteTest, FetchesExactlyTheGroundTruthOfTenThousandPages) {
   std::sort(want.begin(), want.end());
   EXPECT_EQ(got.size(), want.size());
   EXPECT_TRUE(got == want) << "the crawl differs from the ground truth";
-  // Every page was requested exactly once (no duplicate fetch).
-  EXPECT_EQ(server.stats().requests, want.size());
+  // Every page was requested exactly once (no duplicate fetch), and
+  // robots.txt once (a 404 here: allow all), however many workers started.
+  EXPECT_EQ(server.stats().requests, want.size() + 1);
 }
 
 INSTANTIATE_TEST_SUITE_P(Modes, CrawlerTestsiteTest,

@@ -105,12 +105,7 @@ std::map<std::string, std::vector<std::string>> parse5_links(const fs::path& nod
   testing::write_file(list, names);
   const std::string cmd = "'" + node.string() + "' '" + script.string() + "' --list '" + list.string() + "'";
   std::map<std::string, std::vector<std::string>> out;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (pipe == nullptr) return out;
-  std::string all;
-  char buf[1 << 16];
-  for (std::size_t n; (n = fread(buf, 1, sizeof buf, pipe)) > 0;) all.append(buf, n);
-  pclose(pipe);
+  const std::string all = testing::command_output(cmd);
   std::vector<std::string>* page = nullptr;
   std::size_t pos = 0;
   while (pos < all.size()) {

@@ -1,5 +1,6 @@
 #include "tests/support/support.h"
 
+#include <cstdio>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -36,6 +37,16 @@ void write_file(const std::filesystem::path& path, const std::string& content) {
   std::ofstream out(path, std::ios::binary);
   if (!out) throw std::runtime_error("cannot write " + path.string());
   out << content;
+}
+
+std::string command_output(const std::string& command) {
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return "";
+  std::string all;
+  char buf[1 << 16];
+  for (std::size_t n; (n = fread(buf, 1, sizeof buf, pipe)) > 0;) all.append(buf, n);
+  pclose(pipe);
+  return all;
 }
 
 }  // namespace preheat::testing

@@ -23,4 +23,8 @@ class TempDir {
 std::string read_file(const std::filesystem::path& path);
 void write_file(const std::filesystem::path& path, const std::string& content);
 
+// What a shell command prints on stdout ("" when it cannot be started), for
+// the differential tests that ask a node oracle.
+std::string command_output(const std::string& command);
+
 }  // namespace preheat::testing
