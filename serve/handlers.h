@@ -3,6 +3,8 @@
 // in handlers_api.cc.
 #pragma once
 
+#include <boost/json/fwd.hpp>
+
 #include "serve/request.h"
 #include "store/crawl_store.h"
 
@@ -12,15 +14,24 @@ namespace preheat::serve {
 inline constexpr std::size_t kMaxLinks = 1000;
 inline constexpr std::size_t kMaxBroken = 1000;
 inline constexpr std::size_t kReferrersPerBroken = 20;
+// Search results per page (/search, and /api/search's default per_page), and
+// the most /api/search gives per page.
+inline constexpr std::size_t kSearchPerPage = 20;
+inline constexpr std::size_t kMaxSearchPerPage = 100;
 
 Response api_stats(const Request& request, store::CrawlStore& store);
 Response api_page(const Request& request, store::CrawlStore& store);
 Response api_broken(const Request& request, store::CrawlStore& store);
+Response api_search(const Request& request, store::CrawlStore& store);
 
 Response html_index(const Request& request, store::CrawlStore& store);
 Response html_stats(const Request& request, store::CrawlStore& store);
 Response html_page(const Request& request, store::CrawlStore& store);
 Response html_broken(const Request& request, store::CrawlStore& store);
+Response html_search(const Request& request, store::CrawlStore& store);
+
+// A 200 answer with `v` serialized (application/json).
+Response json_response(const boost::json::value& v);
 
 // "500": a store failure, named.
 Response store_failure(const Status& status, bool json);

@@ -217,15 +217,19 @@ Result<SearchResults> SqliteCrawlStore::search(const SearchQuery& query, std::si
   const std::string begin(1, kMatchBegin);
   const std::string end(1, kMatchEnd);
   // The slice is chosen first (rank and rowid only), then highlighted: the
-  // snippet is made for the rows shown, not for every match.
+  // snippet is made for the rows shown, not for every match. The second pass
+  // walks the matches once more and keeps the slice's rows (CROSS JOIN fixes
+  // that order): looking each row up by rowid instead re-runs the match per
+  // row, which for a prefix term means merging its doclists 20 times (40 ms
+  // instead of 28 ms for a word on every one of 10,000 pages).
   s = for_each_row(
       db_,
       "WITH slice AS (SELECT rowid AS id, bm25(page_search, ?4, 1.0) AS score FROM page_search "
       "  WHERE page_search MATCH ?1 ORDER BY score, rowid LIMIT ?2 OFFSET ?3) "
       "SELECT u.url, p.title, highlight(page_search, 0, ?5, ?6), snippet(page_search, 1, ?5, ?6, '…', ?7), "
       "  p.status, p.error_class, p.content_type, p.bytes "
-      "FROM slice JOIN page_search ON page_search.rowid = slice.id JOIN pages p ON p.url_id = slice.id "
-      "JOIN urls u ON u.id = p.url_id WHERE page_search MATCH ?1 ORDER BY slice.score, slice.id",
+      "FROM page_search CROSS JOIN slice ON slice.id = page_search.rowid CROSS JOIN pages p ON p.url_id = slice.id "
+      "CROSS JOIN urls u ON u.id = p.url_id WHERE page_search MATCH ?1 ORDER BY slice.score, slice.id",
       [&](Statement& st) {
         st.bind_text(1, *match).bind_int64(2, as_int64(limit)).bind_int64(3, as_int64(offset));
         st.bind_double(4, kTitleWeight).bind_text(5, begin).bind_text(6, end).bind_int64(7, kSnippetTokens);
