@@ -147,7 +147,7 @@ Status search_error(Connection& db, const Status& failed) {
     return Status::not_found("the search index has not been built: start `preheat serve` once with write access to '" +
                              db.path() + "'");
   }
-  if (failed.message().find("fts5:") != std::string::npos) {
+  if (failed.message().find("fts5: syntax error") != std::string::npos) {
     return Status::invalid_argument("the search engine could not read this query: " + failed.message());
   }
   return failed;
