@@ -35,7 +35,9 @@ std::optional<std::int64_t> whole_number(std::string_view text, std::int64_t max
   return n;
 }
 
-std::int64_t page_count(std::int64_t total, std::int64_t per_page) { return (total + per_page - 1) / per_page; }
+std::int64_t page_count(std::int64_t total, std::int64_t per_page) {
+  return (total + per_page - 1) / per_page;
+}
 
 // The URL of result page `page` for the query as it was typed.
 std::string page_url(std::string_view q, std::int64_t page) {

@@ -10,9 +10,7 @@ void append_marked_html(std::string& out, std::string_view marked) {
   bool open = false;
   std::size_t run = 0;  // start of the text not yet written
   std::size_t i = 0;
-  const auto flush = [&](std::size_t to) {
-    append_markup_escaped(out, marked.substr(run, to - run));
-  };
+  const auto flush = [&](std::size_t to) { append_markup_escaped(out, marked.substr(run, to - run)); };
   while (i < marked.size()) {
     const char c = marked[i];
     if (c == store::kMatchBegin || c == store::kMatchEnd) {

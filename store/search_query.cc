@@ -102,8 +102,8 @@ SearchQuery parse_search_query(std::string_view input) {
 
   std::size_t terms = 0;
   bool pending_or = false;
-  SearchTerm* last = nullptr;    // the last term added, when it came from the last token so far
-  bool last_is_word = false;     // ...and was a bare word without '*'
+  SearchTerm* last = nullptr;  // the last term added, when it came from the last token so far
+  bool last_is_word = false;   // ...and was a bare word without '*'
   std::size_t i = 0;
   while (std::optional<Token> t = next_token(s, i)) {
     last = nullptr;

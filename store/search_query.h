@@ -34,10 +34,10 @@ struct SearchTerm {
 // Every clause must match; a clause matches when one of its terms does.
 // Pages matching any excluded term are left out.
 struct SearchQuery {
-  std::string text;                             // the input, cleaned (see parse_search_query)
+  std::string text;  // the input, cleaned (see parse_search_query)
   std::vector<std::vector<SearchTerm>> clauses;
   std::vector<SearchTerm> excluded;
-  bool truncated = false;                       // terms past kMaxSearchTerms were ignored
+  bool truncated = false;  // terms past kMaxSearchTerms were ignored
 
   // True when there is nothing to look for (no clause; excluded terms alone
   // select nothing).

@@ -20,7 +20,8 @@ Result<std::unique_ptr<Fts5TokenProbe>> Fts5TokenProbe::open(Connection& db) {
     sqlite3_step(stmt);
   }
   sqlite3_finalize(stmt);
-  if (api == nullptr || api->iVersion < 2) return Status::internal("this SQLite has no FTS5: full-text search needs it");
+  if (api == nullptr || api->iVersion < 2)
+    return Status::internal("this SQLite has no FTS5: full-text search needs it");
   auto module = std::make_unique<Module>();
   void* user_data = nullptr;
   rc = api->xFindTokenizer(api, "unicode61", &user_data, &module->api);
@@ -34,7 +35,9 @@ Result<std::unique_ptr<Fts5TokenProbe>> Fts5TokenProbe::open(Connection& db) {
 Fts5TokenProbe::Fts5TokenProbe(std::unique_ptr<Module> module, Fts5Tokenizer* tokenizer)
     : module_(std::move(module)), tokenizer_(tokenizer) {}
 
-Fts5TokenProbe::~Fts5TokenProbe() { module_->api.xDelete(tokenizer_); }
+Fts5TokenProbe::~Fts5TokenProbe() {
+  module_->api.xDelete(tokenizer_);
+}
 
 bool Fts5TokenProbe::has_tokens(std::string_view text) const {
   if (text.size() > static_cast<std::size_t>(INT_MAX)) return true;
@@ -44,8 +47,7 @@ bool Fts5TokenProbe::has_tokens(std::string_view text) const {
     *static_cast<bool*>(ctx) = true;
     return SQLITE_DONE;
   };
-  module_->api.xTokenize(tokenizer_, &found, FTS5_TOKENIZE_QUERY, text.data(), static_cast<int>(text.size()),
-                         on_token);
+  module_->api.xTokenize(tokenizer_, &found, FTS5_TOKENIZE_QUERY, text.data(), static_cast<int>(text.size()), on_token);
   return found;
 }
 

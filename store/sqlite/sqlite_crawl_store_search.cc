@@ -84,8 +84,7 @@ Result<std::optional<IndexState>> read_state(Connection& db) {
   if (*tables != 2) return std::optional<IndexState>();
   std::optional<IndexState> state;
   Status s = for_each_row(
-      db, "SELECT format, pages, fingerprint, max_fetched_at_ms FROM page_search_state WHERE id = 1",
-      [](Statement&) {},
+      db, "SELECT format, pages, fingerprint, max_fetched_at_ms FROM page_search_state WHERE id = 1", [](Statement&) {},
       [&](Statement& r) {
         state = IndexState{r.column_int64(0), r.column_int64(1), r.column_int64(2), r.column_int64(3)};
       });
@@ -120,8 +119,7 @@ Status build(Connection& db) {
 }
 
 // The MATCH expression; invalid_argument when nothing is searchable.
-Result<std::string> match_expression(const SearchQuery& query, Connection& db,
-                                     std::unique_ptr<Fts5TokenProbe>& probe) {
+Result<std::string> match_expression(const SearchQuery& query, Connection& db, std::unique_ptr<Fts5TokenProbe>& probe) {
   if (!probe) {
     Result<std::unique_ptr<Fts5TokenProbe>> made = Fts5TokenProbe::open(db);
     if (!made.ok()) return made.status();
@@ -185,7 +183,8 @@ Result<SearchIndexRefresh> SqliteCrawlStore::refresh_search_index() {
   Result<PagesNow> now = read_pages_now(db_, usable ? (*state)->max_fetched_at_ms : kNoPages);
   if (!now.ok()) return now.status();
   SearchIndexRefresh done{SearchIndexRefresh::Action::kBuilt, now->pages, now->pages};
-  if (usable && up_to_date(**state, *now)) return SearchIndexRefresh{SearchIndexRefresh::Action::kUpToDate, 0, now->pages};
+  if (usable && up_to_date(**state, *now))
+    return SearchIndexRefresh{SearchIndexRefresh::Action::kUpToDate, 0, now->pages};
   if (usable && now->old_pages == (*state)->pages && now->old_fingerprint == (*state)->fingerprint) {
     // Only new pages: every old row is as it was indexed.
     Result<Statement> add = db_.prepare(

@@ -1,9 +1,10 @@
 // /search and /api/search as pure handlers: hostile queries never give a 500,
 // hostile stored titles and text come out escaped, pagination edges, the
 // JSON shape, and the marked-text conversion.
-#include <boost/json/parse.hpp>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
 
 #include "serve/marked_text.h"
 #include "serve/router.h"

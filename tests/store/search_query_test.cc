@@ -1,10 +1,11 @@
 // What people type, parsed into terms (store/search_query.h), and those
 // terms rendered as an FTS5 expression (store/sqlite/fts5_query.h): pure
 // functions, tables of cases.
+#include "store/search_query.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "store/search_query.h"
 #include "store/sqlite/fts5_query.h"
 
 namespace preheat::store {
@@ -32,9 +33,9 @@ TEST(SearchQueryTest, ParsesWordsPhrasesExclusionsAndOr) {
   } cases[] = {
       {"", ""},
       {"   ", ""},
-      {"cafe", "[cafe]*"},               // the word being typed is a prefix
-      {"cafe ", "[cafe]"},               // ...not once a space follows
-      {"go", "[go]"},                    // too short for an implicit prefix
+      {"cafe", "[cafe]*"},  // the word being typed is a prefix
+      {"cafe ", "[cafe]"},  // ...not once a space follows
+      {"go", "[go]"},       // too short for an implicit prefix
       {"café au lait", "[café] & [au] & [lait]*"},
       {"\"au lait\"", "[au lait]"},
       {"\"au lait\" cafe", "[au lait] & [cafe]*"},
@@ -50,8 +51,8 @@ TEST(SearchQueryTest, ParsesWordsPhrasesExclusionsAndOr) {
       {"e-mail", "[e-mail]*"},
       {"tea OR coffee", "[tea] | [coffee]*"},
       {"tea OR coffee cake", "[tea] | [coffee] & [cake]*"},
-      {"OR tea", "[OR] & [tea]*"},          // nothing before: a word
-      {"tea OR", "[tea]"},                  // nothing after: dropped
+      {"OR tea", "[OR] & [tea]*"},                    // nothing before: a word
+      {"tea OR", "[tea]"},                            // nothing after: dropped
       {"tea or coffee", "[tea] & [or] & [coffee]*"},  // lowercase: a word
       {"tea AND coffee", "[tea] & [coffee]*"},
       {"NEAR(a b)", "[NEAR(a] & [b)]"},

@@ -12,9 +12,9 @@ namespace preheat::store {
 namespace {
 
 using namespace preheat::store::testing;
+using preheat::testing::TempDir;
 using ::testing::ElementsAre;
 using ::testing::UnorderedElementsAre;
-using preheat::testing::TempDir;
 
 PageRecord doc(std::string url, std::string title, std::string text, std::int64_t fetched_at_ms = 1000) {
   PageRecord p = page(std::move(url));
@@ -75,7 +75,8 @@ TEST_F(SearchTest, EveryWordMustAppearAndPhrasesMustBeTogether) {
   EXPECT_THAT(find("quick -\"brown fox\" "), UnorderedElementsAre("http://s/2", "http://s/3"));
   EXPECT_THAT(find("fox OR thinking "), UnorderedElementsAre("http://s/1", "http://s/3"));
   EXPECT_THAT(find("quick *** ---"), UnorderedElementsAre("http://s/1", "http://s/2", "http://s/3"));
-  EXPECT_THAT(find("quick \xF0\x9F\x8E\x82 \xC2\xAB\xC2\xBB"), UnorderedElementsAre("http://s/1", "http://s/2", "http://s/3"));
+  EXPECT_THAT(find("quick \xF0\x9F\x8E\x82 \xC2\xAB\xC2\xBB"),
+              UnorderedElementsAre("http://s/1", "http://s/2", "http://s/3"));
 }
 
 TEST_F(SearchTest, PrefixesMatchLongerWordsAndTheWordItselfRanksFirst) {
