@@ -5,6 +5,8 @@
 #include <memory>
 #include <thread>
 
+#include <fmt/format.h>
+
 #include "base/interrupt.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
@@ -33,15 +35,33 @@ int fail(const Status& s) {
   return input ? kExitUsage : kExitFailure;
 }
 
-// The in-link index (docs/schema.md, "Serving"): made once, by a short
-// writable open. A file we may not write is served without it (in-links are
-// then a scan: correct, slow).
+// What serving needs and a crawl does not maintain (docs/schema.md,
+// "Serving"): the in-link index and the full-text search index, made or
+// brought up to date by one short writable open. A file we may not write is
+// served without them (in-links are then a scan: correct, slow; search
+// answers 503) or with the search index as it was.
 void ensure_serving_indexes(const std::string& path) {
   Result<std::unique_ptr<store::CrawlStore>> writer = store::open_crawl_store(path);
   Status s = writer.ok() ? (*writer)->ensure_serving_indexes() : writer.status();
   if (!s.ok()) {
     std::cerr << "preheat serve: warning: cannot add the in-link index (" << s.message()
               << "); in-links will be slow\n";
+  }
+  if (!writer.ok()) {
+    std::cerr << "preheat serve: warning: cannot build or refresh the search index; search uses it as it is, if "
+                 "there is one\n";
+    return;
+  }
+  const auto start = std::chrono::steady_clock::now();
+  Result<store::SearchIndexRefresh> search = (*writer)->refresh_search_index();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (!search.ok()) {
+    std::cerr << "preheat serve: warning: cannot build or refresh the search index (" << search.status().message()
+              << ")\n";
+  } else if (search->action != store::SearchIndexRefresh::Action::kUpToDate) {
+    const bool built = search->action == store::SearchIndexRefresh::Action::kBuilt;
+    std::cerr << fmt::format("preheat serve: search index {}: {} pages indexed in {:.2f} s ({} in all)\n",
+                             built ? "built" : "updated", search->pages_indexed, seconds, search->pages_total);
   }
 }
 
@@ -133,8 +153,10 @@ void add_serve_command(CLI::App& app, std::vector<Command>& out) {
       "The first line on stdout is 'listening on http://ADDR:PORT/'. Ctrl-C or SIGTERM stops accepting, lets\n"
       "the requests in flight finish and exits 0.\n"
       "\n"
-      "Routes: / (look up a page, the figures), /page?url=URL, /broken, /stats, /healthz;\n"
-      "JSON: /api/page?url=URL, /api/broken, /api/stats.\n"
+      "Routes: / (search box, look up a page, the figures), /search?q=WORDS[&page=N], /page?url=URL, /broken,\n"
+      "/stats, /healthz; JSON: /api/search?q=WORDS[&page=N&per_page=N], /api/page?url=URL, /api/broken, /api/stats.\n"
+      "At start, serve builds the full-text search index (or adds the pages crawled since) and prints how long\n"
+      "it took; an unchanged database is not indexed again.\n"
       "\n"
       "--mode async (default): coroutines on --threads io threads, the database on --db-threads reader\n"
       "threads. --mode sync: --threads threads, each serving one connection at a time (for comparison).\n"

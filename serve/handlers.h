@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <variant>
+#include <boost/json/fwd.hpp>
 
 #include "serve/request.h"
 #include "store/crawl_store.h"
@@ -17,6 +18,10 @@ namespace preheat::serve {
 inline constexpr std::size_t kMaxLinks = 1000;
 inline constexpr std::size_t kMaxBroken = 1000;
 inline constexpr std::size_t kReferrersPerBroken = 20;
+// Search results per page (/search, and /api/search's default per_page), and
+// the most /api/search gives per page.
+inline constexpr std::size_t kSearchPerPage = 20;
+inline constexpr std::size_t kMaxSearchPerPage = 100;
 
 // Fetches read for /timeline (a longer run is sampled evenly) and the
 // buckets of its in-flight chart; buckets of /stats' pages-over-time chart.
@@ -33,11 +38,16 @@ Response html_timeline(const Request& request, store::CrawlStore& store);
 std::variant<std::optional<std::int64_t>, std::string> run_param(const Request& request);
 Response api_page(const Request& request, store::CrawlStore& store);
 Response api_broken(const Request& request, store::CrawlStore& store);
+Response api_search(const Request& request, store::CrawlStore& store);
 
 Response html_index(const Request& request, store::CrawlStore& store);
 Response html_stats(const Request& request, store::CrawlStore& store);
 Response html_page(const Request& request, store::CrawlStore& store);
 Response html_broken(const Request& request, store::CrawlStore& store);
+Response html_search(const Request& request, store::CrawlStore& store);
+
+// A 200 answer with `v` serialized (application/json).
+Response json_response(const boost::json::value& v);
 
 // "500": a store failure, named.
 Response store_failure(const Status& status, bool json);

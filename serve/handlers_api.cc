@@ -12,13 +12,6 @@ namespace preheat::serve {
 namespace json = boost::json;
 namespace {
 
-Response json_response(const json::value& v) {
-  Response r;
-  r.content_type = "application/json";
-  r.body = json::serialize(v) + "\n";
-  return r;
-}
-
 json::object stats_json(const store::CrawlStats& s) {
   json::object o;
   o["urls"] = s.urls;
@@ -51,6 +44,13 @@ json::value optional_status(const std::optional<int>& status) {
 }
 
 }  // namespace
+
+Response json_response(const json::value& v) {
+  Response r;
+  r.content_type = "application/json";
+  r.body = json::serialize(v) + "\n";
+  return r;
+}
 
 Response store_failure(const Status& status, bool json) {
   return error_response(500, "the crawl database failed: " + status.message(), json);

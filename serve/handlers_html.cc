@@ -3,75 +3,13 @@
 // query string are percent-encoded first.
 #include <cstdio>
 
-#include "base/markup_escape.h"
 #include "serve/handlers.h"
 #include "serve/svg_chart.h"
 #include "serve/timeline_view.h"
+#include "serve/html_page.h"
 
 namespace preheat::serve {
 namespace {
-
-constexpr std::string_view kStyle =
-    "body{font:15px/1.45 system-ui,sans-serif;margin:2em auto;max-width:60em;padding:0 1em;color:#222}"
-    "nav a{margin-right:1em}table{border-collapse:collapse}td,th{padding:.2em .6em;text-align:left;"
-    "border-bottom:1px solid #ddd;vertical-align:top}.bad{color:#b00}.muted{color:#777}"
-    "input[type=text]{width:70%;padding:.3em}";
-
-class Html {
- public:
-  explicit Html(std::string_view title) {
-    out_ =
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        "<meta name=\"viewport\" content=\"width=device-width\"><link rel=\"icon\" href=\"data:,\"><title>";
-    text(title);
-    out_ += " - preheat</title><style>";
-    out_ += kStyle;
-    out_ += "</style></head><body><nav><a href=\"/\">preheat</a><a href=\"/stats\">stats</a>"
-            "<a href=\"/broken\">broken links</a><a href=\"/timeline\">timeline</a></nav>\n<h1>";
-    text(title);
-    out_ += "</h1>\n";
-  }
-  Html& raw(std::string_view markup) {
-    out_ += markup;
-    return *this;
-  }
-  Html& text(std::string_view s) {
-    append_markup_escaped(out_, s);
-    return *this;
-  }
-  Html& num(std::int64_t n) {
-    out_ += std::to_string(n);
-    return *this;
-  }
-  // <a href="/page?url=...">url</a>
-  Html& page_link(std::string_view url, std::string_view label = {}) {
-    out_ += "<a href=\"/page?url=";
-    std::string q;
-    append_query_escaped(q, url);
-    out_ += q;  // only [A-Za-z0-9%._~-]: nothing to escape
-    out_ += "\">";
-    text(label.empty() ? url : label);
-    out_ += "</a>";
-    return *this;
-  }
-  Html& status(int status, std::string_view error_class) {
-    const bool bad = status >= 400 || !error_class.empty() || status == 0;
-    out_ += bad ? "<span class=\"bad\">" : "<span>";
-    if (status != 0) num(status);
-    if (!error_class.empty()) text((status != 0 ? " " : "") + std::string(error_class));
-    out_ += "</span>";
-    return *this;
-  }
-  Response done() {
-    out_ += "</body></html>\n";
-    Response r;
-    r.body = std::move(out_);
-    return r;
-  }
-
- private:
-  std::string out_;
-};
 
 std::string fixed(double v, const char* format) {
   char buf[64];
@@ -110,11 +48,12 @@ Response html_index(const Request&, store::CrawlStore& store) {
   Result<store::CrawlStats> stats = store.stats();
   if (!stats.ok()) return store_failure(stats.status(), false);
   Html h("Crawl");
-  h.raw("<form action=\"/page\" method=\"get\"><input type=\"text\" name=\"url\" placeholder=\"a crawled URL\" "
-        "autofocus> <button>Look up</button></form>\n<h2>Figures</h2>\n");
+  h.search_form("");
+  h.raw("<h2>Look up a page</h2>\n<form action=\"/page\" method=\"get\"><input type=\"text\" name=\"url\" "
+        "placeholder=\"a crawled URL\" aria-label=\"URL\"> <button>Look up</button></form>\n<h2>Figures</h2>\n");
   stats_table(h, *stats);
   h.raw("<p class=\"muted\">Also as JSON: <a href=\"/api/stats\">/api/stats</a>, <a href=\"/api/broken\">"
-        "/api/broken</a>, /api/page?url=URL.</p>\n");
+        "/api/broken</a>, /api/page?url=URL, /api/search?q=WORDS.</p>\n");
   return h.done();
 }
 

@@ -16,6 +16,7 @@ constexpr Route kRoutes[] = {
     {"/", html_index},          {"/stats", html_stats},   {"/api/stats", api_stats}, {"/page", html_page},
     {"/api/page", api_page},    {"/broken", html_broken}, {"/api/broken", api_broken},
     {"/timeline", html_timeline}, {"/api/timeline", api_timeline},
+    {"/search", html_search},   {"/api/search", api_search},
 };
 
 bool is_api(std::string_view path) { return path.starts_with("/api/"); }

@@ -50,6 +50,14 @@ Result<TimeHistogram> CrawlStore::pages_over_time(std::size_t) {
   return Status::internal("pages_over_time is not implemented by this store");
 }
 
+Result<SearchIndexRefresh> CrawlStore::refresh_search_index() {
+  return Status::internal("refresh_search_index is not implemented by this store");
+}
+
+Result<SearchResults> CrawlStore::search(const SearchQuery&, std::size_t, std::size_t) {
+  return Status::internal("search is not implemented by this store");
+}
+
 Result<std::unique_ptr<CrawlStore>> open_crawl_store(const std::string& location, const OpenOptions& options) {
   if (location.starts_with("postgresql://") || location.starts_with("postgres://")) {
     // The location is not echoed: it may carry a password.

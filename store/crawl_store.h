@@ -38,6 +38,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "store/search_query.h"
 
 namespace preheat::store {
 
@@ -221,6 +222,39 @@ struct TimeHistogram {
   std::vector<std::int64_t> counts;
 };
 
+// Full-text search (docs/schema.md, "Serving: full-text search").
+// Matches in SearchHit::title_marked and SearchHit::snippet are wrapped in
+// these bytes: 0xFE and 0xFF never occur in well-formed UTF-8, and the
+// crawler stores text as well-formed UTF-8 (crawl/extract), so they cannot
+// come from a crawled page. They are not escaped for any markup: a reader
+// escapes the text, then turns the markers into its own (serve: <mark>).
+inline constexpr char kMatchBegin = '\xFE';
+inline constexpr char kMatchEnd = '\xFF';
+
+struct SearchHit {
+  std::string url;                  // the requested URL (as /page?url= takes it)
+  std::string title;                // as stored
+  std::string title_marked;         // the title with matches marked
+  std::string snippet;              // a few words of the text around the best match, marked; '…' where cut
+  int status = 0;
+  std::string error_class;
+  std::string content_type;
+  std::uint64_t bytes = 0;
+};
+
+struct SearchResults {
+  std::int64_t total = 0;           // every matching page
+  std::vector<SearchHit> hits;      // the asked slice, best first (bm25, title weighted above text)
+};
+
+// What refresh_search_index() did.
+struct SearchIndexRefresh {
+  enum class Action { kUpToDate, kBuilt, kUpdated };
+  Action action = Action::kUpToDate;
+  std::int64_t pages_indexed = 0;   // rows (re)indexed by this call: all of them when built
+  std::int64_t pages_total = 0;     // pages in the index now
+};
+
 struct OpenOptions {
   bool read_only = false;
   // Delete every crawl row (not the file) before starting: `--fresh`.
@@ -287,6 +321,19 @@ class CrawlStore {
   // Pages per time bucket from the first fetch to the last, in `buckets`
   // equal buckets (fewer when the crawl is shorter than `buckets` ms).
   virtual Result<TimeHistogram> pages_over_time(std::size_t buckets);
+
+  // Writer side: builds the full-text index of pages' titles and texts when
+  // missing, and brings it up to date when pages were written since (derived
+  // data, not part of the schema version; a crawl never maintains it). An
+  // unchanged database costs one read of the pages table's small columns;
+  // new pages are added; anything else (a page rewritten, rows deleted) is a
+  // rebuild. One write transaction: a concurrent crawl's writer waits for it.
+  virtual Result<SearchIndexRefresh> refresh_search_index();
+  // Pages matching `query`, best first: the total and the slice
+  // [offset, offset + limit). Errors: invalid_argument when the query has
+  // nothing searchable (no term with a letter or digit), not_found when the
+  // index was never built (refresh_search_index on a writable open).
+  virtual Result<SearchResults> search(const SearchQuery& query, std::size_t offset, std::size_t limit);
 };
 
 // Opens (creating when missing, unless read_only) and migrates to

@@ -6,6 +6,7 @@
 #include <limits>
 #include <utility>
 
+#include "store/sqlite/fts5_token_probe.h"
 #include "store/sqlite/migrations.h"
 
 namespace preheat::store::sqlite {

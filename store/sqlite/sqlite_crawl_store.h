@@ -29,6 +29,8 @@
 
 namespace preheat::store::sqlite {
 
+class Fts5TokenProbe;
+
 class SqliteCrawlStore final : public CrawlStore {
  public:
   // See open_crawl_store() (crawl_store.h) for the errors.
@@ -60,6 +62,10 @@ class SqliteCrawlStore final : public CrawlStore {
                                                   std::size_t max_spans) override;
   Result<TimeHistogram> pages_over_time(std::size_t buckets) override;
 
+  // Full-text search (sqlite_crawl_store_search.cc).
+  Result<SearchIndexRefresh> refresh_search_index() override;
+  Result<SearchResults> search(const SearchQuery& query, std::size_t offset, std::size_t limit) override;
+
  private:
   struct WriterStatements;
 
@@ -77,6 +83,7 @@ class SqliteCrawlStore final : public CrawlStore {
   std::unique_ptr<WriterStatements> w_;  // null when read-only
   UrlIdCache url_ids_;
   std::optional<std::int64_t> current_run_;
+  std::unique_ptr<Fts5TokenProbe> tokens_;  // made by the first search(); destroyed before db_
 };
 
 }  // namespace preheat::store::sqlite

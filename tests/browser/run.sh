@@ -42,7 +42,7 @@ site=$(wait_for_url "$tmp/site.out")
   cat "$tmp/crawl.out" >&2
   exit 1
 }
-"$preheat" serve --db "$tmp/crawl.db" --listen 127.0.0.1:0 > "$tmp/serve.out" 2>&1 &
+"$preheat" serve --db "$tmp/crawl.db" --listen 127.0.0.1:0 > "$tmp/serve.out" 2> "$tmp/serve.err" &
 pids+=($!)
 base=$(wait_for_url "$tmp/serve.out")
 node "$here/browse.mjs" "$base" "$site" "$artefacts"

@@ -63,6 +63,51 @@ TEST_P(ServeCliTest, SigtermDrainsTheRequestInFlightAndExitsZero) {
 
 INSTANTIATE_TEST_SUITE_P(Modes, ServeCliTest, ::testing::Values("async", "sync"));
 
+// Starts `preheat serve` on `db`, GETs `target`, stops it with SIGTERM.
+std::pair<Reply, ProcessResult> serve_once(const preheat::testing::TempDir& dir, const std::string& db,
+                                           const std::string& target) {
+  const std::uint16_t port = free_port();
+  Subprocess p(PREHEAT_BINARY, {"serve", "--db", db, "--listen", "127.0.0.1:" + std::to_string(port)}, dir.path());
+  bool up = false;
+  for (int i = 0; i < 1000 && !up; ++i) {
+    try {
+      RawConnection probe(port);
+      up = true;
+    } catch (const std::runtime_error&) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  Reply reply = up ? get(port, target) : Reply{};
+  p.send_signal(SIGTERM);
+  return {reply, p.wait(std::chrono::steady_clock::now() + std::chrono::seconds(30))};
+}
+
+TEST(ServeCliSearchTest, TheFirstStartBuildsTheSearchIndexAndAnUnchangedDatabaseIsNotIndexedAgain) {
+  preheat::testing::TempDir dir;
+  const std::string db = (dir / "crawl.db").string();
+  {
+    auto s = store::open_crawl_store(db);
+    ASSERT_TRUE(s.ok());
+    store::WriteBatch b;
+    for (int i = 0; i < 3; ++i) {
+      store::PageRecord p = page("http://s/" + std::to_string(i), 200, "Page " + std::to_string(i), {});
+      p.text = "crumble number " + std::to_string(i);
+      b.pages.push_back(std::move(p));
+    }
+    ASSERT_TRUE((*s)->write(b).ok());
+  }
+  auto [first, first_run] = serve_once(dir, db, "/api/search?q=crumble");
+  EXPECT_TRUE(first_run.exited && first_run.exit_code == 0) << first_run.describe();
+  EXPECT_THAT(first_run.err, HasSubstr("search index built: 3 pages indexed in"));
+  EXPECT_EQ(first.status, 200);
+  EXPECT_THAT(first.body, HasSubstr("\"total\":3"));
+
+  auto [second, second_run] = serve_once(dir, db, "/api/search?q=crumble");
+  EXPECT_TRUE(second_run.exited && second_run.exit_code == 0) << second_run.describe();
+  EXPECT_THAT(second_run.err, ::testing::Not(HasSubstr("search index")));
+  EXPECT_THAT(second.body, HasSubstr("\"total\":3"));
+}
+
 TEST(ServeCliUsageTest, AMissingDatabaseExitsTwo) {
   preheat::testing::TempDir dir;
   const ProcessResult r =

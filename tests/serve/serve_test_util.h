@@ -26,6 +26,7 @@
 namespace preheat::serve::testing {
 
 inline constexpr const char* kHostileTitle = "<script>alert(1)</script>";
+inline constexpr const char* kHostileText = "Welcome <img src=x onerror=alert(2)> & \"friends\" to the alert site";
 
 inline store::PageRecord page(std::string url, int status, std::string title, std::vector<std::string> links) {
   store::PageRecord p;
@@ -43,7 +44,8 @@ inline store::PageRecord page(std::string url, int status, std::string title, st
   return p;
 }
 
-// Writes a tiny crawl of http://site/ into `path` (and the serving index).
+// Writes a tiny crawl of http://site/ into `path` (and the serving and
+// search indexes).
 inline void make_crawl_db(const std::string& path) {
   auto s = store::open_crawl_store(path);
   ASSERT_TRUE(s.ok()) << s.status().to_string();
@@ -57,11 +59,15 @@ inline void make_crawl_db(const std::string& path) {
   r.final_url = "http://site/a";
   r.redirects.push_back(store::RedirectRecord{"http://site/r", "http://site/a", 301});
   b.pages.push_back(r);
+  b.pages[0].text = kHostileText;
+  b.pages[1].text = "A page about cakes, ovens and a caf\xC3\xA9.";
   for (auto& p : b.pages) p.depth = 1;
   Status w = (*s)->write(b);
   ASSERT_TRUE(w.ok()) << w.to_string();
   w = (*s)->ensure_serving_indexes();
   ASSERT_TRUE(w.ok()) << w.to_string();
+  auto search = (*s)->refresh_search_index();
+  ASSERT_TRUE(search.ok()) << search.status().to_string();
 }
 
 // A connected loopback socket; reads time out after 10 s (a hang guard).

@@ -49,6 +49,8 @@ TEST_P(ServerTest, EveryRouteAnswers) {
       {"/api/page?url=http%3A%2F%2Fsite%2Fa", 200, "application/json"},
       {"/broken", 200, "text/html"},
       {"/api/broken", 200, "application/json"},
+      {"/search?q=alert", 200, "text/html"},
+      {"/api/search?q=cakes", 200, "application/json"},
       {"/nope", 404, "text/html"},
   };
   for (const auto& c : cases) {
@@ -159,6 +161,58 @@ TEST_P(ServerTest, ADatabaseFailureIsA500AndTheServerStaysHealthy) {
   EXPECT_EQ(get(server.port(), "/healthz").status, 200);
   EXPECT_EQ(get(server.port(), "/metrics").status, 200);
   EXPECT_EQ(get(server.port(), "/api/stats").status, 500);  // counts links too
+}
+
+// Search over the wire: results, hostile query strings straight in the
+// request line (percent-encoded NUL, invalid UTF-8, FTS5 syntax, quotes),
+// keep-alive, and the server healthy afterwards.
+TEST_P(ServerTest, SearchAnswersEveryQueryAndStaysHealthy) {
+  ServerThread server(db_, options_for(GetParam()));
+  const Reply found = get(server.port(), "/search?q=cakes+oven");
+  EXPECT_EQ(found.status, 200);
+  EXPECT_THAT(found.body, HasSubstr("1 page matches"));
+  EXPECT_THAT(found.body, HasSubstr("<mark>cakes</mark>"));
+  const Reply json = get(server.port(), "/api/search?q=cafe&per_page=5");
+  EXPECT_EQ(json.status, 200);
+  EXPECT_THAT(json.body, HasSubstr("\"total\":1"));
+  EXPECT_THAT(json.body, HasSubstr("\"url\":\"http://site/a\""));
+
+  const struct {
+    std::string query;  // as sent, already percent-encoded
+    int html;
+    int api;
+  } cases[] = {
+      {"", 200, 400},
+      {"%22", 200, 400},
+      {"%00", 200, 400},
+      {"%FF%FE", 200, 400},
+      {"alert%00site", 200, 200},
+      {"NEAR(alert%20site)", 200, 200},
+      {"title:alert", 200, 200},
+      {"%22unbalanced", 200, 200},
+      {"-alert", 200, 400},
+      {"alert)%20AND%20(", 200, 200},
+      {"%27%20OR%201=1%20--", 200, 200},
+      {"%3Cscript%3Ealert(1)%3C/script%3E", 200, 200},
+      {std::string(3000, 'x'), 200, 200},
+      {std::string(5000, 'x'), 414, 414},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.query.substr(0, 60));
+    const Reply html = get(server.port(), "/search?q=" + c.query);
+    EXPECT_EQ(html.status, c.html) << html.head;
+    EXPECT_THAT(html.body, Not(HasSubstr("<script>")));
+    EXPECT_EQ(get(server.port(), "/api/search?q=" + c.query).status, c.api);
+  }
+  // Several searches on one keep-alive connection.
+  RawConnection keep(server.port());
+  keep.send("GET /api/search?q=alert HTTP/1.1\r\nHost: x\r\n\r\nGET /search?q=%22 HTTP/1.1\r\nHost: x\r\n\r\n"
+            "GET /search?q=cakes HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  const std::string all = keep.read_all();
+  std::size_t ok = 0;
+  for (std::size_t at = all.find("HTTP/1.1 200"); at != std::string::npos; at = all.find("HTTP/1.1 200", at + 1)) ++ok;
+  EXPECT_EQ(ok, 3u) << all.substr(0, 400);
+  EXPECT_EQ(get(server.port(), "/healthz").status, 200);
 }
 
 INSTANTIATE_TEST_SUITE_P(Modes, ServerTest, ::testing::Values(ServeMode::kAsync, ServeMode::kSync),

@@ -1,0 +1,257 @@
+// Full-text search in the SQLite store: the index (built once, refreshed
+// when pages were written since), ranking, the query language's semantics,
+// pagination, diacritics, hostile queries and hostile stored text.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "store/crawl_store.h"
+#include "tests/store/store_test_helpers.h"
+#include "tests/support/support.h"
+
+namespace preheat::store {
+namespace {
+
+using namespace preheat::store::testing;
+using preheat::testing::TempDir;
+using ::testing::ElementsAre;
+using ::testing::UnorderedElementsAre;
+
+PageRecord doc(std::string url, std::string title, std::string text, std::int64_t fetched_at_ms = 1000) {
+  PageRecord p = page(std::move(url));
+  p.title = std::move(title);
+  p.text = std::move(text);
+  p.fetched_at_ms = fetched_at_ms;
+  return p;
+}
+
+class SearchTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = open_store(path_);
+    ASSERT_TRUE(store_);
+  }
+  void write(std::vector<PageRecord> records) {
+    const Status s = store_->write(pages(std::move(records)));
+    ASSERT_TRUE(s.ok()) << s.to_string();
+  }
+  SearchIndexRefresh refresh() {
+    Result<SearchIndexRefresh> r = store_->refresh_search_index();
+    EXPECT_TRUE(r.ok()) << r.status().to_string();
+    return r.ok() ? *r : SearchIndexRefresh{};
+  }
+  // The URLs found for `input`, best first (all of them).
+  std::vector<std::string> find(std::string_view input) {
+    Result<SearchResults> r = store_->search(parse_search_query(input), 0, 1000);
+    EXPECT_TRUE(r.ok()) << input << ": " << r.status().to_string();
+    std::vector<std::string> urls;
+    if (!r.ok()) return urls;
+    EXPECT_EQ(r->total, static_cast<std::int64_t>(r->hits.size())) << input;
+    for (const SearchHit& h : r->hits) urls.push_back(h.url);
+    return urls;
+  }
+
+  TempDir dir_;
+  std::string path_ = (dir_ / "crawl.db").string();
+  std::unique_ptr<CrawlStore> store_;
+};
+
+TEST_F(SearchTest, ATitleHitRanksAboveATextOnlyHit) {
+  write({doc("http://s/text", "Baking notes", "an oven, an oven, the oven must be hot; oven oven"),
+         doc("http://s/title", "The oven", "how to clean a kitchen appliance"),
+         doc("http://s/none", "Bread", "flour water salt")});
+  refresh();
+  EXPECT_THAT(find("oven "), ElementsAre("http://s/title", "http://s/text"));
+}
+
+TEST_F(SearchTest, EveryWordMustAppearAndPhrasesMustBeTogether) {
+  write({doc("http://s/1", "", "the quick brown fox jumps"), doc("http://s/2", "", "brown bread, quick lunch"),
+         doc("http://s/3", "", "quick thinking")});
+  refresh();
+  EXPECT_THAT(find("quick brown "), UnorderedElementsAre("http://s/1", "http://s/2"));
+  EXPECT_THAT(find("brown quick "), UnorderedElementsAre("http://s/1", "http://s/2"));
+  EXPECT_THAT(find("\"quick brown\""), ElementsAre("http://s/1"));
+  EXPECT_THAT(find("\"brown quick\""), ElementsAre());
+  EXPECT_THAT(find("quick -bread "), UnorderedElementsAre("http://s/1", "http://s/3"));
+  EXPECT_THAT(find("quick -\"brown fox\" "), UnorderedElementsAre("http://s/2", "http://s/3"));
+  EXPECT_THAT(find("fox OR thinking "), UnorderedElementsAre("http://s/1", "http://s/3"));
+  EXPECT_THAT(find("quick *** ---"), UnorderedElementsAre("http://s/1", "http://s/2", "http://s/3"));
+  EXPECT_THAT(find("quick \xF0\x9F\x8E\x82 \xC2\xAB\xC2\xBB"),
+              UnorderedElementsAre("http://s/1", "http://s/2", "http://s/3"));
+}
+
+TEST_F(SearchTest, PrefixesMatchLongerWordsAndTheWordItselfRanksFirst) {
+  write({doc("http://s/servers", "", "many servers here"), doc("http://s/server", "", "one server here"),
+         doc("http://s/serve", "", "we serve tea")});
+  refresh();
+  // "serve" as typed (no trailing space): a prefix, the exact word first.
+  const std::vector<std::string> typed = find("serve");
+  ASSERT_EQ(typed.size(), 3u);
+  EXPECT_EQ(typed[0], "http://s/serve");
+  EXPECT_THAT(find("serve "), ElementsAre("http://s/serve"));
+  EXPECT_THAT(find("server*"), UnorderedElementsAre("http://s/server", "http://s/servers"));
+  EXPECT_THAT(find("\"serve\""), ElementsAre("http://s/serve"));
+}
+
+TEST_F(SearchTest, DiacriticsAndCaseDoNotMatter) {
+  write({doc("http://s/cafe", "Café Crème", "Ein Straßencafé in Zürich"), doc("http://s/x", "other", "nothing")});
+  refresh();
+  EXPECT_THAT(find("cafe "), ElementsAre("http://s/cafe"));
+  EXPECT_THAT(find("CAFÉ "), ElementsAre("http://s/cafe"));
+  EXPECT_THAT(find("creme "), ElementsAre("http://s/cafe"));
+  EXPECT_THAT(find("zurich "), ElementsAre("http://s/cafe"));
+  EXPECT_THAT(find("straßencafé "), ElementsAre("http://s/cafe"));
+}
+
+TEST_F(SearchTest, PagesAreSlicesOfOneOrderWithTheTotal) {
+  std::vector<PageRecord> records;
+  for (int i = 0; i < 45; ++i) {
+    // Equal scores: the order is by URL id, stable from one page to the next.
+    records.push_back(doc("http://s/" + std::to_string(100 + i), "", "common word"));
+  }
+  write(records);
+  refresh();
+  const SearchQuery q = parse_search_query("common ");
+  std::vector<std::string> all;
+  for (std::size_t offset = 0; offset < 60; offset += 20) {
+    Result<SearchResults> r = store_->search(q, offset, 20);
+    ASSERT_TRUE(r.ok()) << r.status().to_string();
+    EXPECT_EQ(r->total, 45);
+    EXPECT_EQ(r->hits.size(), offset == 40 ? 5u : 20u);
+    for (const SearchHit& h : r->hits) all.push_back(h.url);
+  }
+  ASSERT_EQ(all.size(), 45u);
+  for (int i = 0; i < 45; ++i) EXPECT_EQ(all[i], "http://s/" + std::to_string(100 + i));
+  Result<SearchResults> past = store_->search(q, 1'000'000, 20);
+  ASSERT_TRUE(past.ok());
+  EXPECT_EQ(past->total, 45);
+  EXPECT_TRUE(past->hits.empty());
+  Result<SearchResults> none = store_->search(q, 0, 0);
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none->total, 45);
+  EXPECT_TRUE(none->hits.empty());
+}
+
+TEST_F(SearchTest, HitsCarryTheMarkedTitleSnippetAndPageFigures) {
+  PageRecord p = doc("http://s/a", "Tea & <b>cakes</b>", "Some words before. The cake recipe: flour, eggs. After.");
+  p.status = 404;
+  p.error_class = "http-4xx";
+  p.bytes = 4321;
+  write({p});
+  refresh();
+  Result<SearchResults> r = store_->search(parse_search_query("cake recipe "), 0, 10);
+  ASSERT_TRUE(r.ok()) << r.status().to_string();
+  ASSERT_EQ(r->hits.size(), 1u);
+  const SearchHit& h = r->hits[0];
+  EXPECT_EQ(h.url, "http://s/a");
+  EXPECT_EQ(h.title, "Tea & <b>cakes</b>");
+  EXPECT_EQ(h.title_marked, "Tea & <b>cakes</b>");  // "cakes" is not "cake"
+  const std::string b(1, kMatchBegin);
+  const std::string e(1, kMatchEnd);
+  EXPECT_THAT(h.snippet, ::testing::HasSubstr(b + "cake" + e + " " + b + "recipe" + e));
+  EXPECT_EQ(h.status, 404);
+  EXPECT_EQ(h.error_class, "http-4xx");
+  EXPECT_EQ(h.content_type, "text/html");
+  EXPECT_EQ(h.bytes, 4321u);
+  Result<SearchResults> titled = store_->search(parse_search_query("cakes "), 0, 10);
+  ASSERT_TRUE(titled.ok());
+  ASSERT_EQ(titled->hits.size(), 1u);
+  EXPECT_EQ(titled->hits[0].title_marked, "Tea & <b>" + b + "cakes" + e + "</b>");
+}
+
+TEST_F(SearchTest, TheIndexIsBuiltOnceAndRefreshedWhenPagesAreWritten) {
+  write({doc("http://s/1", "first", "alpha", 1000), doc("http://s/2", "second", "beta", 1001)});
+  SearchIndexRefresh r = refresh();
+  EXPECT_EQ(r.action, SearchIndexRefresh::Action::kBuilt);
+  EXPECT_EQ(r.pages_indexed, 2);
+  r = refresh();
+  EXPECT_EQ(r.action, SearchIndexRefresh::Action::kUpToDate);
+  EXPECT_EQ(r.pages_total, 2);
+
+  // A new page, fetched later: only it is indexed.
+  write({doc("http://s/3", "third", "gamma alpha", 2000)});
+  EXPECT_THAT(find("gamma "), ElementsAre());  // not yet: the index is derived, made on refresh
+  r = refresh();
+  EXPECT_EQ(r.action, SearchIndexRefresh::Action::kUpdated);
+  EXPECT_EQ(r.pages_indexed, 1);
+  EXPECT_EQ(r.pages_total, 3);
+  EXPECT_THAT(find("gamma "), ElementsAre("http://s/3"));
+  EXPECT_THAT(find("alpha "), UnorderedElementsAre("http://s/1", "http://s/3"));
+  EXPECT_EQ(refresh().action, SearchIndexRefresh::Action::kUpToDate);
+
+  // A page written again (a recrawl) with other words: rebuilt, the old
+  // words no longer find it.
+  write({doc("http://s/1", "first again", "delta", 3000)});
+  r = refresh();
+  EXPECT_EQ(r.action, SearchIndexRefresh::Action::kBuilt);
+  EXPECT_EQ(r.pages_indexed, 3);
+  EXPECT_THAT(find("alpha "), ElementsAre("http://s/3"));
+  EXPECT_THAT(find("delta "), ElementsAre("http://s/1"));
+
+  // Rewritten at the same time with another title: still seen (the title's
+  // length is in the fingerprint).
+  write({doc("http://s/2", "second, renamed", "beta", 1001)});
+  EXPECT_EQ(refresh().action, SearchIndexRefresh::Action::kBuilt);
+  EXPECT_THAT(find("renamed "), ElementsAre("http://s/2"));
+}
+
+TEST_F(SearchTest, AnotherStoreSeesTheIndexUpToDateAndFreshRowsRebuildIt) {
+  write({doc("http://s/1", "one", "alpha", 1000)});
+  EXPECT_EQ(refresh().action, SearchIndexRefresh::Action::kBuilt);
+  store_.reset();
+  store_ = open_store(path_);
+  EXPECT_EQ(refresh().action, SearchIndexRefresh::Action::kUpToDate);
+  store_.reset();
+  // --fresh: every crawl row is gone, and a new crawl writes other pages.
+  store_ = open_store(path_, {.fresh = true});
+  write({doc("http://s/9", "nine", "omega", 5000)});
+  EXPECT_EQ(refresh().action, SearchIndexRefresh::Action::kBuilt);
+  EXPECT_THAT(find("alpha "), ElementsAre());
+  EXPECT_THAT(find("omega "), ElementsAre("http://s/9"));
+}
+
+TEST_F(SearchTest, AReadOnlyStoreSearchesButDoesNotIndex) {
+  write({doc("http://s/1", "one", "alpha", 1000)});
+  auto reader = open_store(path_, {.read_only = true});
+  ASSERT_TRUE(reader);
+  Result<SearchResults> before = reader->search(parse_search_query("alpha"), 0, 10);
+  ASSERT_FALSE(before.ok());
+  EXPECT_EQ(before.status().code(), Status::Code::kNotFound);
+  EXPECT_THAT(before.status().message(), ::testing::HasSubstr("search index has not been built"));
+  EXPECT_FALSE(reader->refresh_search_index().ok());
+  refresh();
+  Result<SearchResults> after = reader->search(parse_search_query("alpha"), 0, 10);
+  ASSERT_TRUE(after.ok()) << after.status().to_string();
+  EXPECT_EQ(after->total, 1);
+}
+
+TEST_F(SearchTest, NothingSearchableIsInvalidArgument) {
+  write({doc("http://s/1", "one", "alpha")});
+  refresh();
+  for (const char* input : {"", "   ", "***", "-alpha", "\xF0\x9F\x8E\x82", "\"\" \"\"", "- - -", "OR AND"}) {
+    SCOPED_TRACE(input);
+    Result<SearchResults> r = store_->search(parse_search_query(input), 0, 10);
+    if (std::string_view(input) == "OR AND") {
+      // "OR" with nothing before it is a word.
+      ASSERT_TRUE(r.ok());
+      continue;
+    }
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().code(), Status::Code::kInvalidArgument);
+  }
+}
+
+TEST_F(SearchTest, HostileQueriesAreWordsAndHostileTextStaysText) {
+  write({doc("http://s/x", "<script>alert(1)</script>", "x'); DROP TABLE pages; -- \"quoted\" NEAR(a b) title:z"),
+         doc("http://s/y", "plain", "nothing special")});
+  refresh();
+  EXPECT_THAT(find("drop table "), ElementsAre("http://s/x"));
+  EXPECT_THAT(find("\"DROP TABLE pages\""), ElementsAre("http://s/x"));
+  EXPECT_THAT(find("NEAR(a b) "), ElementsAre("http://s/x"));
+  EXPECT_THAT(find("title:z "), ElementsAre("http://s/x"));
+  EXPECT_THAT(find("script alert "), ElementsAre("http://s/x"));
+  EXPECT_THAT(find("x'); DROP TABLE pages; --"), ElementsAre("http://s/x"));
+  EXPECT_EQ(*store_->page_count(), 2);
+}
+
+}  // namespace
+}  // namespace preheat::store
