@@ -262,8 +262,15 @@ int Connection::last_error_code() const {
 
 // ---- Transaction ----
 
+Status Connection::run_cached(std::string_view sql) {
+  Statement scratch;
+  Result<Statement*> stmt = cached(sql, scratch);
+  if (!stmt.ok()) return stmt.status();
+  return (*stmt)->run();
+}
+
 Result<Transaction> Transaction::begin(Connection& connection, Kind kind) {
-  Status s = connection.exec(kind == Kind::kImmediate ? "BEGIN IMMEDIATE" : "BEGIN", "begin transaction");
+  Status s = connection.run_cached(kind == Kind::kImmediate ? "BEGIN IMMEDIATE" : "BEGIN");
   if (!s.ok()) return s;
   return Transaction(&connection);
 }
@@ -279,7 +286,7 @@ Transaction::~Transaction() {
 
 Status Transaction::commit() {
   if (!connection_) return Status::internal("commit of a finished transaction");
-  Status s = connection_->exec("COMMIT", "commit");
+  Status s = connection_->run_cached("COMMIT");
   if (s.ok()) connection_ = nullptr;
   return s;
 }

@@ -115,6 +115,9 @@ class Connection {
   // cache is full, `scratch` receives a fresh statement and is returned.
   Result<Statement*> cached(std::string_view sql, Statement& scratch);
   static constexpr std::size_t kMaxCachedStatements = 64;
+  // Runs a cached statement without parameters or rows (BEGIN, COMMIT: one
+  // parse per connection instead of one per transaction).
+  Status run_cached(std::string_view sql);
   // A query with one integer result (pragmas, count(*)); NULL reads as 0.
   Result<std::int64_t> query_int64(std::string_view sql);
 
