@@ -73,11 +73,11 @@ page_url=$("$preheat" urls --db "$db" --status 200 | sed -n 2p)
 page_target="/api/page?url=$(python3 -c 'import sys,urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$page_url")"
 
 start async0 serve --db "$db" --listen 127.0.0.1:0 --mode async --threads 2 --db-threads 2
-async0="$url"
+async0="$url"; async0_pid=${pids[-1]}
 start async50 serve --db "$db" --listen 127.0.0.1:0 --mode async --threads 2 --db-threads 2 --simulate-db-latency 50
-async50="$url"
+async50="$url"; async50_pid=${pids[-1]}
 start sync50 serve --db "$db" --listen 127.0.0.1:0 --mode sync --threads "$sync_threads" --simulate-db-latency 50
-sync50="$url"
+sync50="$url"; sync50_pid=${pids[-1]}
 
 # nginx: the /api/page answer as a static file (same size), two workers like
 # preheat's two io threads.
@@ -106,24 +106,35 @@ chmod -R a+rX "$work/www"
 nginx -c "$work/nginx.conf"
 nginxurl="http://127.0.0.1:$nginx_port/page.json"
 sleep 0.2
+nginx_pids=("$(cat "$work/nginx.pid")" $(pgrep -P "$(cat "$work/nginx.pid")"))
 
 # A search word from the page's title, if /search exists (another issue adds it).
 search_target="/search?q=page"
 search_status=$({ "$preheat" fetch "${async0%/}${search_target}" --json 2>/dev/null || true; } | python3 -c "import json,sys; print(json.loads(sys.stdin.readline())[\"status\"])" 2>/dev/null || echo 0)
 
-wrk_run() {  # url connections -> "req/s p99_ms non2xx timeouts"
-  local out
-  out=$(wrk -t1 -c"$2" -d"${secs}s" --timeout 10s --latency "$1" 2>&1)
-  python3 - "$out" <<'PY'
+cpu_ticks() {  # pids -> their user + system CPU time, in clock ticks
+  local t=0 p
+  for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done
+  echo "$t"
+}
+# wrk against a server whose processes are "$3..." -> "req/s p99_ms non2xx timeouts cpu_us_per_request"
+wrk_run() {
+  local url="$1" conns="$2" out t0 t1
+  shift 2
+  t0=$(cpu_ticks "$@")
+  out=$(wrk -t1 -c"$conns" -d"${secs}s" --timeout 10s --latency "$url" 2>&1)
+  t1=$(cpu_ticks "$@")
+  python3 - "$out" "$((t1 - t0))" "$(getconf CLK_TCK)" <<'PY'
 import re, sys
-out = sys.argv[1]
+out, ticks, hz = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 def unit_ms(v, u): return float(v) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[u]
 rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+n = int(re.search(r"(\d+) requests in", out).group(1))
 m = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
 p99 = unit_ms(*m.groups()) if m else float("nan")
 non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
 timeouts = re.search(r"timeout (\d+)", out)
-print(rps, p99, non2xx.group(1) if non2xx else 0, timeouts.group(1) if timeouts else 0)
+print(rps, p99, non2xx.group(1) if non2xx else 0, timeouts.group(1) if timeouts else 0, ticks / hz * 1e6 / max(n, 1))
 PY
 }
 median() { python3 -c 'import statistics,sys; print(statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }
@@ -131,21 +142,22 @@ field() { cut -d' ' -f"$1"; }
 
 echo "## (a) DB-backed routes vs nginx static (${page_bytes} bytes), no added latency, wrk -t1 -c256"
 echo
-echo "| route | preheat req/s | nginx req/s | preheat / nginx | goal (>= 0.5) |"
-echo "|---|---|---|---|---|"
+echo "| route | preheat req/s | nginx req/s | preheat / nginx | goal (>= 0.5) | preheat CPU per request | nginx CPU per request |"
+echo "|---|---|---|---|---|---|---|"
 routes=("$page_target")
 if [[ $search_status == 200 ]]; then routes+=("$search_target"); fi
 for target in "${routes[@]}"; do
-  p=(); n=()
+  p=(); n=(); pc=(); nc=()
   for _ in $(seq "$reps"); do
-    r=$(wrk_run "${async0%/}${target}" 256); p+=("$(field 1 <<<"$r")")
+    r=$(wrk_run "${async0%/}${target}" 256 "$async0_pid"); p+=("$(field 1 <<<"$r")"); pc+=("$(field 5 <<<"$r")")
     if [[ $(field 3 <<<"$r") != 0 ]]; then echo "preheat answered non-2xx to $target" >&2; exit 1; fi
-    r=$(wrk_run "$nginxurl" 256); n+=("$(field 1 <<<"$r")")
+    r=$(wrk_run "$nginxurl" 256 "${nginx_pids[@]}"); n+=("$(field 1 <<<"$r")"); nc+=("$(field 5 <<<"$r")")
   done
   pm=$(median "${p[@]}"); nm=$(median "${n[@]}")
   ratio=$(python3 -c "print(f'{$pm/$nm:.2f}')")
   met=$(python3 -c "print('met' if $pm/$nm >= 0.5 else 'missed')")
-  printf '| %s | %.0f | %.0f | %s | %s |\n' "${target%%\?*}" "$pm" "$nm" "$ratio" "$met"
+  printf '| %s | %.0f | %.0f | %s | %s | %.0f µs | %.0f µs |\n' "${target%%\?*}" "$pm" "$nm" "$ratio" "$met" \
+    "$(median "${pc[@]}")" "$(median "${nc[@]}")"
 done
 if [[ $search_status != 200 ]]; then
   echo
@@ -154,20 +166,23 @@ fi
 echo
 echo "## (b) async (2 io threads) vs sync ($sync_threads threads), 50 ms simulated database latency, wrk -t1 -cK"
 echo
-echo "| connections | async req/s | async p99 | sync req/s | sync p99 | sync timeouts | Little's bound | async / bound | async / sync |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "| connections | async req/s | async p99 | async CPU per request | sync req/s | sync p99 | sync timeouts | Little's bound | async / bound | async / sync |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 for k in 10 100 1000; do
-  a=(); ap=(); s=(); sp=(); st=()
+  a=(); ap=(); ac=(); s=(); sp=(); st=()
   for _ in $(seq "$reps"); do
-    r=$(wrk_run "${async50%/}${page_target}" "$k"); a+=("$(field 1 <<<"$r")"); ap+=("$(field 2 <<<"$r")")
-    r=$(wrk_run "${sync50%/}${page_target}" "$k"); s+=("$(field 1 <<<"$r")"); sp+=("$(field 2 <<<"$r")"); st+=("$(field 4 <<<"$r")")
+    r=$(wrk_run "${async50%/}${page_target}" "$k" "$async50_pid")
+    a+=("$(field 1 <<<"$r")"); ap+=("$(field 2 <<<"$r")"); ac+=("$(field 5 <<<"$r")")
+    r=$(wrk_run "${sync50%/}${page_target}" "$k" "$sync50_pid")
+    s+=("$(field 1 <<<"$r")"); sp+=("$(field 2 <<<"$r")"); st+=("$(field 4 <<<"$r")")
   done
   am=$(median "${a[@]}"); sm=$(median "${s[@]}")
   bound=$((k * 20))
-  printf '| %s | %.0f | %.0f ms | %.0f | %.0f ms | %.0f | %s | %s | %s |\n' "$k" "$am" "$(median "${ap[@]}")" "$sm" \
-    "$(median "${sp[@]}")" "$(median "${st[@]}")" "$bound" \
+  printf '| %s | %.0f | %.0f ms | %.0f µs | %.0f | %.0f ms | %.0f | %s | %s | %s |\n' "$k" "$am" "$(median "${ap[@]}")" \
+    "$(median "${ac[@]}")" "$sm" "$(median "${sp[@]}")" "$(median "${st[@]}")" "$bound" \
     "$(python3 -c "print(f'{$am/$bound*100:.0f}%')")" "$(python3 -c "print(f'{$am/max($sm,1e-9):.1f}x')")"
 done
 echo
 echo "Medians of $reps interleaved runs of ${secs} s; wrk -t1 --timeout 10s; 2 CPUs shared by wrk and the servers;"
+echo "CPU per request: the server's processes' user + system time during the run / requests answered (wrk's not counted);"
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
