@@ -245,6 +245,7 @@ void add_demo_commands(CLI::App& app, std::vector<Command>& out) {
   out.push_back(Command{r, [resp] { return run_responsiveness(*resp); }});
 
   add_demo_crawl_command(*demo, out);
+  add_demo_server_command(*demo, out);
 }
 
 }  // namespace preheat::cli

@@ -87,11 +87,6 @@ class Registered {
   Conn& conn_;
 };
 
-std::chrono::milliseconds db_latency(const ServeOptions& options, const Request& request) {
-  if (options.db_latency_for_test) return options.db_latency_for_test(request);
-  return options.simulated_db_latency;
-}
-
 // The handler on a reader thread, after the simulated latency (a timer: no
 // thread is held while Alice's database is slow).
 Task<Response> query(Shared& shared, const Routed& routed) {

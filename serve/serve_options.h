@@ -11,10 +11,9 @@
 #include <string>
 
 #include "base/listen_address.h"
+#include "serve/request.h"
 
 namespace preheat::serve {
-
-struct Request;
 
 enum class ServeMode {
   kAsync,  // Beast coroutines on N io threads; database calls on a reader pool
@@ -48,9 +47,21 @@ struct ServeOptions {
   // Added to every database call: a timer in async mode, a sleeping thread in
   // sync mode (the article's slow database; a demonstration setting).
   std::chrono::milliseconds simulated_db_latency{0};
-  // Tests only: the simulated latency per request (overrides the above).
-  std::function<std::chrono::milliseconds(const Request&)> db_latency_for_test;
+  // Optional: the simulated latency of one request, instead of
+  // simulated_db_latency. `preheat demo server` uses it for its one slow
+  // request among fast ones (Alice's 5 s), the tests for Alice and Bob; the
+  // `preheat serve` command never sets it (a client could otherwise choose
+  // how long it holds the server). Called on an io thread (async) or a
+  // connection thread (sync), concurrently: it must be thread-safe.
+  std::function<std::chrono::milliseconds(const Request&)> db_latency_for;
   ServeLimits limits;
 };
+
+// The simulated database latency for `request` (db_latency_for, else
+// simulated_db_latency).
+inline std::chrono::milliseconds db_latency(const ServeOptions& options, const Request& request) {
+  if (options.db_latency_for) return options.db_latency_for(request);
+  return options.simulated_db_latency;
+}
 
 }  // namespace preheat::serve

@@ -148,11 +148,6 @@ class BlockingStream {
   bool abortable_ = false;
 };
 
-std::chrono::milliseconds db_latency(const ServeOptions& options, const Request& request) {
-  if (options.db_latency_for_test) return options.db_latency_for_test(request);
-  return options.simulated_db_latency;
-}
-
 }  // namespace
 
 Result<std::unique_ptr<SyncServer>> SyncServer::open(const std::string& db_path, const ServeOptions& options) {

@@ -1,5 +1,5 @@
 // The reader side of SqliteCrawlStore (and the frontier scans the writer uses
-// at start-up). These run rarely: their statements are prepared per call.
+// at start-up). Statements are prepared once per connection (for_each_row).
 #include <utility>
 
 #include "store/sqlite/sqlite_crawl_store.h"

@@ -1,7 +1,7 @@
 // What `preheat serve` reads from SqliteCrawlStore: links with their
 // targets' status, in-links, broken targets; and the index in-links need
-// (docs/schema.md, "Serving"). Statements are prepared per call, bound
-// parameters only.
+// (docs/schema.md, "Serving"). Statements are prepared once per connection
+// (for_each_row: Connection::cached), bound parameters only.
 #include <utility>
 
 #include "store/sqlite/sqlite_crawl_store.h"

@@ -180,13 +180,15 @@ void Connection::close() {
 }
 
 Connection::Connection(Connection&& other) noexcept
-    : db_(std::exchange(other.db_, nullptr)), path_(std::move(other.path_)) {}
+    : db_(std::exchange(other.db_, nullptr)), path_(std::move(other.path_)), cache_(std::move(other.cache_)) {}
 
 Connection& Connection::operator=(Connection&& other) noexcept {
   if (this != &other) {
+    cache_.clear();
     close();
     db_ = std::exchange(other.db_, nullptr);
     path_ = std::move(other.path_);
+    cache_ = std::move(other.cache_);
   }
   return *this;
 }
@@ -208,6 +210,25 @@ Result<Statement> Connection::prepare(std::string_view sql, bool persistent) {
     return error(rc, "prepare " + head);
   }
   return Statement(stmt);
+}
+
+Result<Statement*> Connection::cached(std::string_view sql, Statement& scratch) {
+  const std::string key(sql);
+  auto it = cache_.find(key);
+  if (it != cache_.end() && sqlite3_stmt_busy(it->second->stmt_) == 0) {
+    sqlite3_clear_bindings(it->second->stmt_);  // the last caller's text may be gone
+    return it->second.get();
+  }
+  Result<Statement> fresh = prepare(sql, /*persistent=*/true);
+  if (!fresh.ok()) return fresh.status();
+  if (it != cache_.end() || cache_.size() >= kMaxCachedStatements) {
+    scratch = std::move(*fresh);
+    return &scratch;
+  }
+  auto kept = std::make_unique<Statement>(std::move(*fresh));
+  Statement* out = kept.get();
+  cache_.emplace(key, std::move(kept));
+  return out;
 }
 
 Result<std::int64_t> Connection::query_int64(std::string_view sql) {
@@ -241,8 +262,15 @@ int Connection::last_error_code() const {
 
 // ---- Transaction ----
 
+Status Connection::run_cached(std::string_view sql) {
+  Statement scratch;
+  Result<Statement*> stmt = cached(sql, scratch);
+  if (!stmt.ok()) return stmt.status();
+  return (*stmt)->run();
+}
+
 Result<Transaction> Transaction::begin(Connection& connection, Kind kind) {
-  Status s = connection.exec(kind == Kind::kImmediate ? "BEGIN IMMEDIATE" : "BEGIN", "begin transaction");
+  Status s = connection.run_cached(kind == Kind::kImmediate ? "BEGIN IMMEDIATE" : "BEGIN");
   if (!s.ok()) return s;
   return Transaction(&connection);
 }
@@ -258,7 +286,7 @@ Transaction::~Transaction() {
 
 Status Transaction::commit() {
   if (!connection_) return Status::internal("commit of a finished transaction");
-  Status s = connection_->exec("COMMIT", "commit");
+  Status s = connection_->run_cached("COMMIT");
   if (s.ok()) connection_ = nullptr;
   return s;
 }

@@ -181,7 +181,7 @@ TEST_P(MetricsServerTest, ShowsARequestStuckOnTheDatabase) {
   o.mode = GetParam();
   o.threads = 2;
   o.db_threads = 1;
-  o.db_latency_for_test = [](const Request& r) { return r.param("slow") ? 1500ms : 0ms; };
+  o.db_latency_for = [](const Request& r) { return r.param("slow") ? 1500ms : 0ms; };
   ServerThread server(db_, o);
   Reply slow;
   std::thread client([&] { slow = get(server.port(), "/api/stats?slow=1"); });

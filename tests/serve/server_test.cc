@@ -128,7 +128,7 @@ TEST_P(ServerTest, SlowlorisIsCutOffWhileOthersAreServed) {
 
 TEST_P(ServerTest, StopDrainsARequestInFlight) {
   ServeOptions o = options_for(GetParam());
-  o.db_latency_for_test = [](const Request& r) {
+  o.db_latency_for = [](const Request& r) {
     return std::chrono::milliseconds(r.param("slow") ? 400 : 0);
   };
   ServerThread server(db_, o);
@@ -225,7 +225,7 @@ std::vector<std::string> alice_then_bob(const std::string& db, ServeMode mode, i
   ServeOptions o = options_for(mode);
   o.threads = threads;
   o.db_threads = 1;
-  o.db_latency_for_test = [](const Request& r) {
+  o.db_latency_for = [](const Request& r) {
     return std::chrono::milliseconds(r.param("alice") ? 1500 : 300);
   };
   ServerThread server(db, o);
