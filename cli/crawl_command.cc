@@ -22,6 +22,7 @@ struct CrawlFlags {
   int max_depth = -1;
   bool json = false;
   bool quiet = false;
+  bool no_bodies = false;
 };
 
 std::string human_bytes(double b) {
@@ -85,6 +86,7 @@ int run_crawl(CrawlFlags f) {
   f.job.scope.kind = *kind;
   f.job.scope.max_depth = f.max_depth;
   f.job.progress = !f.quiet;
+  f.job.keep_bodies = !f.no_bodies;
   const CrawlReport r = run_crawl_job(f.job);
   if (!r.started) {
     // Refused before crawling (bad seed, bad database): only the message.
@@ -210,6 +212,8 @@ void add_crawl_commands(CLI::App& app, std::vector<Command>& out) {
   sub->add_option("--connect-timeout", f->job.connect_timeout_s, "Seconds to connect")->check(CLI::Range(0.001, 3600.0))->capture_default_str();
   sub->add_option("--user-agent", f->job.user_agent, "User-Agent (default: preheat/VERSION)");
   sub->add_flag("--fresh", f->job.fresh, "Forget what the database holds and start over");
+  sub->add_flag("--no-bodies", f->no_bodies,
+                "Do not keep response bodies and headers (smaller database; no WARC export)");
   sub->add_option("--trace", f->job.trace_path, "Write the timeline as Chrome trace JSON (sampled on big crawls)");
   sub->add_option("--svg", f->job.svg_path, "Write the timeline as SVG");
   sub->add_flag("--json", f->json, "Print the summary as JSON");

@@ -37,6 +37,13 @@ struct CrawlOptions {
   // commit_interval while pages arrive.
   std::size_t batch_pages = 256;
   Duration commit_interval = std::chrono::milliseconds(250);
+  // Keep each page's final request and response (header blocks and decoded
+  // body) in the database, for archives (`preheat export --format warc`).
+  // `preheat crawl --no-bodies` turns it off (docs/schema.md has the cost).
+  bool keep_bodies = true;
+  // Back-pressure on the database writer: pages queued for it may hold at
+  // most about this many bytes (bodies, texts, links) before workers wait.
+  std::size_t max_bytes_queued = 64u << 20;
   ExtractOptions extract;
   fetch::FetchOptions fetch;
   // Called on the event loop after every page (for the progress line).

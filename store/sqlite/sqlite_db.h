@@ -39,6 +39,7 @@ class Statement {
   Statement& bind_int64(int index, std::int64_t value);
   Statement& bind_double(int index, double value);
   Statement& bind_text(int index, std::string_view value);  // not copied: see above
+  Statement& bind_blob(int index, std::string_view value);  // not copied either
   Statement& bind_null(int index);
 
   // Advances: true when a row is ready, false when done. On done or error the
@@ -54,6 +55,7 @@ class Statement {
   std::int64_t column_int64(int index) const;
   double column_double(int index) const;
   std::string_view column_text(int index) const;
+  std::string_view column_blob(int index) const;  // bytes as stored, any value
   bool column_is_null(int index) const;
 
   bool valid() const { return stmt_ != nullptr; }
