@@ -5,21 +5,12 @@
 
 #include <fmt/format.h>
 
+#include "base/ascii.h"
 #include "export/sha1_digest.h"
 
 namespace preheat::exports {
 
 namespace {
-
-bool name_is(std::string_view name, std::string_view lower) {
-  if (name.size() != lower.size()) return false;
-  for (std::size_t i = 0; i < name.size(); ++i) {
-    char c = name[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != lower[i]) return false;
-  }
-  return true;
-}
 
 std::string_view trim_right(std::string_view s) {
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
@@ -72,8 +63,8 @@ std::string decoded_response_head(std::string_view received, int status, std::si
       continue;
     }
     const std::string_view name = trim_right(line.substr(0, line.find(':')));
-    dropping = name_is(name, "content-encoding") || name_is(name, "transfer-encoding") ||
-               name_is(name, "content-length");
+    dropping = ascii_iequals(name, "content-encoding") || ascii_iequals(name, "transfer-encoding") ||
+               ascii_iequals(name, "content-length");
     if (!dropping) out.append(line).append("\r\n");
   }
   if (first) out = fmt::format("HTTP/1.1 {}\r\n", status);

@@ -1,23 +1,14 @@
 #include "fetch/request_block.h"
 
+#include "base/ascii.h"
+
 namespace preheat::fetch {
 
 namespace {
 
-bool same_name(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
-
 bool overridden(std::string_view name, const std::vector<std::pair<std::string, std::string>>& extra) {
   for (const auto& [n, v] : extra) {
-    if (same_name(n, name)) return true;
+    if (ascii_iequals(n, name)) return true;
   }
   return false;
 }
