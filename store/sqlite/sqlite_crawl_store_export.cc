@@ -9,13 +9,6 @@
 #include "store/sqlite/sqlite_crawl_store.h"
 
 namespace preheat::store::sqlite {
-namespace {
-
-std::int64_t as_limit(std::size_t n) {
-  return n > static_cast<std::size_t>(INT64_MAX) ? INT64_MAX : static_cast<std::int64_t>(n);
-}
-
-}  // namespace
 
 Result<std::vector<StoredPage>> SqliteCrawlStore::pages_after(UrlId after_id, std::size_t limit) {
   std::vector<StoredPage> out;
@@ -26,7 +19,7 @@ Result<std::vector<StoredPage>> SqliteCrawlStore::pages_after(UrlId after_id, st
       db_, sql,
       [&](Statement& st) {
         st.bind_int64(1, after_id);
-        st.bind_int64(2, as_limit(limit));
+        st.bind_int64(2, sql_limit(limit));
       },
       [&](Statement& r) { out.push_back(StoredPage{r.column_int64(0), read_page_columns(r, 1)}); });
   if (!s.ok()) return s;
@@ -42,7 +35,7 @@ Result<std::vector<StoredBody>> SqliteCrawlStore::bodies_after(UrlId after_id, s
       "FROM bodies b JOIN pages p ON p.url_id = b.page_id JOIN urls u ON u.id = p.url_id "
       "JOIN urls fu ON fu.id = p.final_url_id WHERE b.page_id > ?1 ORDER BY b.page_id LIMIT ?2");
   if (!stmt.ok()) return stmt.status();
-  stmt->bind_int64(1, after_id).bind_int64(2, as_limit(limit));
+  stmt->bind_int64(1, after_id).bind_int64(2, sql_limit(limit));
   ResetOnExit reset(*stmt);
   while (out.empty() || bytes < max_bytes) {
     Result<bool> row = stmt->step();
@@ -74,7 +67,7 @@ Result<std::vector<LinkExport>> SqliteCrawlStore::links_after(UrlId from_id, std
       [&](Statement& st) {
         st.bind_int64(1, from_id);
         st.bind_int64(2, seq);
-        st.bind_int64(3, as_limit(limit));
+        st.bind_int64(3, sql_limit(limit));
       },
       [&](Statement& r) {
         LinkExport l;

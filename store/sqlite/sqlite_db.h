@@ -12,6 +12,7 @@
 // and everything made from it is used by one thread at a time.
 #pragma once
 
+#include <climits>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -153,6 +154,11 @@ class Transaction {
   Connection* connection_ = nullptr;  // null once committed or rolled back
 };
 
+
+// A row count for a LIMIT parameter (SQLite integers are signed 64-bit).
+inline std::int64_t sql_limit(std::size_t n) {
+  return n > static_cast<std::size_t>(INT64_MAX) ? INT64_MAX : static_cast<std::int64_t>(n);
+}
 
 // Runs `sql` (with `bind` applied to the prepared statement) and calls `row`
 // for each result row. For queries that run rarely: prepared per call.
