@@ -20,6 +20,7 @@ void add_crawl_commands(CLI::App& app, std::vector<Command>& out);  // crawl, ur
 void add_demo_commands(CLI::App& app, std::vector<Command>& out);
 void add_demo_crawl_command(CLI::App& demo, std::vector<Command>& out);  // demo crawl
 void add_demo_server_command(CLI::App& demo, std::vector<Command>& out);  // demo server
+void add_export_command(CLI::App& app, std::vector<Command>& out);
 void add_fetch_command(CLI::App& app, std::vector<Command>& out);
 void add_serve_command(CLI::App& app, std::vector<Command>& out);
 void add_testsite_command(CLI::App& app, std::vector<Command>& out);

@@ -23,6 +23,7 @@ struct CrawlFlags {
   bool json = false;
   bool quiet = false;
   bool no_robots = false;
+  bool no_bodies = false;
 };
 
 std::string human_bytes(double b) {
@@ -87,6 +88,7 @@ int run_crawl(CrawlFlags f) {
   f.job.scope.max_depth = f.max_depth;
   f.job.progress = !f.quiet;
   f.job.robots = !f.no_robots;
+  f.job.keep_bodies = !f.no_bodies;
   const CrawlReport r = run_crawl_job(f.job);
   if (!r.started) {
     // Refused before crawling (bad seed, bad database): only the message.
@@ -214,6 +216,8 @@ void add_crawl_commands(CLI::App& app, std::vector<Command>& out) {
   sub->add_flag("--no-robots", f->no_robots,
                 "Ignore robots.txt (on by default: fetched once per site, its rules obeyed); prints a warning");
   sub->add_flag("--fresh", f->job.fresh, "Forget what the database holds and start over");
+  sub->add_flag("--no-bodies", f->no_bodies,
+                "Do not keep response bodies and headers (smaller database; no WARC export)");
   sub->add_option("--trace", f->job.trace_path, "Write the timeline as Chrome trace JSON (sampled on big crawls)");
   sub->add_option("--svg", f->job.svg_path, "Write the timeline as SVG");
   sub->add_flag("--json", f->json, "Print the summary as JSON");

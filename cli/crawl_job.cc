@@ -83,6 +83,7 @@ CrawlReport run_crawl_job(const CrawlJob& job) {
   co.max_pages = job.max_pages;
   co.max_attempts = job.max_attempts;
   co.retry_base = seconds(job.retry_delay_s);
+  co.keep_bodies = job.keep_bodies;
   co.fetch = fo;
   co.robots = job.robots;
   if (!job.robots) {

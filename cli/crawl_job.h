@@ -25,6 +25,7 @@ struct CrawlJob {
   std::int64_t max_pages = -1;
   crawl::ScopeOptions scope;
   bool fresh = false;
+  bool keep_bodies = true;          // false: --no-bodies
   int max_attempts = 3;
   double retry_delay_s = 1;
   double timeout_s = 30;

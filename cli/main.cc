@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   add_bake_command(app, commands);
   add_crawl_commands(app, commands);
   add_demo_commands(app, commands);
+  add_export_command(app, commands);
   add_fetch_command(app, commands);
   add_serve_command(app, commands);
   add_testsite_command(app, commands);

@@ -44,6 +44,13 @@ struct CrawlOptions {
   // product token ("preheat" by default).
   bool robots = true;
   RobotsOptions robots_options;
+  // Keep each page's final request and response (header blocks and decoded
+  // body) in the database, for archives (`preheat export --format warc`).
+  // `preheat crawl --no-bodies` turns it off (docs/schema.md has the cost).
+  bool keep_bodies = true;
+  // Back-pressure on the database writer: pages queued for it may hold at
+  // most about this many bytes (bodies, texts, links) before workers wait.
+  std::size_t max_bytes_queued = 64u << 20;
   ExtractOptions extract;
   fetch::FetchOptions fetch;
   // Called on the event loop after every page (for the progress line).

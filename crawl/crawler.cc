@@ -36,7 +36,8 @@ Crawler::Crawler(runtime::Runtime& rt, fetch::Fetcher& fetcher, store::CrawlStor
       scope_(std::make_shared<const ScopeSnapshot>(ScopeSnapshot{std::move(scope), options.seeds})),
       options_(std::move(options)),
       writer_(rt, store, StoreWriter::Options{.batch_pages = options_.batch_pages,
-                                              .commit_interval = options_.commit_interval}),
+                                              .commit_interval = options_.commit_interval,
+                                              .max_bytes_queued = options_.max_bytes_queued}),
       robots_cache_(rt.clock()),
       robots_changed_(rt.executor()) {}
 
@@ -191,6 +192,7 @@ void Crawler::absorb(const FrontierItem& item, PageAnalysis a) {
   // The content of a redirect belongs to its final URL, unless that URL is
   // already known to the crawl (then its own fetch, done or to come, has it).
   if (a.content && !frontier_->seen().insert(a.content->url)) {
+    hand_over_body(*a.content, a.record);
     a.content.reset();
     a.candidates.clear();
   }

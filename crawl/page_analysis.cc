@@ -90,7 +90,25 @@ void extract_into(store::PageRecord& rec, std::vector<Candidate>& candidates, st
   candidates = std::move(unique);
 }
 
+// The final response, moved into `rec` (the record owning the content).
+void keep_response(store::PageRecord& rec, fetch::Response& resp, const CrawlOptions& options) {
+  if (!options.keep_bodies || resp.status <= 0) return;
+  rec.keep_body = true;
+  rec.request_block = std::move(resp.request_block);
+  rec.response_block = std::move(resp.header_block);
+  rec.body = std::move(resp.body);
+}
+
 }  // namespace
+
+void hand_over_body(store::PageRecord& from, store::PageRecord& to) {
+  if (!from.keep_body) return;
+  to.keep_body = true;
+  to.request_block = std::move(from.request_block);
+  to.response_block = std::move(from.response_block);
+  to.body = std::move(from.body);
+  from.keep_body = false;
+}
 
 bool is_html(std::string_view content_type, std::string_view body) {
   const std::string type = lower(content_type.substr(0, content_type.find(';')));
@@ -145,6 +163,7 @@ PageAnalysis analyze_page(fetch::FetchResult result, const FrontierItem& item, c
     rec.error_message = e.message;
     const bool http_answer = e.kind == fetch::FetchErrorKind::kHttp4xx || e.kind == fetch::FetchErrorKind::kHttp5xx;
     rec.state = http_answer && !retryable ? store::FrontierState::kDone : store::FrontierState::kFailed;
+    if (http_answer) keep_response(rec, resp, options);
     return out;
   }
 
@@ -153,16 +172,25 @@ PageAnalysis analyze_page(fetch::FetchResult result, const FrontierItem& item, c
   const bool redirected = rec.final_url != rec.url;
   if (redirected) {
     // The content is the final URL's, if the crawl may have it.
-    if (!is_fetchable(rec.final_url)) return out;
+    if (!is_fetchable(rec.final_url)) {
+      keep_response(rec, resp, options);
+      return out;
+    }
     const Scope* content_scope = &scope;
     std::optional<Scope> widened;
     if (scope.check(rec.final_url, item.depth) != Verdict::kIn) {
-      if (item.depth != 0) return out;
+      if (item.depth != 0) {
+        keep_response(rec, resp, options);
+        return out;
+      }
       // A seed that redirects to another site: that site joins the scope.
       std::vector<std::string> seeds = scope_seeds;
       seeds.push_back(rec.final_url);
       Result<Scope> made = Scope::make(options.scope, seeds);
-      if (!made.ok()) return out;
+      if (!made.ok()) {
+        keep_response(rec, resp, options);
+        return out;
+      }
       widened = std::move(*made);
       content_scope = &*widened;
       out.seed_redirect = rec.final_url;
@@ -183,10 +211,12 @@ PageAnalysis analyze_page(fetch::FetchResult result, const FrontierItem& item, c
     if (out.html) {
       extract_into(content, out.candidates, resp.body, resp.charset, content.url, item.depth, *content_scope, options);
     }
+    keep_response(content, resp, options);
     out.content = std::move(content);
     return out;
   }
   if (out.html) extract_into(rec, out.candidates, resp.body, resp.charset, rec.final_url, item.depth, scope, options);
+  keep_response(rec, resp, options);
   return out;
 }
 

@@ -24,6 +24,11 @@
 //    fetchable, in-scope links (depth + 1), once each, in document order.
 //    rel=nofollow links are followed (wget and most site crawlers do; the
 //    rel is recorded so a later stage can choose otherwise).
+//  - With options.keep_bodies, the final response (request and response
+//    header blocks, decoded body; moved, never copied) goes with the record
+//    that owns the content: `content` when set, else `record`. Kept for
+//    every HTTP answer (errors 4xx/5xx included), not for a retry, nor for a
+//    transfer that failed mid-way (its body is cut).
 //  - A retryable error with attempts left becomes a retry (state queued,
 //    next due after the backoff); other errors are final: state failed when
 //    no HTTP answer came (or a retryable one ran out of attempts), done when
@@ -80,5 +85,10 @@ bool is_html(std::string_view content_type, std::string_view body);
 // Retry-After when longer, at most max_retry_delay.
 Duration retry_delay(const CrawlOptions& o, int attempts_made, const std::optional<Duration>& retry_after,
                      double jitter);
+
+// Moves the kept response (see keep_bodies above) from one record to the
+// other: the crawler drops a redirect's `content` when its final URL is
+// already known, and the response then stays with the requested URL's row.
+void hand_over_body(store::PageRecord& from, store::PageRecord& to);
 
 }  // namespace preheat::crawl

@@ -1,5 +1,7 @@
 #include "crawl/store_writer.h"
 
+#include <utility>
+
 #include "runtime/runtime.h"
 #include "trace/recorder.h"
 
@@ -41,9 +43,13 @@ void StoreWriter::write_now(const store::WriteBatch& batch) {
 }
 
 void StoreWriter::submit(store::PageRecord record) {
+  pending_bytes_ += record.approx_bytes();
   pending_.pages.push_back(std::move(record));
   const TimePoint now = rt_.clock().now();
-  if (pending_.pages.size() >= options_.batch_pages || now - last_send_ >= options_.commit_interval) send_pending();
+  if (pending_.pages.size() >= options_.batch_pages || pending_bytes_ >= options_.max_bytes_queued / 4 ||
+      now - last_send_ >= options_.commit_interval) {
+    send_pending();
+  }
 }
 
 void StoreWriter::send_pending() {
@@ -51,20 +57,27 @@ void StoreWriter::send_pending() {
   if (pending_.pages.empty() && pending_.seeds.empty()) return;
   auto batch = std::make_shared<store::WriteBatch>(std::move(pending_));
   pending_ = store::WriteBatch{};
+  const std::size_t bytes = std::exchange(pending_bytes_, 0);
   if (!thread_) {
     write_now(*batch);
     return;
   }
   queued_batches_.fetch_add(1);
+  queued_bytes_.fetch_add(bytes);
   // `this` outlives the thread: finish() joins it.
-  runtime::asio::post(*thread_, [this, batch] {
+  runtime::asio::post(*thread_, [this, batch, bytes] {
     write_now(*batch);
+    batch->pages.clear();  // the memory goes now, not when the last copy of the pointer does
+    queued_bytes_.fetch_sub(bytes);
     queued_batches_.fetch_sub(1);
   });
 }
 
 runtime::Task<void> StoreWriter::backpressure() {
-  if (thread_ && queued_batches_.load() > options_.max_batches_queued) co_await flush();
+  if (thread_ && (queued_batches_.load() > options_.max_batches_queued ||
+                  pending_bytes_ + queued_bytes_.load() > options_.max_bytes_queued)) {
+    co_await flush();
+  }
 }
 
 runtime::Task<Status> StoreWriter::flush() {
@@ -109,6 +122,7 @@ Status StoreWriter::finish() {
   }
   store::WriteBatch last = std::move(pending_);
   pending_ = store::WriteBatch{};
+  pending_bytes_ = 0;
   if (!last.pages.empty() || !last.seeds.empty()) write_now(last);
   return error();
 }

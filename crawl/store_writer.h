@@ -4,7 +4,8 @@
 // owns the store (async and parallel modes: a dedicated writer thread, so a
 // commit never stalls the loop; sequential mode: inline, the honest
 // synchronous baseline). A batch is one transaction; it is sent when it holds
-// batch_pages pages or commit_interval has passed since the last send.
+// batch_pages pages, a quarter of max_bytes_queued, or commit_interval has
+// passed since the last send.
 // Reads the frontier needs (claim_due, next_due_ms) run on the same thread,
 // after everything submitted before them: the writer's queue is FIFO, so a
 // claim always sees the URLs the crawler has already handed over.
@@ -45,6 +46,12 @@ class StoreWriter {
     // More batches than this queued for the writer make workers wait
     // (back-pressure: memory stays bounded when the disk is slower than the network).
     std::size_t max_batches_queued = 4;
+    // ... and so do more bytes than this in pages not yet written (pending
+    // and queued; PageRecord::approx_bytes: bodies, texts, links). Pages
+    // count alone would not bound memory: 256 pages of 10 MB bodies are
+    // 2.5 GB. Memory held by the writer stays below about this budget plus
+    // one page per worker (a worker checks after adding its page).
+    std::size_t max_bytes_queued = 64u << 20;
   };
 
   // `rt` and `store` must outlive the writer.
@@ -55,7 +62,8 @@ class StoreWriter {
 
   // Adds a record to the pending batch; sends the batch when it is due.
   void submit(store::PageRecord record);
-  // Waits while too many batches are queued for the writer thread.
+  // Waits (until everything sent is written) while too many batches or
+  // bytes are queued for the writer thread.
   runtime::Task<void> backpressure();
   // Commits everything submitted so far; the first write error, if any.
   runtime::Task<Status> flush();
@@ -64,6 +72,8 @@ class StoreWriter {
   runtime::Task<Result<std::optional<std::int64_t>>> next_due_ms();
 
   Status error() const;
+  // Bytes of the pages submitted and not yet written (pending or queued).
+  std::size_t unwritten_bytes() const { return pending_bytes_ + queued_bytes_.load(); }
 
   // Waits for the writer thread's queue, then commits the pending batch on
   // the calling thread. Call once, after the runtime stopped (also after an
@@ -81,7 +91,9 @@ class StoreWriter {
   std::unique_ptr<runtime::asio::thread_pool> thread_;  // null in sequential mode
   store::WriteBatch pending_;
   TimePoint last_send_;
+  std::size_t pending_bytes_ = 0;               // approx_bytes of pending_ (loop thread)
   std::atomic<std::size_t> queued_batches_{0};  // sent, not yet written
+  std::atomic<std::size_t> queued_bytes_{0};    // their approx_bytes
   mutable std::mutex mu_;
   Status first_error_;
   bool finished_ = false;

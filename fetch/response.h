@@ -42,6 +42,18 @@ struct Response {
   std::string x_robots_tag;
   std::string content_encoding;
   std::string body;          // decoded (decompressed) bytes
+  // The last hop's response header block as received: status line, header
+  // lines and the empty line, CRLFs kept (curl's header callback; a 100
+  // Continue block before it is dropped). Empty when no response arrived.
+  std::string header_block;
+  // The last hop's request as preheat sent it, rebuilt from what it gave curl
+  // (request line, Host, User-Agent, Accept, Accept-Encoding, the extra
+  // headers, the empty line), in curl's order for HTTP/1.1 (a test compares it
+  // byte for byte with what a server received). Not captured from the wire:
+  // that needs CURLOPT_VERBOSE and a debug callback on every transfer. For
+  // HTTP/2 the request line says HTTP/2 (the pseudo-headers' content). Empty
+  // when the transfer never started.
+  std::string request_block;
   std::uint64_t wire_bytes = 0;  // body bytes as received (compressed)
   // Every redirect followed, in order: (from URL, status, to URL).
   struct Redirect {

@@ -58,6 +58,30 @@ Result<SearchResults> CrawlStore::search(const SearchQuery&, std::size_t, std::s
   return Status::internal("search is not implemented by this store");
 }
 
+std::size_t PageRecord::approx_bytes() const {
+  std::size_t n = sizeof(PageRecord) + url.size() + final_url.size() + title.size() + description.size() +
+                  text.size() + request_block.size() + response_block.size() + body.size();
+  for (const LinkRecord& l : links) n += sizeof(LinkRecord) + l.to_url.size() + l.anchor.size();
+  for (const NewUrl& d : discovered) n += sizeof(NewUrl) + d.url.size();
+  return n;
+}
+
+Result<std::vector<StoredPage>> CrawlStore::pages_after(UrlId, std::size_t) {
+  return Status::internal("pages_after is not implemented by this store");
+}
+
+Result<std::vector<StoredBody>> CrawlStore::bodies_after(UrlId, std::size_t, std::size_t) {
+  return Status::internal("bodies_after is not implemented by this store");
+}
+
+Result<std::vector<LinkExport>> CrawlStore::links_after(UrlId, std::int64_t, std::size_t) {
+  return Status::internal("links_after is not implemented by this store");
+}
+
+Result<BodyCounts> CrawlStore::body_counts() {
+  return Status::internal("body_counts is not implemented by this store");
+}
+
 Result<std::unique_ptr<CrawlStore>> open_crawl_store(const std::string& location, const OpenOptions& options) {
   if (location.starts_with("postgresql://") || location.starts_with("postgres://")) {
     // The location is not echoed: it may carry a password.

@@ -46,7 +46,7 @@ using UrlId = std::int64_t;
 
 // The schema version this build writes (docs/schema.md). A database with a
 // newer version is refused (it was written by a newer preheat).
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 enum class FrontierState : int { kQueued = 0, kClaimed = 1, kDone = 2, kFailed = 3 };
 const char* to_string(FrontierState state);
@@ -107,6 +107,18 @@ struct PageRecord {
   std::vector<RedirectRecord> redirects;  // in order
   std::vector<LinkRecord> links;          // in document order
   std::vector<NewUrl> discovered;         // frontier entries to add (not known before)
+
+  // The final response as received, for archives (schema v2 `bodies`, one
+  // row per page row; docs/schema.md). Written only when keep_body is set
+  // (a page row without it drops an older body row of that page). The
+  // crawler sets it on the record that owns the content: the final URL's.
+  bool keep_body = false;
+  std::string request_block;   // the request as sent (fetch/request_block.h)
+  std::string response_block;  // status line + headers + empty line, as received
+  std::string body;            // decoded (no Content-Encoding)
+
+  // Bytes this record holds in memory, roughly (the StoreWriter's budget).
+  std::size_t approx_bytes() const;
 };
 
 // One write transaction.
@@ -255,8 +267,57 @@ struct SearchIndexRefresh {
   std::int64_t pages_total = 0;     // pages in the index now
 };
 
+// ---- what `preheat export` reads, page by page in id order (each call is
+// its own read transaction: an export never holds one for its whole length) ----
+
+// A page row with its id (pages.url_id). `page` has the pages-table fields;
+// redirects, links and the body are not read.
+struct StoredPage {
+  UrlId id = 0;
+  PageRecord page;
+};
+
+// A body row with what an archive record needs from its page row.
+struct StoredBody {
+  UrlId page_id = 0;
+  std::string url;             // the page's requested URL
+  std::string final_url;       // where the response came from (WARC-Target-URI)
+  int status = 0;
+  std::int64_t fetched_at_ms = 0;
+  std::string request_block;
+  std::string response_block;
+  std::string body;
+};
+
+// A link row with its page's URL and what became of its target.
+struct LinkExport {
+  UrlId from_id = 0;
+  std::int64_t seq = 0;
+  std::string from_url;
+  std::string to_url;
+  std::string anchor;
+  std::string rel;
+  std::string tag;
+  std::optional<int> target_status;  // none: the target has no page row (never fetched)
+  std::string target_error;          // the target's error class, '' when ok or never fetched
+};
+
+struct BodyCounts {
+  std::int64_t pages = 0;              // page rows
+  std::int64_t bodies = 0;             // body rows
+  // Pages with a response (status > 0) whose final response is stored
+  // neither in their own row nor in their final URL's (a redirect's content
+  // lives on the final URL's row): crawled with --no-bodies, or before
+  // schema 2.
+  std::int64_t answered_without_body = 0;
+};
+
 struct OpenOptions {
   bool read_only = false;
+  // read_only: a database with an older schema is first migrated through a
+  // short writable open (an export of a database written by an older build)
+  // instead of being refused.
+  bool upgrade = false;
   // Delete every crawl row (not the file) before starting: `--fresh`.
   bool fresh = false;
   // Tests only (crash safety): called inside write()'s transaction after the
@@ -334,6 +395,18 @@ class CrawlStore {
   // nothing searchable (no term with a letter or digit), not_found when the
   // index was never built (refresh_search_index on a writable open).
   virtual Result<SearchResults> search(const SearchQuery& query, std::size_t offset, std::size_t limit);
+
+  // ---- export (preheat export, and serve's /export.warc.gz). Not pure,
+  // like find_page. Each call is one short read; page through with the last
+  // id (or link key) returned. ----
+  // Page rows with id > after_id, in id order, at most `limit`.
+  virtual Result<std::vector<StoredPage>> pages_after(UrlId after_id, std::size_t limit);
+  // Body rows with page_id > after_id, in id order: at most `limit`, and
+  // no more once `max_bytes` of bodies were read (always at least one row).
+  virtual Result<std::vector<StoredBody>> bodies_after(UrlId after_id, std::size_t limit, std::size_t max_bytes);
+  // Link rows after (from_id, seq), in that order, at most `limit`.
+  virtual Result<std::vector<LinkExport>> links_after(UrlId from_id, std::int64_t seq, std::size_t limit);
+  virtual Result<BodyCounts> body_counts();
 };
 
 // Opens (creating when missing, unless read_only) and migrates to

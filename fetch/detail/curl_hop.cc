@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "base/version.h"
+#include "fetch/request_block.h"
 
 namespace preheat::fetch {
 
@@ -107,8 +108,8 @@ CurlHop::CurlHop(const FetchOptions& options) : options_(options) {
   curl_easy_setopt(easy_, CURLOPT_FOLLOWLOCATION, 0L);  // redirect_follower.h does it
   curl_easy_setopt(easy_, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(easy_, CURLOPT_ERRORBUFFER, error_buffer_);
-  const std::string ua = options.user_agent.empty() ? default_user_agent() : options.user_agent;
-  curl_easy_setopt(easy_, CURLOPT_USERAGENT, ua.c_str());
+  user_agent_ = options.user_agent.empty() ? default_user_agent() : options.user_agent;
+  curl_easy_setopt(easy_, CURLOPT_USERAGENT, user_agent_.c_str());
   curl_easy_setopt(easy_, CURLOPT_ACCEPT_ENCODING, options.accept_encoding.c_str());
   // HTTP/2 when a TLS server offers it (ALPN); HTTP/1.1 in clear text.
   curl_easy_setopt(easy_, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
@@ -157,6 +158,9 @@ void CurlHop::start(const std::string& url, const Request& request) {
   last_progress_ = stall_clock_now();
   curl_easy_setopt(easy_, CURLOPT_URL, url.c_str());
   const bool head = request.method == "HEAD";
+  // As sent for HTTP/1.1; finish() fixes the version when it was HTTP/2.
+  response_.request_block = request_block(head ? "HEAD" : "GET", url, "1.1",
+                                          RequestIdentity{user_agent_, options_.accept_encoding}, request.headers);
   if (head != head_) {
     curl_easy_setopt(easy_, CURLOPT_NOBODY, head ? 1L : 0L);
     if (!head) curl_easy_setopt(easy_, CURLOPT_HTTPGET, 1L);
@@ -219,6 +223,7 @@ std::size_t CurlHop::on_header(char* data, std::size_t size, std::size_t n, void
   Response& r = self->response_;
   if (line.rfind("HTTP/", 0) == 0) {
     // A new header block (after a 100 Continue, say): start over.
+    r.header_block.assign(line);
     r.content_type.clear();
     r.charset.clear();
     r.content_length.reset();
@@ -230,6 +235,7 @@ std::size_t CurlHop::on_header(char* data, std::size_t size, std::size_t n, void
     r.content_encoding.clear();
     return len;
   }
+  r.header_block.append(line);
   const auto colon = line.find(':');
   if (colon == std::string_view::npos) return len;
   const std::string_view name = line.substr(0, colon);
@@ -319,6 +325,12 @@ HopResult CurlHop::finish(int code_int) {
     case CURL_HTTP_VERSION_2_0: r.http_version = "2"; break;
     case CURL_HTTP_VERSION_3: r.http_version = "3"; break;
     default: break;
+  }
+  if (!r.http_version.empty() && r.http_version != "1.1") {
+    // The request line was written for HTTP/1.1 in start().
+    const auto eol = r.request_block.find("\r\n");
+    const auto version = r.request_block.rfind(" HTTP/1.1", eol);
+    if (version != std::string::npos) r.request_block.replace(version + 6, 3, r.http_version);
   }
   curl_off_t dl = 0;
   curl_easy_getinfo(easy_, CURLINFO_SIZE_DOWNLOAD_T, &dl);

@@ -59,6 +59,7 @@ class CurlHop {
   static int on_progress(void* self, long long dltotal, long long dlnow, long long ultotal, long long ulnow);
 
   const FetchOptions& options_;
+  std::string user_agent_;  // as given to curl (CURLOPT_USERAGENT keeps a copy too)
   CURL* easy_ = nullptr;
   ::curl_slist* headers_ = nullptr;  // this request's extra headers (owned)
   bool head_ = false;                // the handle is set for HEAD

@@ -91,8 +91,25 @@ CREATE TABLE runs (
 ) STRICT;
 )sql";
 
+// Schema v2: the final response of each page, for archives (WARC). One row
+// per page row, keyed like it; BLOBs because header blocks and bodies are
+// bytes (a header may hold obs-text, a body any bytes). The body is stored
+// decoded and uncompressed (docs/schema.md: zlib level 1 would cut bodies to
+// ~34% for ~50 us of writer CPU per page, more than storing them raw costs).
+// Its own table keeps `pages` rows small,
+// so stats() and serve's queries never read body pages.
+constexpr std::string_view kSchemaV2 = R"sql(
+CREATE TABLE bodies (
+  page_id        INTEGER PRIMARY KEY,
+  request_block  BLOB NOT NULL,
+  response_block BLOB NOT NULL,
+  body           BLOB NOT NULL
+) STRICT;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "the crawl schema: urls, frontier, pages, links, redirects, runs", kSchemaV1},
+    {2, "bodies: each page's final request and response (header blocks, decoded body)", kSchemaV2},
 };
 
 }  // namespace

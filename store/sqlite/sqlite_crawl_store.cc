@@ -41,6 +41,8 @@ struct SqliteCrawlStore::WriterStatements {
   Statement delete_redirects;
   Statement insert_link;
   Statement insert_redirect;
+  Statement replace_body;
+  Statement delete_body;
   Statement claim_select;
   Statement claim_mark;
 };
@@ -61,6 +63,18 @@ Result<std::unique_ptr<SqliteCrawlStore>> SqliteCrawlStore::open(const std::stri
   // Identity first: nothing is written to a file that is not ours.
   Result<DatabaseIdentity> identity = read_identity(*db);
   if (!identity.ok()) return identity.status();
+  if (options.read_only && options.upgrade && identity->application_id == kApplicationId &&
+      identity->user_version > 0 && identity->user_version < kSchemaVersion) {
+    // An older schema: one short writable open migrates it, then read-only.
+    *db = Connection();
+    OpenOptions writer;
+    Result<std::unique_ptr<SqliteCrawlStore>> migrated = open(path, writer);
+    if (!migrated.ok()) return migrated.status();
+    migrated->reset();
+    OpenOptions again = options;
+    again.upgrade = false;
+    return open(path, again);
+  }
   if (Status s = check_identity(*identity, path, options.read_only); !s.ok()) return s;
 
   if (options.read_only) {
@@ -123,6 +137,9 @@ Status SqliteCrawlStore::prepare_writer() {
       {&w->delete_redirects, "DELETE FROM redirects WHERE page_id = ?1"},
       {&w->insert_link, "INSERT INTO links (from_id, seq, to_id, tag, rel, anchor) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"},
       {&w->insert_redirect, "INSERT INTO redirects (page_id, hop, from_id, to_id, status) VALUES (?1, ?2, ?3, ?4, ?5)"},
+      {&w->replace_body,
+       "INSERT OR REPLACE INTO bodies (page_id, request_block, response_block, body) VALUES (?1, ?2, ?3, ?4)"},
+      {&w->delete_body, "DELETE FROM bodies WHERE page_id = ?1"},
       // `state = 0` is written out so the partial index frontier_due serves it.
       {&w->claim_select,
        "SELECT f.url_id, u.url, f.depth, f.attempts FROM frontier f JOIN urls u ON u.id = f.url_id "
@@ -146,7 +163,7 @@ Status SqliteCrawlStore::writable() const {
 Status SqliteCrawlStore::delete_all_rows() {
   Result<Transaction> tx = Transaction::begin(db_, Transaction::Kind::kImmediate);
   if (!tx.ok()) return tx.status();
-  for (std::string_view table : {"links", "redirects", "pages", "frontier", "urls", "runs"}) {
+  for (std::string_view table : {"links", "redirects", "bodies", "pages", "frontier", "urls", "runs"}) {
     if (Status s = db_.exec("DELETE FROM " + std::string(table), "fresh: empty " + std::string(table)); !s.ok()) {
       return s;
     }
@@ -263,6 +280,16 @@ Status SqliteCrawlStore::write_page(const PageRecord& page) {
         .bind_text(20, page.error_message)
         .bind_text(21, page.text);
     if (Status s = p.run(); !s.ok()) return s;
+    if (page.keep_body) {
+      Status s = w_->replace_body.bind_int64(1, id)
+                     .bind_blob(2, page.request_block)
+                     .bind_blob(3, page.response_block)
+                     .bind_blob(4, page.body)
+                     .run();
+      if (!s.ok()) return s;
+    } else if (Status s = w_->delete_body.bind_int64(1, id).run(); !s.ok()) {
+      return s;
+    }
     // A recrawl replaces what the page said before.
     if (Status s = w_->delete_links.bind_int64(1, id).run(); !s.ok()) return s;
     if (Status s = w_->delete_redirects.bind_int64(1, id).run(); !s.ok()) return s;

@@ -66,7 +66,22 @@ class SqliteCrawlStore final : public CrawlStore {
   Result<SearchIndexRefresh> refresh_search_index() override;
   Result<SearchResults> search(const SearchQuery& query, std::size_t offset, std::size_t limit) override;
 
+  // Export (sqlite_crawl_store_export.cc).
+  Result<std::vector<StoredPage>> pages_after(UrlId after_id, std::size_t limit) override;
+  Result<std::vector<StoredBody>> bodies_after(UrlId after_id, std::size_t limit, std::size_t max_bytes) override;
+  Result<std::vector<LinkExport>> links_after(UrlId from_id, std::int64_t seq, std::size_t limit) override;
+  Result<BodyCounts> body_counts() override;
+
  private:
+  // The pages-table columns of a PageRecord, in read_page_columns' order,
+  // for a query over `pages p` joined with `urls u` (its URL) and `urls fu`
+  // (its final URL). 20 columns.
+  static constexpr std::string_view kPageColumns =
+      "u.url, fu.url, p.depth, p.status, p.content_type, p.bytes, p.wire_bytes, p.fetched_at_ms, p.elapsed_s, "
+      "p.title, p.description, p.canonical, p.language, p.text, p.content_hash, p.error_class, p.error_message, "
+      "p.attempts, p.etag, p.last_modified";
+  static PageRecord read_page_columns(const Statement& row, int first);
+
   struct WriterStatements;
 
   SqliteCrawlStore(Connection db, OpenOptions options);

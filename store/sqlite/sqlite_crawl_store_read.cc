@@ -16,6 +16,33 @@ Status for_each_row(Connection& db, std::string_view sql, Row row) {
 
 }  // namespace
 
+PageRecord SqliteCrawlStore::read_page_columns(const Statement& r, int first) {
+  const auto text = [&](int i) { return std::string(r.column_text(first + i)); };
+  const auto integer = [&](int i) { return r.column_int64(first + i); };
+  PageRecord p;
+  p.url = text(0);
+  p.final_url = text(1);
+  p.depth = static_cast<int>(integer(2));
+  p.status = static_cast<int>(integer(3));
+  p.content_type = text(4);
+  p.bytes = static_cast<std::uint64_t>(integer(5));
+  p.wire_bytes = static_cast<std::uint64_t>(integer(6));
+  p.fetched_at_ms = integer(7);
+  p.elapsed_s = r.column_double(first + 8);
+  p.title = text(9);
+  p.description = text(10);
+  p.canonical = text(11);
+  p.language = text(12);
+  p.text = text(13);
+  if (!r.column_is_null(first + 14)) p.content_hash = static_cast<std::uint64_t>(integer(14));
+  p.error_class = text(15);
+  p.error_message = text(16);
+  p.attempts = static_cast<int>(integer(17));
+  p.etag = text(18);
+  p.last_modified = text(19);
+  return p;
+}
+
 Status SqliteCrawlStore::for_each_frontier_url(const std::function<void(std::string_view url)>& fn) {
   return for_each_row(db_, "SELECT u.url FROM frontier f JOIN urls u ON u.id = f.url_id",
                       [&](Statement& s) { fn(s.column_text(0)); });
@@ -102,37 +129,15 @@ Result<std::optional<PageRecord>> SqliteCrawlStore::find_page(std::string_view u
   std::int64_t page_id = 0;
   Result<Transaction> tx = Transaction::begin(db_, Transaction::Kind::kRead);
   if (!tx.ok()) return tx.status();
+  const std::string sql = "SELECT p.url_id, " + std::string(kPageColumns) +
+                          ", f.state, f.next_due_ms "
+                          "FROM urls u JOIN pages p ON p.url_id = u.id JOIN urls fu ON fu.id = p.final_url_id "
+                          "LEFT JOIN frontier f ON f.url_id = p.url_id WHERE u.url = ?1";
   Status s = for_each_row(
-      db_,
-      "SELECT p.url_id, u.url, fu.url, p.depth, p.status, p.content_type, p.bytes, p.wire_bytes, p.fetched_at_ms, "
-      "p.elapsed_s, p.title, p.description, p.canonical, p.language, p.text, p.content_hash, p.error_class, "
-      "p.error_message, p.attempts, p.etag, p.last_modified, f.state, f.next_due_ms "
-      "FROM urls u JOIN pages p ON p.url_id = u.id JOIN urls fu ON fu.id = p.final_url_id "
-      "LEFT JOIN frontier f ON f.url_id = p.url_id WHERE u.url = ?1",
-      [&](Statement& st) { st.bind_text(1, url); },
+      db_, sql, [&](Statement& st) { st.bind_text(1, url); },
       [&](Statement& r) {
-        PageRecord p;
         page_id = r.column_int64(0);
-        p.url = r.column_text(1);
-        p.final_url = r.column_text(2);
-        p.depth = static_cast<int>(r.column_int64(3));
-        p.status = static_cast<int>(r.column_int64(4));
-        p.content_type = r.column_text(5);
-        p.bytes = static_cast<std::uint64_t>(r.column_int64(6));
-        p.wire_bytes = static_cast<std::uint64_t>(r.column_int64(7));
-        p.fetched_at_ms = r.column_int64(8);
-        p.elapsed_s = r.column_double(9);
-        p.title = r.column_text(10);
-        p.description = r.column_text(11);
-        p.canonical = r.column_text(12);
-        p.language = r.column_text(13);
-        p.text = r.column_text(14);
-        if (!r.column_is_null(15)) p.content_hash = static_cast<std::uint64_t>(r.column_int64(15));
-        p.error_class = r.column_text(16);
-        p.error_message = r.column_text(17);
-        p.attempts = static_cast<int>(r.column_int64(18));
-        p.etag = r.column_text(19);
-        p.last_modified = r.column_text(20);
+        PageRecord p = read_page_columns(r, 1);
         p.state = r.column_is_null(21) ? FrontierState::kDone : static_cast<FrontierState>(r.column_int64(21));
         p.next_due_ms = r.column_int64(22);
         page = std::move(p);

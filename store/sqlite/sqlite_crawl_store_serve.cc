@@ -7,13 +7,6 @@
 #include "store/sqlite/sqlite_crawl_store.h"
 
 namespace preheat::store::sqlite {
-namespace {
-
-std::int64_t as_limit(std::size_t n) {
-  return n > static_cast<std::size_t>(INT64_MAX) ? INT64_MAX : static_cast<std::int64_t>(n);
-}
-
-}  // namespace
 
 Status SqliteCrawlStore::ensure_serving_indexes() {
   if (Status s = writable(); !s.ok()) return s;
@@ -29,7 +22,7 @@ Result<std::vector<LinkView>> SqliteCrawlStore::out_links(std::string_view url, 
       "LEFT JOIN pages p ON p.url_id = l.to_id WHERE u.url = ?1 ORDER BY l.seq LIMIT ?2",
       [&](Statement& st) {
         st.bind_text(1, url);
-        st.bind_int64(2, as_limit(limit));
+        st.bind_int64(2, sql_limit(limit));
       },
       [&](Statement& r) {
         LinkView v;
@@ -57,7 +50,7 @@ Result<std::vector<InLink>> SqliteCrawlStore::in_links(std::string_view url, std
       "WHERE u.url = ?1 GROUP BY l.from_id ORDER BY fu.url LIMIT ?2",
       [&](Statement& st) {
         st.bind_text(1, url);
-        st.bind_int64(2, as_limit(limit));
+        st.bind_int64(2, sql_limit(limit));
       },
       [&](Statement& r) {
         links.push_back(InLink{std::string(r.column_text(0)), std::string(r.column_text(2)),
@@ -79,7 +72,7 @@ Result<std::vector<BrokenTarget>> SqliteCrawlStore::broken_targets(std::size_t l
       "(SELECT count(*) FROM links l WHERE l.to_id = p.url_id) AS refs "
       "FROM pages p JOIN urls u ON u.id = p.url_id WHERE p.status >= 400 OR p.error_class != '' "
       "ORDER BY refs DESC, u.url LIMIT ?1",
-      [&](Statement& st) { st.bind_int64(1, as_limit(limit)); },
+      [&](Statement& st) { st.bind_int64(1, sql_limit(limit)); },
       [&](Statement& r) {
         ids.push_back(r.column_int64(0));
         BrokenTarget t;
@@ -98,7 +91,7 @@ Result<std::vector<BrokenTarget>> SqliteCrawlStore::broken_targets(std::size_t l
         "ORDER BY fu.url LIMIT ?2",
         [&](Statement& st) {
           st.bind_int64(1, ids[i]);
-          st.bind_int64(2, as_limit(referrers_per_target));
+          st.bind_int64(2, sql_limit(referrers_per_target));
         },
         [&](Statement& r) { out[i].sample_referrers.emplace_back(r.column_text(0)); });
     if (!s.ok()) return s;

@@ -82,6 +82,13 @@ Statement& Statement::bind_text(int index, std::string_view value) {
   return *this;
 }
 
+Statement& Statement::bind_blob(int index, std::string_view value) {
+  // As bind_text: a real pointer, so that an empty blob is not NULL.
+  const char* data = value.data() ? value.data() : "";
+  note_bind(sqlite3_bind_blob64(stmt_, index, data, value.size(), SQLITE_STATIC), index);
+  return *this;
+}
+
 Statement& Statement::bind_null(int index) {
   note_bind(sqlite3_bind_null(stmt_, index), index);
   return *this;
@@ -136,6 +143,13 @@ std::string_view Statement::column_text(int index) const {
   const int size = sqlite3_column_bytes(stmt_, index);
   if (!text) return {};
   return {text, static_cast<std::size_t>(size)};
+}
+
+std::string_view Statement::column_blob(int index) const {
+  const auto* data = static_cast<const char*>(sqlite3_column_blob(stmt_, index));
+  const int size = sqlite3_column_bytes(stmt_, index);
+  if (!data) return {};
+  return {data, static_cast<std::size_t>(size)};
 }
 
 bool Statement::column_is_null(int index) const {

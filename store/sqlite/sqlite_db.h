@@ -12,6 +12,7 @@
 // and everything made from it is used by one thread at a time.
 #pragma once
 
+#include <climits>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -41,6 +42,7 @@ class Statement {
   Statement& bind_int64(int index, std::int64_t value);
   Statement& bind_double(int index, double value);
   Statement& bind_text(int index, std::string_view value);  // not copied: see above
+  Statement& bind_blob(int index, std::string_view value);  // not copied either
   Statement& bind_null(int index);
 
   // Advances: true when a row is ready, false when done. On done or error the
@@ -56,6 +58,7 @@ class Statement {
   std::int64_t column_int64(int index) const;
   double column_double(int index) const;
   std::string_view column_text(int index) const;
+  std::string_view column_blob(int index) const;  // bytes as stored, any value
   bool column_is_null(int index) const;
 
   bool valid() const { return stmt_ != nullptr; }
@@ -167,6 +170,11 @@ class Transaction {
   Connection* connection_ = nullptr;  // null once committed or rolled back
 };
 
+
+// A row count for a LIMIT parameter (SQLite integers are signed 64-bit).
+inline std::int64_t sql_limit(std::size_t n) {
+  return n > static_cast<std::size_t>(INT64_MAX) ? INT64_MAX : static_cast<std::int64_t>(n);
+}
 
 // Runs `sql` (with `bind` applied to the prepared statement) and calls `row`
 // for each result row. The statement is the connection's cached one

@@ -127,7 +127,7 @@ TEST(CliTest, BadUsageExitsTwoWithAMessageOnStderr) {
   const std::vector<Case> cases = {
       {{}, HasSubstr("A subcommand is required")},
       {{"demo"}, HasSubstr("A subcommand is required")},
-      {{"frob"}, StrEq("preheat: unknown command 'frob' (commands: bake, crawl, urls, stats, demo, fetch, serve, testsite; see preheat --help)\n")},
+      {{"frob"}, StrEq("preheat: unknown command 'frob' (commands: bake, crawl, urls, stats, demo, export, fetch, serve, testsite; see preheat --help)\n")},
       {{"--frob"}, Not(IsEmpty())},
       {{"bake"}, HasSubstr("recipe is required")},
       {{"bake", kCake, "--frob"}, HasSubstr("The following argument was not expected: --frob")},

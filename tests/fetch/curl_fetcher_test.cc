@@ -7,6 +7,10 @@
 #include <optional>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/streambuf.hpp>
+#include <boost/asio/write.hpp>
+#include <thread>
 
 #include "fetch/curl_blocking_fetcher.h"
 #include "fetch/curl_multi_fetcher.h"
@@ -81,6 +85,62 @@ TEST_P(CurlFetcherTest, FetchesAPage) {
   EXPECT_EQ(r.response.http_version, "1.1");
   EXPECT_GT(r.response.timings.total, Duration::zero());
   EXPECT_EQ(r.response.final_url, url("/"));
+}
+
+// A one-shot server on loopback that records the raw request it receives
+// and answers `answer`: what curl really sent, byte for byte.
+struct RawServer {
+  explicit RawServer(std::string answer) : acceptor(io, {boost::asio::ip::make_address("127.0.0.1"), 0}) {
+    port = acceptor.local_endpoint().port();
+    thread = std::thread([this, answer = std::move(answer)] {
+      boost::asio::ip::tcp::socket socket(io);
+      acceptor.accept(socket);
+      boost::asio::streambuf buf;
+      const std::size_t n = boost::asio::read_until(socket, buf, "\r\n\r\n");
+      request.assign(boost::asio::buffers_begin(buf.data()), boost::asio::buffers_begin(buf.data()) + n);
+      boost::asio::write(socket, boost::asio::buffer(answer));
+    });
+  }
+  // The request, once the answer was written.
+  std::string received() {
+    if (thread.joinable()) thread.join();
+    return request;
+  }
+  ~RawServer() {
+    if (thread.joinable()) thread.join();
+  }
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor acceptor;
+  std::uint16_t port = 0;
+  std::string request;
+  std::thread thread;
+};
+
+TEST_P(CurlFetcherTest, TheRebuiltRequestIsWhatCurlSentAndTheHeaderBlockWhatCameBack) {
+  const std::string head = "HTTP/1.1 200 OK\r\nX-Odd:  spaced \r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\n";
+  std::string sent;
+  FetchResult r;
+  {
+    RawServer raw(head + "ok");
+    const std::string u = "http://127.0.0.1:" + std::to_string(raw.port) + "/a/b?c=d";
+    runtime::Runtime rt({.mode = GetParam()});
+    FetchOptions options;
+    options.user_agent = "preheat-test/1";
+    auto fetcher = GetParam() == ExecutionMode::kSequential ? make_curl_blocking_fetcher(rt, options)
+                                                              : make_curl_multi_fetcher(rt, options);
+    auto main = [&]() -> Task<FetchResult> {
+      Request q;
+      q.url = u;
+      q.headers = {{"X-Extra", "1"}};
+      co_return co_await fetcher->fetch(q);
+    };
+    r = rt.run_for_result(main());
+    sent = raw.received();
+  }
+  ASSERT_TRUE(r.ok()) << r.error->message;
+  EXPECT_EQ(r.response.request_block, sent);
+  EXPECT_EQ(r.response.header_block, head);
+  EXPECT_EQ(r.response.body, "ok");
 }
 
 TEST_P(CurlFetcherTest, HttpErrorsCarryStatusAndRetryAfter) {

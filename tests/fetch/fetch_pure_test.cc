@@ -6,6 +6,7 @@
 #include "fetch/fetch_error.h"
 #include "fetch/host_key.h"
 #include "fetch/redirect_follower.h"
+#include "fetch/request_block.h"
 #include "fetch/retry_after.h"
 
 namespace preheat::fetch {
@@ -113,6 +114,20 @@ TEST(FetchErrorTest, NamesRoundTripAndRetryability) {
       {{FetchErrorKind::kHttp5xx, "", 502, {}}, true},
   };
   for (const auto& [e, retry] : cases) EXPECT_EQ(e.retryable(), retry) << to_string(e.kind) << " " << e.status;
+}
+
+TEST(RequestBlockTest, RebuildsWhatCurlSendsInItsOrder) {
+  const RequestIdentity id{"preheat/1", "gzip, br"};
+  EXPECT_EQ(request_block("GET", "http://h.test:8080/a/b?x=1#frag", "1.1", id, {}),
+            "GET /a/b?x=1 HTTP/1.1\r\nHost: h.test:8080\r\nUser-Agent: preheat/1\r\nAccept: */*\r\n"
+            "Accept-Encoding: gzip, br\r\n\r\n");
+  EXPECT_EQ(request_block("HEAD", "https://user:pw@h.test", "2", {"ua", ""}, {}),
+            "HEAD / HTTP/2\r\nHost: h.test\r\nUser-Agent: ua\r\nAccept: */*\r\n\r\n");
+  EXPECT_EQ(request_block("GET", "http://h.test?q", "1.1", {"ua", ""}, {}).substr(0, 22), "GET /?q HTTP/1.1\r\nHost");
+  // An extra header naming one of curl's replaces it, at the extra header's place.
+  EXPECT_EQ(request_block("GET", "http://h.test/", "1.1", {"ua", "gzip"}, {{"accept", "text/html"}, {"X-A", "1"}}),
+            "GET / HTTP/1.1\r\nHost: h.test\r\nUser-Agent: ua\r\nAccept-Encoding: gzip\r\naccept: text/html\r\n"
+            "X-A: 1\r\n\r\n");
 }
 
 }  // namespace
