@@ -54,10 +54,29 @@ Status export_warc(store::CrawlStore& store, const ExportOptions& o, const ByteS
   Result<store::BodyCounts> counts = store.body_counts();
   if (!counts.ok()) return counts.status();
   sum.counts = *counts;
-  WarcWriter warc(sink);
+  WarcExport warc(sink, o);
+  if (Status s = warc.begin(); !s.ok()) return s;
+  for (;;) {
+    Result<bool> more = warc.step(store);
+    if (!more.ok()) return more.status();
+    if (!*more) break;
+  }
+  sum.rows = warc.fetches();
+  sum.records = static_cast<std::int64_t>(warc.records());
+  return Status();
+}
+
+}  // namespace
+
+WarcExport::WarcExport(ByteSink sink, const ExportOptions& options)
+    : options_(options), writer_(std::make_unique<WarcWriter>(std::move(sink))) {}
+
+WarcExport::~WarcExport() = default;
+
+Status WarcExport::begin() {
   WarcInfo info;
-  info.date_ms = o.now_ms;
-  info.filename = o.filename;
+  info.date_ms = options_.now_ms;
+  info.filename = options_.filename;
   info.fields = {
       {"software", std::string("preheat/") + kVersion},
       {"format", "WARC File Format 1.1"},
@@ -67,23 +86,23 @@ Status export_warc(store::CrawlStore& store, const ExportOptions& o, const ByteS
        "Transfer-Encoding) and Content-Length is the payload's length; requests are rebuilt from what "
        "preheat sent; redirect hops have no records"},
   };
-  if (Status s = warc.write_warcinfo(info); !s.ok()) return s;
-  store::UrlId after = 0;
-  while (true) {
-    Result<std::vector<store::StoredBody>> rows = store.bodies_after(after, o.rows_per_read, o.body_bytes_per_read);
-    if (!rows.ok()) return rows.status();
-    if (rows->empty()) break;
-    for (const store::StoredBody& b : *rows) {
-      if (Status s = warc.write_exchange(b); !s.ok()) return s;
-    }
-    sum.rows += static_cast<std::int64_t>(rows->size());
-    after = rows->back().page_id;
-  }
-  sum.records = static_cast<std::int64_t>(warc.records());
-  return Status();
+  return writer_->write_warcinfo(info);
 }
 
-}  // namespace
+Result<bool> WarcExport::step(store::CrawlStore& store) {
+  Result<std::vector<store::StoredBody>> rows =
+      store.bodies_after(after_, options_.rows_per_read, options_.body_bytes_per_read);
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return false;
+  for (const store::StoredBody& b : *rows) {
+    if (Status s = writer_->write_exchange(b); !s.ok()) return s;
+  }
+  fetches_ += static_cast<std::int64_t>(rows->size());
+  after_ = rows->back().page_id;
+  return true;
+}
+
+std::uint64_t WarcExport::records() const { return writer_->records(); }
 
 Result<Format> parse_format(std::string_view name) {
   if (name == "jsonl") return Format::kJsonl;

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -38,6 +39,34 @@ struct ExportSummary {
   std::int64_t records = 0;   // WARC records written, warcinfo included
   std::uint64_t bytes_out = 0;
   store::BodyCounts counts;   // read before the export (warc only)
+};
+
+class WarcWriter;
+
+// The WARC export one step at a time, for a caller that must not hold its
+// thread for the whole archive (serve's /export.warc.gz: each step runs on a
+// reader thread, its bytes are sent from the io thread in between). begin()
+// writes the warcinfo record; each step() reads one page of bodies after the
+// last one written and writes their records to the sink: false when there
+// were none left. export_store(kWarc) is begin() then step() until false.
+class WarcExport {
+ public:
+  WarcExport(ByteSink sink, const ExportOptions& options);
+  ~WarcExport();
+  WarcExport(const WarcExport&) = delete;
+  WarcExport& operator=(const WarcExport&) = delete;
+
+  Status begin();
+  Result<bool> step(store::CrawlStore& store);
+
+  std::int64_t fetches() const { return fetches_; }  // stored fetches written
+  std::uint64_t records() const;                    // WARC records, warcinfo included
+
+ private:
+  ExportOptions options_;
+  std::unique_ptr<WarcWriter> writer_;
+  store::UrlId after_ = 0;
+  std::int64_t fetches_ = 0;
 };
 
 Result<ExportSummary> export_store(store::CrawlStore& store, const ExportOptions& options, const ByteSink& sink);

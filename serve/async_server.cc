@@ -12,13 +12,17 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/read.hpp>
+#include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
 
 #include "runtime/scope.h"
 #include "serve/http_glue.h"
 #include "serve/metrics.h"
+#include "serve/handlers.h"
 #include "serve/router.h"
+#include "serve/warc_download.h"
 
 namespace preheat::serve {
 
@@ -105,11 +109,73 @@ Task<Response> query(Shared& shared, const Routed& routed) {
   co_return r;
 }
 
+std::int64_t unix_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// The next piece of a download, made on a reader thread (serve/warc_download.h).
+Task<Result<std::string_view>> next_piece(Shared& shared, WarcDownload& warc) {
+  DbCall call(shared.counters);
+  auto work = [&warc, &call] {
+    call.running();
+    return warc.next(ReaderPool::store());
+  };
+  Result<std::string_view> piece = co_await shared.rt.run_on(shared.pool.executor(), work);
+  co_return piece;
+}
+
+// /export.warc.gz: the head, then one chunk per piece; the connection closes
+// after it. Returns false (the connection does not stay open).
+Task<bool> download(beast::tcp_stream& stream, const HttpRequest& req, Shared& shared, InFlight& counted) {
+  const std::chrono::milliseconds write_timeout = shared.options.limits.write_timeout;
+  WarcDownload warc(unix_now_ms());
+  Result<std::string_view> piece = std::string_view();
+  if (req.method() != http::verb::head) piece = co_await next_piece(shared, warc);
+  if (!piece.ok()) {
+    HttpResponse msg = to_message(store_failure(piece.status(), false), req.version(), false, false);
+    stream.expires_after(write_timeout);
+    co_await http::async_write(stream, msg, asio::use_awaitable);
+    counted.answered(500);
+    co_return false;
+  }
+  http::response<http::empty_body> head = download_head(req.version());
+  http::response_serializer<http::empty_body> serializer(head);
+  stream.expires_after(write_timeout);
+  co_await http::async_write_header(stream, serializer, asio::use_awaitable);
+  if (req.method() == http::verb::head) {
+    counted.answered(200);
+    co_return false;
+  }
+  for (;;) {
+    if (!piece->empty()) {
+      const auto chunk = http::make_chunk(asio::buffer(piece->data(), piece->size()));
+      stream.expires_after(write_timeout);
+      co_await asio::async_write(stream, chunk, asio::use_awaitable);
+    }
+    if (warc.done()) break;
+    piece = co_await next_piece(shared, warc);
+    if (!piece.ok()) {
+      std::fprintf(stderr, "preheat serve: /export.warc.gz stopped: %s\n", piece.status().message().c_str());
+      co_return false;  // closed without the last chunk: the client sees a truncated download
+    }
+  }
+  const auto last = http::make_chunk_last();
+  stream.expires_after(write_timeout);
+  co_await asio::async_write(stream, last, asio::use_awaitable);
+  counted.answered(200);
+  co_return false;
+}
+
 // Answers one parsed request; returns whether the connection stays open.
 Task<bool> answer(beast::tcp_stream& stream, const HttpRequest& req, Shared& shared, bool keep,
                   const bool& draining) {
   InFlight counted(shared.counters);
   std::variant<Response, Routed, ServerPage> routed = route(req.method_string(), req.target(), shared.options.limits);
+  if (const ServerPage* page = std::get_if<ServerPage>(&routed); page && *page == ServerPage::kExportWarc) {
+    const bool kept = co_await download(stream, req, shared, counted);
+    co_return kept;
+  }
   Response r;
   if (const Routed* handler = std::get_if<Routed>(&routed)) {
     r = co_await query(shared, *handler);

@@ -53,7 +53,8 @@ Response html_index(const Request&, store::CrawlStore& store) {
         "placeholder=\"a crawled URL\" aria-label=\"URL\"> <button>Look up</button></form>\n<h2>Figures</h2>\n");
   stats_table(h, *stats);
   h.raw("<p class=\"muted\">Also as JSON: <a href=\"/api/stats\">/api/stats</a>, <a href=\"/api/broken\">"
-        "/api/broken</a>, /api/page?url=URL, /api/search?q=WORDS.</p>\n");
+        "/api/broken</a>, /api/page?url=URL, /api/search?q=WORDS. The whole crawl as a WARC archive: "
+        "<a href=\"/export.warc.gz\">/export.warc.gz</a>. Metrics: <a href=\"/metrics\">/metrics</a>.</p>\n");
   return h.done();
 }
 

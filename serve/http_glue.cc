@@ -3,6 +3,7 @@
 #include <boost/beast/http/error.hpp>
 
 #include "base/version.h"
+#include "serve/warc_download.h"
 
 namespace preheat::serve {
 
@@ -29,6 +30,18 @@ HttpResponse to_message(Response r, unsigned version, bool keep_alive, bool head
   res.keep_alive(keep_alive);
   res.content_length(r.body.size());
   if (!head) res.body() = std::move(r.body);
+  return res;
+}
+
+http::response<http::empty_body> download_head(unsigned version) {
+  http::response<http::empty_body> res(http::status::ok, version);
+  res.set(http::field::server, std::string("preheat/") + kVersion);
+  res.set(http::field::content_type, kWarcDownloadType);
+  res.set(http::field::content_disposition, kWarcDownloadDisposition);
+  res.set(http::field::cache_control, "no-store");
+  res.set("X-Content-Type-Options", "nosniff");
+  res.keep_alive(false);
+  res.chunked(true);
   return res;
 }
 

@@ -4,6 +4,7 @@
 // Beast's HTTP code (with the servers).
 #pragma once
 
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -28,5 +29,9 @@ unsigned parse_error_status(const boost::system::error_code& ec);
 // `r` as a message for an HTTP/1.`version` request; a HEAD answer keeps its
 // Content-Length and drops the body.
 HttpResponse to_message(Response r, unsigned version, bool keep_alive, bool head);
+
+// The head of the /export.warc.gz answer (serve/warc_download.h): 200,
+// chunked, the connection closed after it.
+http::response<http::empty_body> download_head(unsigned version);
 
 }  // namespace preheat::serve

@@ -44,6 +44,7 @@ std::variant<Response, Routed, ServerPage> route(std::string_view method, std::s
     return r;
   }
   if (request->path == "/metrics") return ServerPage::kMetrics;
+  if (request->path == "/export.warc.gz") return ServerPage::kExportWarc;
   for (const Route& route : kRoutes) {
     if (route.path == request->path) return Routed{std::move(*request), route.handler};
   }

@@ -10,6 +10,8 @@
 //   /healthz     "ok" (no database)
 //   /metrics     the server's counters, Prometheus text (no database;
 //                answered by the server: a ServerPage)
+//   /export.warc.gz  the crawl as a WARC archive, streamed in chunks (a
+//                ServerPage: the server streams it, serve/warc_download.h)
 //   /stats       /api/stats    the crawl's figures (CrawlStats)
 //   /page?url=   /api/page?url=  a page: status, title, size, timings,
 //                redirects, out-links and in-links with their status
@@ -39,7 +41,7 @@ struct Routed {
 };
 
 // A page the server answers from its own state, without the database.
-enum class ServerPage { kMetrics };
+enum class ServerPage { kMetrics, kExportWarc };
 
 std::variant<Response, Routed, ServerPage> route(std::string_view method, std::string_view target, const ServeLimits& limits);
 

@@ -4,6 +4,7 @@
 #include "serve/sync_server.h"
 
 #include <cerrno>
+#include <cstdio>
 #include <chrono>
 #include <thread>
 #include <variant>
@@ -18,14 +19,19 @@
 #include <boost/asio/error.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/read.hpp>
+#include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
 
 #include "serve/http_glue.h"
 #include "serve/metrics.h"
+#include "serve/handlers.h"
 #include "serve/router.h"
+#include "serve/warc_download.h"
 
 namespace preheat::serve {
 
@@ -220,6 +226,56 @@ void SyncServer::worker(store::CrawlStore& store) {
   }
 }
 
+namespace {
+
+// /export.warc.gz in the classic model: this thread makes each piece and
+// sends it (blocking) before making the next (serve/warc_download.h).
+template <class Stream>
+void download(Stream& stream, const HttpRequest& req, store::CrawlStore& store, InFlight& counted,
+              std::chrono::milliseconds write_timeout) {
+  boost::system::error_code ec;
+  const std::int64_t now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  WarcDownload warc(now_ms);
+  const bool head_only = req.method() == http::verb::head;
+  Result<std::string_view> piece = head_only ? Result<std::string_view>(std::string_view()) : warc.next(store);
+  if (!piece.ok()) {
+    HttpResponse msg = to_message(store_failure(piece.status(), false), req.version(), false, false);
+    stream.expect(Clock::now() + write_timeout, false);
+    http::write(stream, msg, ec);
+    if (!ec) counted.answered(500);
+    return;
+  }
+  http::response<http::empty_body> head = download_head(req.version());
+  http::response_serializer<http::empty_body> serializer(head);
+  stream.expect(Clock::now() + write_timeout, false);
+  http::write_header(stream, serializer, ec);
+  if (ec) return;
+  if (head_only) {
+    counted.answered(200);
+    return;
+  }
+  for (;;) {
+    if (!piece->empty()) {
+      stream.expect(Clock::now() + write_timeout, false);
+      boost::asio::write(stream, http::make_chunk(boost::asio::buffer(piece->data(), piece->size())), ec);
+      if (ec) return;
+    }
+    if (warc.done()) break;
+    piece = warc.next(store);
+    if (!piece.ok()) {
+      std::fprintf(stderr, "preheat serve: /export.warc.gz stopped: %s\n", piece.status().message().c_str());
+      return;  // closed without the last chunk: the client sees a truncated download
+    }
+  }
+  stream.expect(Clock::now() + write_timeout, false);
+  boost::asio::write(stream, http::make_chunk_last(), ec);
+  if (!ec) counted.answered(200);
+}
+
+}  // namespace
+
 void SyncServer::serve_connection(int fd, store::CrawlStore& store) {
   const OpenConnection counted(counters_);
   const int one = 1;
@@ -247,6 +303,12 @@ void SyncServer::serve_connection(int fd, store::CrawlStore& store) {
     const HttpRequest& req = parser.get();
     InFlight in_flight(counters_);
     std::variant<Response, Routed, ServerPage> routed = route(req.method_string(), req.target(), limits);
+    if (const ServerPage* page = std::get_if<ServerPage>(&routed); page && *page == ServerPage::kExportWarc) {
+      DbCall call(counters_);
+      call.running();
+      download(stream, req, store, in_flight, limits.write_timeout);
+      break;  // the download closes its connection
+    }
     Response r;
     if (const Routed* handler = std::get_if<Routed>(&routed)) {
       DbCall call(counters_);
