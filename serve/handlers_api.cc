@@ -65,15 +65,12 @@ Response api_stats(const Request&, store::CrawlStore& store) {
 Response api_page(const Request& request, store::CrawlStore& store) {
   const std::optional<std::string_view> url = request.param("url");
   if (!url || url->empty()) return error_response(400, "give the page's URL: /api/page?url=URL", true);
-  Result<std::optional<store::PageRecord>> page = store.find_page(*url);
-  if (!page.ok()) return store_failure(page.status(), true);
-  if (!page->has_value()) return error_response(404, "no page with this URL in the crawl", true);
-  Result<std::vector<store::LinkView>> out = store.out_links(*url, kMaxLinks);
-  if (!out.ok()) return store_failure(out.status(), true);
-  Result<std::vector<store::InLink>> in = store.in_links(*url, kMaxLinks);
-  if (!in.ok()) return store_failure(in.status(), true);
-
-  const store::PageRecord& p = **page;
+  Result<std::optional<store::PageView>> view = store.page_view(*url, kMaxLinks);
+  if (!view.ok()) return store_failure(view.status(), true);
+  if (!view->has_value()) return error_response(404, "no page with this URL in the crawl", true);
+  const store::PageRecord& p = (*view)->page;
+  const std::vector<store::LinkView>* out = &(*view)->out_links;
+  const std::vector<store::InLink>* in = &(*view)->in_links;
   json::object o;
   o["url"] = p.url;
   o["final_url"] = p.final_url;
