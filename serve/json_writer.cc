@@ -10,12 +10,10 @@ void JsonWriter::separate() {
 }
 
 void JsonWriter::drain() {
+  char chunk[512];
   while (!serializer_.done()) {
-    const std::size_t at = out_.size();
-    const std::size_t room = out_.capacity() > at + 64 ? out_.capacity() - at : 256;
-    out_.resize(at + room);
-    const std::string_view got = serializer_.read(out_.data() + at, room);
-    out_.resize(at + got.size());
+    const std::string_view got = serializer_.read(chunk, sizeof chunk);
+    out_.append(got.data(), got.size());
   }
   need_comma_ = true;
 }
