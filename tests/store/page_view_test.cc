@@ -188,6 +188,45 @@ TEST_F(PageViewTest, NoneForAUrlWithoutAPageRow) {
   }
 }
 
+// The linking pages come back sorted by URL, the smallest `limit` of them,
+// whatever order they were discovered in (ids: z < b < m), with their first
+// link's anchor.
+TEST(InLinksTest, SortedByUrlAndCutAtTheLimit) {
+  TempDir dir;
+  auto store = open_store((dir / "crawl.db").string());
+  ASSERT_TRUE(store);
+  PageRecord z = page("https://a.test/z", 0, {"https://a.test/t"});
+  PageRecord b = page("https://a.test/b", 0, {"https://a.test/t", "https://a.test/t"});
+  b.links[0].anchor = "first";
+  b.links[1].anchor = "second";
+  PageRecord m = page("https://a.test/m", 0, {"https://a.test/t"});
+  ASSERT_TRUE(store->write(pages({z, b, m, page("https://a.test/t")})).ok());
+  for (bool indexed : {false, true}) {
+    if (indexed) {
+      ASSERT_TRUE(store->ensure_serving_indexes().ok());
+    }
+    const auto urls = [&](std::size_t limit) {
+      std::vector<std::string> out;
+      const Result<std::vector<InLink>> in = store->in_links("https://a.test/t", limit);
+      EXPECT_TRUE(in.ok()) << in.status().to_string();
+      if (in.ok()) {
+        for (const InLink& l : *in) out.push_back(l.from_url);
+      }
+      return out;
+    };
+    EXPECT_EQ(urls(10), (std::vector<std::string>{"https://a.test/b", "https://a.test/m", "https://a.test/z"}));
+    EXPECT_EQ(urls(2), (std::vector<std::string>{"https://a.test/b", "https://a.test/m"}));
+    EXPECT_EQ(urls(1), (std::vector<std::string>{"https://a.test/b"}));
+    EXPECT_TRUE(urls(0).empty());
+    const std::optional<PageView> v = *store->page_view("https://a.test/t", 2);
+    ASSERT_TRUE(v);
+    ASSERT_EQ(v->in_links.size(), 2u);
+    EXPECT_EQ(v->in_links[0].from_url, "https://a.test/b");
+    EXPECT_EQ(v->in_links[0].anchor, "first");
+    EXPECT_EQ(v->in_links[1].from_url, "https://a.test/m");
+  }
+}
+
 TEST_F(PageViewTest, AReadOnlyReaderSeesTheSame) {
   auto reader = open_store((dir_ / "crawl.db").string(), {.read_only = true});
   ASSERT_TRUE(reader);
