@@ -1,5 +1,8 @@
 #include "serve/json_writer.h"
 
+#include <algorithm>
+#include <charconv>
+
 #include <boost/json/value.hpp>
 
 namespace preheat::serve {
@@ -55,24 +58,45 @@ JsonWriter& JsonWriter::key(std::string_view name) {
 
 JsonWriter& JsonWriter::value(std::string_view s) {
   separate();
+  // Most strings need no escape: quoted as they are, as the serializer's own
+  // fast loop would (it escapes only '"', '\\' and bytes below 0x20).
+  const bool plain = std::none_of(s.begin(), s.end(), [](char c) {
+    return static_cast<unsigned char>(c) < 0x20 || c == '"' || c == '\\';
+  });
+  if (plain) {
+    out_ += '"';
+    out_ += s;
+    out_ += '"';
+    need_comma_ = true;
+    return *this;
+  }
   serializer_.reset(s);
   drain();
   return *this;
 }
 
-// Scalars hold no storage: a json::value on the stack allocates nothing.
+// Integers in plain decimal, as the serializer writes them.
 template <class T>
-JsonWriter& JsonWriter::scalar(T n) {
+JsonWriter& JsonWriter::integer(T n) {
   separate();
-  const json::value v(n);
+  char digits[24];
+  const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, n);
+  out_.append(digits, static_cast<std::size_t>(end - digits));
+  need_comma_ = true;
+  return *this;
+}
+
+JsonWriter& JsonWriter::value(std::int64_t n) { return integer(n); }
+JsonWriter& JsonWriter::value(std::uint64_t n) { return integer(n); }
+// Doubles through a json::value (it holds no storage: nothing is allocated),
+// for Boost's own formatting.
+JsonWriter& JsonWriter::value(double d) {
+  separate();
+  const json::value v(d);
   serializer_.reset(&v);
   drain();
   return *this;
 }
-
-JsonWriter& JsonWriter::value(std::int64_t n) { return scalar(n); }
-JsonWriter& JsonWriter::value(std::uint64_t n) { return scalar(n); }
-JsonWriter& JsonWriter::value(double d) { return scalar(d); }
 
 JsonWriter& JsonWriter::null() {
   separate();

@@ -1,9 +1,10 @@
 // JsonWriter: writes a JSON document straight into a string, without building
 // a Boost.JSON DOM first (on /api/page the DOM's allocations, hashing and
-// copies cost about as much as the database reads). Every string and number
-// goes through Boost.JSON's own serializer, so the bytes are those of
-// json::serialize() on the equivalent value: crawled strings are escaped the
-// same way, doubles printed the same way. Keys are the caller's literals and
+// copies cost about as much as the database reads). The bytes are those of
+// json::serialize() on the equivalent value: a string with anything to
+// escape and every double go through Boost.JSON's own serializer; a string
+// without (quoted as is) and an integer (plain decimal) are written here the
+// way it writes them (tests/serve/json_writer_test.cc compares the two). Keys are the caller's literals and
 // are written as given (they must need no escaping).
 //
 // Thread safety: one writer per thread; it appends to the caller's string.
@@ -46,7 +47,7 @@ class JsonWriter {
  private:
   void separate();
   template <class T>
-  JsonWriter& scalar(T n);  // n through a json::value: Boost's number formatting
+  JsonWriter& integer(T n);
   void drain();  // appends what the serializer holds
 
   std::string& out_;
