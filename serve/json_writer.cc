@@ -60,9 +60,8 @@ JsonWriter& JsonWriter::value(std::string_view s) {
   separate();
   // Most strings need no escape: quoted as they are, as the serializer's own
   // fast loop would (it escapes only '"', '\\' and bytes below 0x20).
-  const bool plain = std::none_of(s.begin(), s.end(), [](char c) {
-    return static_cast<unsigned char>(c) < 0x20 || c == '"' || c == '\\';
-  });
+  const bool plain = std::none_of(s.begin(), s.end(),
+                                  [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == '"' || c == '\\'; });
   if (plain) {
     out_ += '"';
     out_ += s;
@@ -86,8 +85,12 @@ JsonWriter& JsonWriter::integer(T n) {
   return *this;
 }
 
-JsonWriter& JsonWriter::value(std::int64_t n) { return integer(n); }
-JsonWriter& JsonWriter::value(std::uint64_t n) { return integer(n); }
+JsonWriter& JsonWriter::value(std::int64_t n) {
+  return integer(n);
+}
+JsonWriter& JsonWriter::value(std::uint64_t n) {
+  return integer(n);
+}
 // Doubles through a json::value (it holds no storage: nothing is allocated),
 // for Boost's own formatting.
 JsonWriter& JsonWriter::value(double d) {

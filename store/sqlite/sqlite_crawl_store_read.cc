@@ -98,8 +98,7 @@ Result<CrawlStats> SqliteCrawlStore::stats() {
   return st;
 }
 
-Result<std::optional<PageRecord>> SqliteCrawlStore::read_page(std::string_view url, bool with_text,
-                                                              UrlId* page_id) {
+Result<std::optional<PageRecord>> SqliteCrawlStore::read_page(std::string_view url, bool with_text, UrlId* page_id) {
   // The text is the last column: a reader without it stops before it.
   static const std::string kColumns =
       "SELECT p.url_id, fu.url, p.depth, p.status, p.content_type, p.bytes, p.wire_bytes, p.fetched_at_ms, "

@@ -1,15 +1,15 @@
 // JsonWriter writes the bytes json::serialize() writes for the same document:
 // hostile strings (every byte, invalid UTF-8, quotes, controls) and numbers
 // (negative, 64-bit unsigned, doubles large and small) included.
-#include <gtest/gtest.h>
+#include "serve/json_writer.h"
 
 #include <limits>
+
+#include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
-
-#include "serve/json_writer.h"
 
 namespace preheat::serve {
 namespace {

@@ -48,8 +48,8 @@ class ComposingStore final : public CrawlStore {
 // A 301 from /r to /, a page with four links (one to a 404, one never
 // fetched, one twice to the same target), and pages linking back.
 void write_crawl(CrawlStore& store) {
-  PageRecord home = page("https://a.test/", 0,
-                         {"https://a.test/x", "https://a.test/gone", "mailto:me@a.test", "https://a.test/x"});
+  PageRecord home =
+      page("https://a.test/", 0, {"https://a.test/x", "https://a.test/gone", "mailto:me@a.test", "https://a.test/x"});
   home.url = "https://a.test/r";
   home.final_url = "https://a.test/";
   home.redirects.push_back(RedirectRecord{"https://a.test/r", "https://a.test/", 301});
@@ -174,7 +174,7 @@ TEST_F(PageViewTest, SpellsOutTheHomePage) {
   EXPECT_EQ(v->out_links[1].rel, "nofollow");
   EXPECT_EQ(v->out_links[2].url, "mailto:me@a.test");
   EXPECT_FALSE(v->out_links[2].status);  // never fetched
-  ASSERT_EQ(v->in_links.size(), 2u);  // sorted by URL, one per linking page
+  ASSERT_EQ(v->in_links.size(), 2u);     // sorted by URL, one per linking page
   EXPECT_EQ(v->in_links[0].from_url, "https://a.test/x");
   EXPECT_EQ(v->in_links[1].from_url, "https://a.test/y");
 }
