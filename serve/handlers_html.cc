@@ -144,15 +144,12 @@ Response html_timeline(const Request& request, store::CrawlStore& store) {
 Response html_page(const Request& request, store::CrawlStore& store) {
   const std::optional<std::string_view> url = request.param("url");
   if (!url || url->empty()) return error_response(400, "give the page's URL: /page?url=URL");
-  Result<std::optional<store::PageRecord>> page = store.find_page(*url);
-  if (!page.ok()) return store_failure(page.status(), false);
-  if (!page->has_value()) return error_response(404, "no page with the URL '" + std::string(*url) + "' in the crawl");
-  Result<std::vector<store::LinkView>> out = store.out_links(*url, kMaxLinks);
-  if (!out.ok()) return store_failure(out.status(), false);
-  Result<std::vector<store::InLink>> in = store.in_links(*url, kMaxLinks);
-  if (!in.ok()) return store_failure(in.status(), false);
-
-  const store::PageRecord& p = **page;
+  Result<std::optional<store::PageView>> view = store.page_view(*url, kMaxLinks);
+  if (!view.ok()) return store_failure(view.status(), false);
+  if (!view->has_value()) return error_response(404, "no page with the URL '" + std::string(*url) + "' in the crawl");
+  const store::PageRecord& p = (*view)->page;
+  const std::vector<store::LinkView>& out = (*view)->out_links;
+  const std::vector<store::InLink>& in = (*view)->in_links;
   Html h(p.title.empty() ? p.url : p.title);
   h.raw("<table><tr><th>URL</th><td>").text(p.url).raw("</td></tr>");
   if (p.final_url != p.url) h.raw("<tr><th>final URL</th><td>").page_link(p.final_url).raw("</td></tr>");
@@ -173,8 +170,8 @@ Response html_page(const Request& request, store::CrawlStore& store) {
     }
     h.raw("</ol>\n");
   }
-  h.raw("<h2>Links (").num(static_cast<std::int64_t>(out->size())).raw(")</h2><table>");
-  for (const store::LinkView& l : *out) {
+  h.raw("<h2>Links (").num(static_cast<std::int64_t>(out.size())).raw(")</h2><table>");
+  for (const store::LinkView& l : out) {
     h.raw("<tr><td>");
     if (l.status) {
       h.status(*l.status, l.error_class).raw("</td><td>").page_link(l.url);
@@ -183,8 +180,8 @@ Response html_page(const Request& request, store::CrawlStore& store) {
     }
     h.raw("</td><td>").text(l.anchor).raw("</td></tr>");
   }
-  h.raw("</table>\n<h2>Linked from (").num(static_cast<std::int64_t>(in->size())).raw(")</h2><table>");
-  for (const store::InLink& l : *in) {
+  h.raw("</table>\n<h2>Linked from (").num(static_cast<std::int64_t>(in.size())).raw(")</h2><table>");
+  for (const store::InLink& l : in) {
     h.raw("<tr><td>").status(l.from_status, "").raw("</td><td>").page_link(l.from_url).raw("</td><td>")
         .text(l.anchor).raw("</td></tr>");
   }

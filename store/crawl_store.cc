@@ -34,6 +34,20 @@ Result<std::vector<InLink>> CrawlStore::in_links(std::string_view, std::size_t) 
   return Status::internal("in_links is not implemented by this store");
 }
 
+Result<std::optional<PageView>> CrawlStore::page_view(std::string_view url, std::size_t limit) {
+  Result<std::optional<PageRecord>> page = find_page(url);
+  if (!page.ok()) return page.status();
+  if (!page->has_value()) return std::optional<PageView>();
+  Result<std::vector<LinkView>> out = out_links(url, limit);
+  if (!out.ok()) return out.status();
+  Result<std::vector<InLink>> in = in_links(url, limit);
+  if (!in.ok()) return in.status();
+  PageView view{std::move(**page), std::move(*out), std::move(*in)};
+  view.page.text.clear();
+  view.page.links.clear();
+  return std::optional<PageView>(std::move(view));
+}
+
 Result<std::vector<BrokenTarget>> CrawlStore::broken_targets(std::size_t, std::size_t) {
   return Status::internal("broken_targets is not implemented by this store");
 }

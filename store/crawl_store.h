@@ -186,6 +186,13 @@ struct InLink {
   int from_status = 0;
 };
 
+// What /page and /api/page show of one page, read in one snapshot.
+struct PageView {
+  PageRecord page;                  // as find_page, except `text` and `links`, which stay empty
+  std::vector<LinkView> out_links;  // as out_links()
+  std::vector<InLink> in_links;     // as in_links()
+};
+
 // A fetched URL that failed (status >= 400, or a fetch error), with the pages
 // that link to it.
 struct BrokenTarget {
@@ -370,6 +377,11 @@ class CrawlStore {
   // The pages linking to `url`, sorted by URL, at most `limit`. Without the
   // serving index this is a scan of every link (correct, slow).
   virtual Result<std::vector<InLink>> in_links(std::string_view url, std::size_t limit);
+  // The page of a requested URL with its out-links and in-links (at most
+  // `limit` of each), none when it has no page row. The default composes
+  // find_page, out_links and in_links; an engine may read it in one snapshot
+  // without the text (SQLite: one read transaction, each row read once).
+  virtual Result<std::optional<PageView>> page_view(std::string_view url, std::size_t limit);
   // Failing targets, the most linked first (then by URL); at most `limit`,
   // each with at most `referrers_per_target` linking pages.
   virtual Result<std::vector<BrokenTarget>> broken_targets(std::size_t limit, std::size_t referrers_per_target);

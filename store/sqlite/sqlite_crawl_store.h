@@ -55,6 +55,7 @@ class SqliteCrawlStore final : public CrawlStore {
   Status ensure_serving_indexes() override;
   Result<std::vector<LinkView>> out_links(std::string_view url, std::size_t limit) override;
   Result<std::vector<InLink>> in_links(std::string_view url, std::size_t limit) override;
+  Result<std::optional<PageView>> page_view(std::string_view url, std::size_t limit) override;
   Result<std::vector<BrokenTarget>> broken_targets(std::size_t limit, std::size_t referrers_per_target) override;
   // The runs and their timelines (sqlite_crawl_store_runs.cc).
   Result<std::vector<RunSummary>> runs() override;
@@ -89,6 +90,14 @@ class SqliteCrawlStore final : public CrawlStore {
   Status writable() const;
   Status delete_all_rows();
   Result<UrlId> intern(std::string_view url, bool probably_new = false);
+  // The page row of `url` and its redirects, its id in *page_id; the text
+  // only when `with_text`; links left empty. Inside the caller's transaction.
+  Result<std::optional<PageRecord>> read_page(std::string_view url, bool with_text, UrlId* page_id);
+  // By URL id (sqlite_crawl_store_serve.cc): what out_links / in_links answer.
+  Result<std::vector<LinkView>> out_links_of(UrlId from, std::size_t limit);
+  Result<std::vector<InLink>> in_links_of(UrlId to, std::size_t limit);
+  // The id of a known URL, none when unknown.
+  Result<std::optional<UrlId>> find_url_id(std::string_view url);
   Status write_batch(const WriteBatch& batch);
   Status write_page(const PageRecord& page);
   Status add_frontier(const NewUrl& entry, std::optional<UrlId> discovered_from);

@@ -1,5 +1,6 @@
 // The reader side of SqliteCrawlStore (and the frontier scans the writer uses
 // at start-up). Statements are prepared once per connection (for_each_row).
+#include <string>
 #include <utility>
 
 #include "store/sqlite/sqlite_crawl_store.h"
@@ -124,44 +125,77 @@ Result<CrawlStats> SqliteCrawlStore::stats() {
   return st;
 }
 
-Result<std::optional<PageRecord>> SqliteCrawlStore::find_page(std::string_view url) {
+Result<std::optional<PageRecord>> SqliteCrawlStore::read_page(std::string_view url, bool with_text, UrlId* page_id) {
+  // The text is the last column: a reader without it stops before it.
+  static const std::string kColumns =
+      "SELECT p.url_id, fu.url, p.depth, p.status, p.content_type, p.bytes, p.wire_bytes, p.fetched_at_ms, "
+      "p.elapsed_s, p.title, p.description, p.canonical, p.language, p.content_hash, p.error_class, "
+      "p.error_message, p.attempts, p.etag, p.last_modified, f.state, f.next_due_ms";
+  static const std::string kFrom =
+      " FROM urls u JOIN pages p ON p.url_id = u.id JOIN urls fu ON fu.id = p.final_url_id "
+      "LEFT JOIN frontier f ON f.url_id = p.url_id WHERE u.url = ?1";
+  static const std::string kWith = kColumns + ", p.text" + kFrom;
+  static const std::string kWithout = kColumns + kFrom;
   std::optional<PageRecord> page;
-  std::int64_t page_id = 0;
-  Result<Transaction> tx = Transaction::begin(db_, Transaction::Kind::kRead);
-  if (!tx.ok()) return tx.status();
-  const std::string sql = "SELECT p.url_id, " + std::string(kPageColumns) +
-                          ", f.state, f.next_due_ms "
-                          "FROM urls u JOIN pages p ON p.url_id = u.id JOIN urls fu ON fu.id = p.final_url_id "
-                          "LEFT JOIN frontier f ON f.url_id = p.url_id WHERE u.url = ?1";
   Status s = for_each_row(
-      db_, sql, [&](Statement& st) { st.bind_text(1, url); },
+      db_, with_text ? kWith : kWithout, [&](Statement& st) { st.bind_text(1, url); },
       [&](Statement& r) {
-        page_id = r.column_int64(0);
-        PageRecord p = read_page_columns(r, 1);
-        p.state = r.column_is_null(21) ? FrontierState::kDone : static_cast<FrontierState>(r.column_int64(21));
-        p.next_due_ms = r.column_int64(22);
+        PageRecord p;
+        *page_id = r.column_int64(0);
+        p.url = url;  // == u.url
+        p.final_url = r.column_text(1);
+        p.depth = static_cast<int>(r.column_int64(2));
+        p.status = static_cast<int>(r.column_int64(3));
+        p.content_type = r.column_text(4);
+        p.bytes = static_cast<std::uint64_t>(r.column_int64(5));
+        p.wire_bytes = static_cast<std::uint64_t>(r.column_int64(6));
+        p.fetched_at_ms = r.column_int64(7);
+        p.elapsed_s = r.column_double(8);
+        p.title = r.column_text(9);
+        p.description = r.column_text(10);
+        p.canonical = r.column_text(11);
+        p.language = r.column_text(12);
+        if (!r.column_is_null(13)) p.content_hash = static_cast<std::uint64_t>(r.column_int64(13));
+        p.error_class = r.column_text(14);
+        p.error_message = r.column_text(15);
+        p.attempts = static_cast<int>(r.column_int64(16));
+        p.etag = r.column_text(17);
+        p.last_modified = r.column_text(18);
+        p.state = r.column_is_null(19) ? FrontierState::kDone : static_cast<FrontierState>(r.column_int64(19));
+        p.next_due_ms = r.column_int64(20);
+        if (with_text) p.text = r.column_text(21);
         page = std::move(p);
       });
   if (!s.ok()) return s;
   if (!page) return page;
-
-  const auto bind_id = [&](Statement& st) { st.bind_int64(1, page_id); };
   s = for_each_row(
       db_,
       "SELECT fu.url, tu.url, r.status FROM redirects r JOIN urls fu ON fu.id = r.from_id "
       "JOIN urls tu ON tu.id = r.to_id WHERE r.page_id = ?1 ORDER BY r.hop",
-      bind_id, [&](Statement& r) {
+      [&](Statement& st) { st.bind_int64(1, *page_id); },
+      [&](Statement& r) {
         page->redirects.push_back(RedirectRecord{std::string(r.column_text(0)), std::string(r.column_text(1)),
                                                  static_cast<int>(r.column_int64(2))});
       });
   if (!s.ok()) return s;
-  s = for_each_row(db_,
-                   "SELECT u.url, l.anchor, l.rel, l.tag FROM links l JOIN urls u ON u.id = l.to_id "
-                   "WHERE l.from_id = ?1 ORDER BY l.seq",
-                   bind_id, [&](Statement& r) {
-                     page->links.push_back(LinkRecord{std::string(r.column_text(0)), std::string(r.column_text(1)),
-                                                      std::string(r.column_text(2)), std::string(r.column_text(3))});
-                   });
+  return page;
+}
+
+Result<std::optional<PageRecord>> SqliteCrawlStore::find_page(std::string_view url) {
+  Result<Transaction> tx = Transaction::begin(db_, Transaction::Kind::kRead);
+  if (!tx.ok()) return tx.status();
+  UrlId page_id = 0;
+  Result<std::optional<PageRecord>> page = read_page(url, /*with_text=*/true, &page_id);
+  if (!page.ok() || !page->has_value()) return page;
+  Status s = for_each_row(
+      db_,
+      "SELECT u.url, l.anchor, l.rel, l.tag FROM links l JOIN urls u ON u.id = l.to_id "
+      "WHERE l.from_id = ?1 ORDER BY l.seq",
+      [&](Statement& st) { st.bind_int64(1, page_id); },
+      [&](Statement& r) {
+        (*page)->links.push_back(LinkRecord{std::string(r.column_text(0)), std::string(r.column_text(1)),
+                                            std::string(r.column_text(2)), std::string(r.column_text(3))});
+      });
   if (!s.ok()) return s;
   if (s = tx->commit(); !s.ok()) return s;
   return page;

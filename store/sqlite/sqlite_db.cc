@@ -159,6 +159,11 @@ bool Statement::column_is_null(int index) const {
 // ---- Connection ----
 
 Result<Connection> Connection::open(const std::string& path, Mode mode) {
+  // Before SQLite initialises (the first open): no process-wide allocation
+  // statistics, which take a global mutex on every sqlite3_malloc and made the
+  // server's reader threads contend (nothing here reads them).
+  static const int memstatus_off = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  (void)memstatus_off;
   const bool read_only = mode == Mode::kReadOnly;
   const int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE |
                     (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
@@ -227,8 +232,7 @@ Result<Statement> Connection::prepare(std::string_view sql, bool persistent) {
 }
 
 Result<Statement*> Connection::cached(std::string_view sql, Statement& scratch) {
-  const std::string key(sql);
-  auto it = cache_.find(key);
+  auto it = cache_.find(sql);
   if (it != cache_.end() && sqlite3_stmt_busy(it->second->stmt_) == 0) {
     sqlite3_clear_bindings(it->second->stmt_);  // the last caller's text may be gone
     return it->second.get();
@@ -241,7 +245,7 @@ Result<Statement*> Connection::cached(std::string_view sql, Statement& scratch) 
   }
   auto kept = std::make_unique<Statement>(std::move(*fresh));
   Statement* out = kept.get();
-  cache_.emplace(key, std::move(kept));
+  cache_.emplace(std::string(sql), std::move(kept));
   return out;
 }
 

@@ -14,6 +14,7 @@
 
 #include <climits>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -145,7 +146,12 @@ class Connection {
   std::string path_;
   // Declared after db_: finalised before the connection closes (close_v2
   // would wait for them anyway).
-  std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;
+  // Looked up by string_view (transparent): no key string built per call.
+  struct SqlHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view sql) const noexcept { return std::hash<std::string_view>{}(sql); }
+  };
+  std::unordered_map<std::string, std::unique_ptr<Statement>, SqlHash, std::equal_to<>> cache_;
 };
 
 // BEGIN on construction, ROLLBACK on destruction unless committed.

@@ -108,6 +108,29 @@ TEST_F(HandlersTest, ApiPageHasLinksWithStatusInLinksAndRedirects) {
   EXPECT_EQ(moved.at("redirects").as_array()[0].at("status").as_int64(), 301);
 }
 
+TEST_F(HandlersTest, ApiPageKeepsEveryField) {
+  // The JSON fields are a public interface: names and order.
+  const boost::json::object o = boost::json::parse(call("/api/page?url=http://site/r").body).as_object();
+  std::vector<std::string> keys;
+  for (const auto& kv : o) keys.emplace_back(kv.key());
+  EXPECT_EQ(keys, (std::vector<std::string>{"url", "final_url", "status", "state", "title", "description",
+                                            "content_type", "language", "canonical", "depth", "bytes", "wire_bytes",
+                                            "fetched_at_ms", "elapsed_s", "attempts", "error_class", "error_message",
+                                            "redirects", "out_links", "in_links"}));
+  EXPECT_EQ(o.at("elapsed_s").as_double(), 0.012);
+  EXPECT_EQ(o.at("state").as_string(), "done");
+  const auto& redirect = o.at("redirects").as_array().at(0).as_object();
+  EXPECT_EQ(redirect.at("from").as_string(), "http://site/r");
+  EXPECT_EQ(redirect.at("to").as_string(), "http://site/a");
+  const boost::json::object home = boost::json::parse(call("/api/page?url=http://site/").body).as_object();
+  std::vector<std::string> link_keys;
+  for (const auto& kv : home.at("out_links").as_array().at(0).as_object()) link_keys.emplace_back(kv.key());
+  EXPECT_EQ(link_keys, (std::vector<std::string>{"url", "anchor", "rel", "tag", "status", "error_class"}));
+  std::vector<std::string> in_keys;
+  for (const auto& kv : home.at("in_links").as_array().at(0).as_object()) in_keys.emplace_back(kv.key());
+  EXPECT_EQ(in_keys, (std::vector<std::string>{"url", "anchor", "status"}));
+}
+
 TEST_F(HandlersTest, BrokenListsFailingTargetsAndTheirReferrers) {
   const Response r = call("/api/broken");
   ASSERT_EQ(r.status, 200);
