@@ -76,12 +76,15 @@ class SqliteCrawlStore final : public CrawlStore {
  private:
   // The pages-table columns of a PageRecord, in read_page_columns' order,
   // for a query over `pages p` joined with `urls u` (its URL) and `urls fu`
-  // (its final URL). 20 columns.
+  // (its final URL). 19 columns.
+  // The text comes last, so that a reader that does not show it (serve's
+  // page view) leaves it out of the statement: `with_text` says whether
+  // ", p.text" follows these columns.
   static constexpr std::string_view kPageColumns =
       "u.url, fu.url, p.depth, p.status, p.content_type, p.bytes, p.wire_bytes, p.fetched_at_ms, p.elapsed_s, "
-      "p.title, p.description, p.canonical, p.language, p.text, p.content_hash, p.error_class, p.error_message, "
+      "p.title, p.description, p.canonical, p.language, p.content_hash, p.error_class, p.error_message, "
       "p.attempts, p.etag, p.last_modified";
-  static PageRecord read_page_columns(const Statement& row, int first);
+  static PageRecord read_page_columns(const Statement& row, int first, bool with_text);
 
   struct WriterStatements;
 

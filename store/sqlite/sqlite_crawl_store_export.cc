@@ -13,7 +13,7 @@ namespace preheat::store::sqlite {
 Result<std::vector<StoredPage>> SqliteCrawlStore::pages_after(UrlId after_id, std::size_t limit) {
   std::vector<StoredPage> out;
   const std::string sql = "SELECT p.url_id, " + std::string(kPageColumns) +
-                          " FROM pages p JOIN urls u ON u.id = p.url_id JOIN urls fu ON fu.id = p.final_url_id "
+                          ", p.text FROM pages p JOIN urls u ON u.id = p.url_id JOIN urls fu ON fu.id = p.final_url_id "
                           "WHERE p.url_id > ?1 ORDER BY p.url_id LIMIT ?2";
   Status s = for_each_row(
       db_, sql,
@@ -21,7 +21,7 @@ Result<std::vector<StoredPage>> SqliteCrawlStore::pages_after(UrlId after_id, st
         st.bind_int64(1, after_id);
         st.bind_int64(2, sql_limit(limit));
       },
-      [&](Statement& r) { out.push_back(StoredPage{r.column_int64(0), read_page_columns(r, 1)}); });
+      [&](Statement& r) { out.push_back(StoredPage{r.column_int64(0), read_page_columns(r, 1, /*with_text=*/true)}); });
   if (!s.ok()) return s;
   return out;
 }

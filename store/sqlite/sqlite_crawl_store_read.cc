@@ -17,7 +17,7 @@ Status for_each_row(Connection& db, std::string_view sql, Row row) {
 
 }  // namespace
 
-PageRecord SqliteCrawlStore::read_page_columns(const Statement& r, int first) {
+PageRecord SqliteCrawlStore::read_page_columns(const Statement& r, int first, bool with_text) {
   const auto text = [&](int i) { return std::string(r.column_text(first + i)); };
   const auto integer = [&](int i) { return r.column_int64(first + i); };
   PageRecord p;
@@ -34,13 +34,13 @@ PageRecord SqliteCrawlStore::read_page_columns(const Statement& r, int first) {
   p.description = text(10);
   p.canonical = text(11);
   p.language = text(12);
-  p.text = text(13);
-  if (!r.column_is_null(first + 14)) p.content_hash = static_cast<std::uint64_t>(integer(14));
-  p.error_class = text(15);
-  p.error_message = text(16);
-  p.attempts = static_cast<int>(integer(17));
-  p.etag = text(18);
-  p.last_modified = text(19);
+  if (!r.column_is_null(first + 13)) p.content_hash = static_cast<std::uint64_t>(integer(13));
+  p.error_class = text(14);
+  p.error_message = text(15);
+  p.attempts = static_cast<int>(integer(16));
+  p.etag = text(17);
+  p.last_modified = text(18);
+  if (with_text) p.text = text(19);
   return p;
 }
 
@@ -126,11 +126,7 @@ Result<CrawlStats> SqliteCrawlStore::stats() {
 }
 
 Result<std::optional<PageRecord>> SqliteCrawlStore::read_page(std::string_view url, bool with_text, UrlId* page_id) {
-  // The text is the last column: a reader without it stops before it.
-  static const std::string kColumns =
-      "SELECT p.url_id, fu.url, p.depth, p.status, p.content_type, p.bytes, p.wire_bytes, p.fetched_at_ms, "
-      "p.elapsed_s, p.title, p.description, p.canonical, p.language, p.content_hash, p.error_class, "
-      "p.error_message, p.attempts, p.etag, p.last_modified, f.state, f.next_due_ms";
+  static const std::string kColumns = "SELECT p.url_id, f.state, f.next_due_ms, " + std::string(kPageColumns);
   static const std::string kFrom =
       " FROM urls u JOIN pages p ON p.url_id = u.id JOIN urls fu ON fu.id = p.final_url_id "
       "LEFT JOIN frontier f ON f.url_id = p.url_id WHERE u.url = ?1";
@@ -140,30 +136,10 @@ Result<std::optional<PageRecord>> SqliteCrawlStore::read_page(std::string_view u
   Status s = for_each_row(
       db_, with_text ? kWith : kWithout, [&](Statement& st) { st.bind_text(1, url); },
       [&](Statement& r) {
-        PageRecord p;
         *page_id = r.column_int64(0);
-        p.url = url;  // == u.url
-        p.final_url = r.column_text(1);
-        p.depth = static_cast<int>(r.column_int64(2));
-        p.status = static_cast<int>(r.column_int64(3));
-        p.content_type = r.column_text(4);
-        p.bytes = static_cast<std::uint64_t>(r.column_int64(5));
-        p.wire_bytes = static_cast<std::uint64_t>(r.column_int64(6));
-        p.fetched_at_ms = r.column_int64(7);
-        p.elapsed_s = r.column_double(8);
-        p.title = r.column_text(9);
-        p.description = r.column_text(10);
-        p.canonical = r.column_text(11);
-        p.language = r.column_text(12);
-        if (!r.column_is_null(13)) p.content_hash = static_cast<std::uint64_t>(r.column_int64(13));
-        p.error_class = r.column_text(14);
-        p.error_message = r.column_text(15);
-        p.attempts = static_cast<int>(r.column_int64(16));
-        p.etag = r.column_text(17);
-        p.last_modified = r.column_text(18);
-        p.state = r.column_is_null(19) ? FrontierState::kDone : static_cast<FrontierState>(r.column_int64(19));
-        p.next_due_ms = r.column_int64(20);
-        if (with_text) p.text = r.column_text(21);
+        PageRecord p = read_page_columns(r, 3, with_text);
+        p.state = r.column_is_null(1) ? FrontierState::kDone : static_cast<FrontierState>(r.column_int64(1));
+        p.next_due_ms = r.column_int64(2);
         page = std::move(p);
       });
   if (!s.ok()) return s;
