@@ -34,11 +34,14 @@
 
 namespace preheat::crawl {
 
+// error_class of the URLs of a given-up host (state failed, not fetched).
+inline constexpr std::string_view kHostFailingErrorClass = "host-failing";
+
 struct PolitenessOptions {
   Duration min_delay{0};                                 // --delay
   Duration max_crawl_delay = std::chrono::seconds(30);   // --max-crawl-delay (also caps the adaptive delay)
   double adaptive_factor = 0;                            // --adaptive-delay F; 0: off
-  int max_in_flight = 8;                                 // fetch --per-host
+  int max_in_flight = 8;                                 // fetch --per-host (<= 0: 1)
   int failures_to_pause = 5;                             // --host-failures
   Duration first_pause = std::chrono::seconds(5);        // --host-pause
   int max_pauses = 3;                                    // --host-pauses
