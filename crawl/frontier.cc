@@ -83,10 +83,10 @@ std::optional<FrontierItem> Frontier::take_parked() {
   return std::nullopt;
 }
 
-std::optional<TimePoint> Frontier::earliest_parked_due() const {
+std::optional<TimePoint> Frontier::earliest_parked_due(TimePoint after) const {
   std::optional<TimePoint> due;
   for (const auto& [host, h] : parked_) {
-    if (!h.items.empty() && h.due != TimePoint::max()) due = due ? std::min(*due, h.due) : h.due;
+    if (!h.items.empty() && h.due != TimePoint::max() && h.due > after) due = due ? std::min(*due, h.due) : h.due;
   }
   return due;
 }
@@ -114,7 +114,9 @@ void Frontier::host_due(const std::string& host, TimePoint due) {
 
 void Frontier::arm() {
   if (rt_.mode() == ExecutionMode::kSequential) return;  // next() waits itself
-  const std::optional<TimePoint> due = earliest_parked_due();
+  // Hosts due already were announced by the caller's notify_all(); a timer
+  // is for the first one due later.
+  const std::optional<TimePoint> due = earliest_parked_due(rt_.clock().now());
   if (!due || *due >= armed_) return;
   armed_ = *due;
   timers_.spawn(sleep_until(*due));

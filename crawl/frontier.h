@@ -84,7 +84,8 @@ class Frontier {
   runtime::Task<void> refill(std::int64_t now_ms);
   // A parked item whose host is due now, if any (its host becomes unknown).
   std::optional<FrontierItem> take_parked();
-  std::optional<TimePoint> earliest_parked_due() const;
+  // The earliest due time of a parked host later than `after` (not "unknown").
+  std::optional<TimePoint> earliest_parked_due(TimePoint after = TimePoint::min()) const;
   // Wake-up timers: one is armed for the earliest parked due time.
   void arm();
   runtime::Task<void> sleep_until(TimePoint due);
