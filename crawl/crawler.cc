@@ -138,11 +138,12 @@ runtime::Task<void> Crawler::process(FrontierItem item) {
   trace::Recorder* rec = rt_.recorder();
   const trace::TaskId task = rec != nullptr ? rec->add_task(item.url) : trace::kNoTask;
   counters_.in_flight = static_cast<std::int64_t>(frontier_->in_flight());
+  const std::string host = robots_site(item.url);
+  if (give_up_item(item, host)) co_return;  // not even robots.txt for a given-up host
   if (options_.robots) {
     const bool blocked = co_await robots_blocked(item, task);
     if (blocked) co_return;
   }
-  const std::string host = robots_site(item.url);
   if (hold_for_host(item, host)) co_return;
   fetch::Request request;
   request.url = item.url;
@@ -185,29 +186,35 @@ runtime::Task<void> Crawler::fetch_robots(std::string site, trace::TaskId task) 
   fetch::Request request;
   request.url = site + "/robots.txt";
   request.task = task;
+  politeness_.start(site);  // robots.txt goes first, ready or not, but counts for the error budget
   const fetch::FetchResult fetched = co_await fetcher_.fetch(std::move(request));
+  host_finished(site, fetched);
   const std::string agent = options_.fetch.user_agent.empty() ? fetch::default_user_agent() : options_.fetch.user_agent;
   robots_cache_.put(site, decide_robots(robots_outcome(fetched), rt_.clock().now(), agent, options_.robots_options));
+}
+
+bool Crawler::give_up_item(const FrontierItem& item, const std::string& host) {
+  const std::string* why = politeness_.given_up(host);
+  if (why == nullptr) return false;
+  PageAnalysis a;
+  store::PageRecord& r = a.record;
+  r.url = item.url;
+  r.final_url = item.url;
+  r.depth = item.depth;
+  r.attempts = item.attempts;
+  r.fetched_at_ms = unix_ms();
+  r.state = store::FrontierState::kFailed;
+  r.error_class = std::string(kHostFailingErrorClass);
+  r.error_message = "host given up: " + *why;
+  absorb(item, std::move(a));
+  return true;
 }
 
 bool Crawler::hold_for_host(FrontierItem& item, const std::string& host) {
   if (const RobotsEntry* entry = robots_cache_.get(host)) {
     politeness_.set_crawl_delay(host, effective_crawl_delay(*entry, options_.robots_options).value_or(Duration{0}));
   }
-  if (const std::string* why = politeness_.given_up(host)) {
-    PageAnalysis a;
-    store::PageRecord& r = a.record;
-    r.url = item.url;
-    r.final_url = item.url;
-    r.depth = item.depth;
-    r.attempts = item.attempts;
-    r.fetched_at_ms = unix_ms();
-    r.state = store::FrontierState::kFailed;
-    r.error_class = std::string(kHostFailingErrorClass);
-    r.error_message = "host given up: " + *why;
-    absorb(item, std::move(a));
-    return true;
-  }
+  if (give_up_item(item, host)) return true;  // given up while robots.txt was fetched
   if (!politeness_.ready(host)) {
     const TimePoint due = politeness_.ready_at(host);
     frontier_->park(std::move(item), host, due, /*front=*/true);

@@ -93,6 +93,8 @@ class Crawler {
   // before: true when the item was parked or given up (not fetched now);
   // after: the outcome recorded, the host's parked items told when due.
   bool hold_for_host(FrontierItem& item, const std::string& host);
+  // True when the host was given up: the item is recorded as host-failing.
+  bool give_up_item(const FrontierItem& item, const std::string& host);
   void host_finished(const std::string& host, const fetch::FetchResult& fetched);
   void update_host_counters();
 

@@ -119,7 +119,10 @@ std::size_t HostPoliteness::given_up_count() const {
 std::vector<HostState> HostPoliteness::states() const {
   std::vector<HostState> out;
   out.reserve(hosts_.size());
-  for (const auto& [name, s] : hosts_) out.push_back(s);
+  for (const auto& [name, s] : hosts_) {
+    out.push_back(s);
+    out.back().delay = delay_of(s);
+  }
   std::sort(out.begin(), out.end(), [](const HostState& a, const HostState& b) { return a.host < b.host; });
   return out;
 }

@@ -70,6 +70,7 @@ struct HostState {
   Duration crawl_delay{0};    // from robots.txt, capped
   double ewma_s = -1;         // response time average, seconds; < 0: none yet
   std::optional<std::string> given_up;  // why
+  Duration delay{0};          // the delay between starts now (filled by states())
 };
 
 class HostPoliteness {
