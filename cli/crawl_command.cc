@@ -178,6 +178,18 @@ int run_stats(const std::string& db, bool json) {
     o["status_classes"] = std::move(classes);
     o["errors"] = std::move(errors);
     o["depths"] = std::move(depths);
+    boost::json::array hosts;
+    for (const store::HostStats& h : s.hosts) {
+      boost::json::object x;
+      x["host"] = h.host;
+      x["pages"] = h.pages;
+      x["errors"] = h.errors;
+      x["attempts"] = h.attempts;
+      x["mean_elapsed_s"] = json_number(h.mean_elapsed_s);
+      x["given_up"] = h.given_up;
+      hosts.push_back(std::move(x));
+    }
+    o["hosts"] = std::move(hosts);
     print_json(o);
     return kExitOk;
   }
@@ -198,6 +210,13 @@ int run_stats(const std::string& db, bool json) {
   line = "depth:";
   for (const auto& [k, n] : s.depths) line += fmt::format(" {}:{}", k, n);
   std::cout << line << "\n";
+  // Per host, the first 20 (all of them in --json).
+  for (std::size_t i = 0; i < s.hosts.size() && i < 20; ++i) {
+    const store::HostStats& h = s.hosts[i];
+    std::cout << fmt::format("host {}: {} pages, {} errors, {} attempts, {:.3f} s mean{}\n", h.host, h.pages, h.errors,
+                             h.attempts, h.mean_elapsed_s, h.given_up ? ", given up (host-failing)" : "");
+  }
+  if (s.hosts.size() > 20) std::cout << fmt::format("... {} hosts in all (--json lists them)\n", s.hosts.size());
   return kExitOk;
 }
 

@@ -409,7 +409,18 @@ TEST(CliCrawlPolitenessTest, AFailingHostIsGivenUpWithItsReasonAndTheCrawlEnds) 
   EXPECT_TRUE(seen_dead);
   const ProcessResult st = run_process(kBinary, {"stats", "--db", "c.db", "--json"}, dir.path());
   ASSERT_TRUE(st.exited && st.exit_code == 0) << st.describe();
-  EXPECT_EQ(boost::json::parse(st.out).at("errors").at("host-failing").as_int64(), 1);
+  const boost::json::value stats = boost::json::parse(st.out);
+  EXPECT_EQ(stats.at("errors").at("host-failing").as_int64(), 1);
+  // Per host, from the pages table: the dead host given up, the good one not.
+  const boost::json::array& hosts = stats.at("hosts").as_array();
+  ASSERT_EQ(hosts.size(), 2u);
+  for (const boost::json::value& h : hosts) {
+    const bool is_dead = dead.starts_with(h.at("host").as_string().c_str());
+    EXPECT_EQ(h.at("given_up").as_bool(), is_dead) << h;
+    EXPECT_EQ(h.at("pages").as_int64(), is_dead ? 1 : 10) << h;
+  }
+  const ProcessResult text = run_process(kBinary, {"stats", "--db", "c.db"}, dir.path());
+  EXPECT_THAT(text.out, HasSubstr("host " + dead.substr(0, dead.size() - 1) + ": 1 pages, 1 errors"));
 }
 
 TEST(CliCrawlTest, AnUnreachableSeedIsAClearErrorExitOne) {
