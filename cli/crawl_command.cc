@@ -3,6 +3,7 @@
 #include <iostream>
 #include <memory>
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <fmt/format.h>
 
@@ -57,6 +58,23 @@ boost::json::object report_json(const CrawlReport& r, const std::string& mode) {
   o["execution_s"] = json_number(r.execution_s);
   o["waiting_share"] = json_number(r.waiting_share);
   o["pages_per_s"] = json_number(r.pages_per_s);
+  boost::json::array hosts;
+  for (const crawl::HostState& h : r.hosts) {
+    boost::json::object x;
+    x["host"] = h.host;
+    x["requests"] = h.requests;
+    x["errors"] = h.errors;
+    x["pauses"] = h.pauses;
+    x["delay_ms"] = json_number(to_millis(h.delay));
+    x["crawl_delay_ms"] = json_number(to_millis(h.crawl_delay));
+    if (h.given_up) {
+      x["given_up"] = *h.given_up;
+    } else {
+      x["given_up"] = nullptr;
+    }
+    hosts.push_back(std::move(x));
+  }
+  o["hosts"] = std::move(hosts);
   return o;
 }
 
@@ -160,6 +178,18 @@ int run_stats(const std::string& db, bool json) {
     o["status_classes"] = std::move(classes);
     o["errors"] = std::move(errors);
     o["depths"] = std::move(depths);
+    boost::json::array hosts;
+    for (const store::HostStats& h : s.hosts) {
+      boost::json::object x;
+      x["host"] = h.host;
+      x["pages"] = h.pages;
+      x["errors"] = h.errors;
+      x["attempts"] = h.attempts;
+      x["mean_elapsed_s"] = json_number(h.mean_elapsed_s);
+      x["given_up"] = h.given_up;
+      hosts.push_back(std::move(x));
+    }
+    o["hosts"] = std::move(hosts);
     print_json(o);
     return kExitOk;
   }
@@ -180,6 +210,13 @@ int run_stats(const std::string& db, bool json) {
   line = "depth:";
   for (const auto& [k, n] : s.depths) line += fmt::format(" {}:{}", k, n);
   std::cout << line << "\n";
+  // Per host, the first 20 (all of them in --json).
+  for (std::size_t i = 0; i < s.hosts.size() && i < 20; ++i) {
+    const store::HostStats& h = s.hosts[i];
+    std::cout << fmt::format("host {}: {} pages, {} errors, {} attempts, {:.3f} s mean{}\n", h.host, h.pages, h.errors,
+                             h.attempts, h.mean_elapsed_s, h.given_up ? ", given up (host-failing)" : "");
+  }
+  if (s.hosts.size() > 20) std::cout << fmt::format("... {} hosts in all (--json lists them)\n", s.hosts.size());
   return kExitOk;
 }
 
@@ -213,6 +250,12 @@ void add_crawl_commands(CLI::App& app, std::vector<Command>& out) {
   sub->add_option("--timeout", f->job.timeout_s, "Seconds for one transfer")->check(CLI::Range(0.001, 86400.0))->capture_default_str();
   sub->add_option("--connect-timeout", f->job.connect_timeout_s, "Seconds to connect")->check(CLI::Range(0.001, 3600.0))->capture_default_str();
   sub->add_option("--user-agent", f->job.user_agent, "User-Agent (default: preheat/VERSION)");
+  sub->add_option("--delay", f->job.delay_ms, "Milliseconds between request starts to one host at least")->check(CLI::Range(0.0, 3600e3))->capture_default_str();
+  sub->add_option("--max-crawl-delay", f->job.max_crawl_delay_s, "Cap in seconds on robots.txt Crawl-delay (and on --adaptive-delay)")->check(CLI::Range(0.0, 3600.0))->capture_default_str();
+  sub->add_option("--adaptive-delay", f->job.adaptive_delay, "Delay per host at least F x its average response time (0: off)")->check(CLI::Range(0.0, 100.0))->capture_default_str();
+  sub->add_option("--host-failures", f->job.host_failures, "Consecutive failures (no answer, 5xx, 429) that pause a host")->check(CLI::Range(1, 100000))->capture_default_str();
+  sub->add_option("--host-pause", f->job.host_pause_s, "Seconds of a host's first pause (doubles each time)")->check(CLI::Range(0.0, 86400.0))->capture_default_str();
+  sub->add_option("--host-pauses", f->job.host_pauses, "Pauses before a failing host is given up (its URLs: host-failing)")->check(CLI::Range(0, 1000))->capture_default_str();
   sub->add_flag("--no-robots", f->no_robots,
                 "Ignore robots.txt (on by default: fetched once per site, its rules obeyed); prints a warning");
   sub->add_flag("--fresh", f->job.fresh, "Forget what the database holds and start over");

@@ -86,6 +86,13 @@ CrawlReport run_crawl_job(const CrawlJob& job) {
   co.keep_bodies = job.keep_bodies;
   co.fetch = fo;
   co.robots = job.robots;
+  co.robots_options.max_crawl_delay = seconds(job.max_crawl_delay_s);
+  co.politeness.min_delay = seconds(job.delay_ms / 1000);
+  co.politeness.adaptive_factor = job.adaptive_delay;
+  co.politeness.failures_to_pause = job.host_failures;
+  co.politeness.first_pause = seconds(job.host_pause_s);
+  co.politeness.max_pauses = job.host_pauses;
+  co.politeness.max_in_flight = 0;  // the fetcher's --per-host
   if (!job.robots) {
     std::fprintf(stderr,
                  "%s: WARNING: --no-robots is on: robots.txt is NOT fetched and NOT obeyed. Crawl only sites "
@@ -126,6 +133,7 @@ CrawlReport run_crawl_job(const CrawlJob& job) {
   CrawlReport r;
   r.started = true;
   r.counters = crawler.counters();
+  r.hosts = crawler.politeness().states();
   r.outcome = interrupted ? "interrupted" : crawl::to_string(crawler.outcome());
   r.wall_s = wall;
   r.execution_s = cpu;

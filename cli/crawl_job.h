@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "crawl/crawl_counters.h"
+#include "crawl/host_politeness.h"
 #include "crawl/scope.h"
 
 
@@ -32,6 +33,13 @@ struct CrawlJob {
   double connect_timeout_s = 10;
   std::string user_agent;
   bool robots = true;               // false: --no-robots (warned about on stderr)
+  // Politeness per host (crawl/host_politeness.h).
+  double delay_ms = 0;              // --delay: minimum between request starts
+  double max_crawl_delay_s = 30;    // --max-crawl-delay: cap on robots.txt Crawl-delay
+  double adaptive_delay = 0;        // --adaptive-delay F: delay >= F x response time (0: off)
+  int host_failures = 5;            // --host-failures: consecutive failures that pause a host
+  double host_pause_s = 5;          // --host-pause: first pause (doubles)
+  int host_pauses = 3;              // --host-pauses: pauses before the host is given up
   std::string trace_path;
   std::string svg_path;
   bool progress = true;
@@ -50,6 +58,7 @@ struct CrawlReport {
   double pages_per_s = 0;
   double waiting_share = 0;         // 1 - execution / wall, at least 0
   std::int64_t pages_total = 0;     // page rows in the database afterwards
+  std::vector<crawl::HostState> hosts;  // per-host politeness state at the end
 };
 
 CrawlReport run_crawl_job(const CrawlJob& job);

@@ -15,9 +15,15 @@ std::string format_progress(const crawl::CrawlCounters& c, double elapsed_s, int
   const double total = static_cast<double>(c.pages + left);
   const int filled = total > 0 ? static_cast<int>(width * static_cast<double>(c.pages) / total) : 0;
   std::string bar = "[" + std::string(filled, '#') + std::string(width - filled, '-') + "]";
-  return fmt::format("{} {} done · {}{} queued · {} in flight · {:.0f} pages/s · {} errors", bar, c.pages, left - c.in_flight,
-                     c.db_has_more ? "+" : "", c.in_flight,
-                     elapsed_s > 0 ? static_cast<double>(c.pages) / elapsed_s : 0.0, errors);
+  std::string line = fmt::format("{} {} done · {}{} queued · {} in flight · {:.0f} pages/s · {} errors", bar, c.pages,
+                                 left - c.in_flight, c.db_has_more ? "+" : "", c.in_flight,
+                                 elapsed_s > 0 ? static_cast<double>(c.pages) / elapsed_s : 0.0, errors);
+  // Politeness, only when it matters: URLs waiting for their host, hosts
+  // paused (429/503 Retry-After, error budget) and given up.
+  if (c.parked > 0) line += fmt::format(" · {} waiting for their host", c.parked);
+  if (c.hosts_paused > 0) line += fmt::format(" · {} hosts paused", c.hosts_paused);
+  if (c.hosts_given_up > 0) line += fmt::format(" · {} hosts given up", c.hosts_given_up);
+  return line;
 }
 
 ProgressPrinter::ProgressPrinter(bool enabled)

@@ -25,6 +25,7 @@ struct TestsiteFlags {
   std::size_t page_bytes = 4096;
   std::string latency = "0";
   std::string faults;
+  double crawl_delay_s = 1;
   std::string root;
   int threads = 1;
   bool print_urls = false;
@@ -73,7 +74,8 @@ int run_testsite(const TestsiteFlags& f) {
   auto faults = testsite::parse_faults(f.faults);
   if (!faults.ok()) return usage_error(faults.status());
   const testsite::SiteOptions site_options{
-      .pages = f.pages, .fanout = f.fanout, .seed = f.seed, .page_bytes = f.page_bytes, .faults = *faults};
+      .pages = f.pages, .fanout = f.fanout, .seed = f.seed, .page_bytes = f.page_bytes, .faults = *faults,
+      .crawl_delay_s = f.crawl_delay_s};
   if (Status s = testsite::validate(site_options); !s.ok()) return usage_error(s);
 
   std::unique_ptr<testsite::Site> site;
@@ -160,6 +162,9 @@ void add_testsite_command(CLI::App& app, std::vector<Command>& out) {
       ->capture_default_str();
   auto* faults = sub->add_option("--faults", f->faults, "Traps to set: a comma-separated list of names, or all")
                      ->type_name("LIST");
+  sub->add_option("--crawl-delay", f->crawl_delay_s, "Seconds of Crawl-delay in robots.txt (fault robots), e.g. 0.2")
+      ->check(CLI::Range(0.0, 3600.0))
+      ->capture_default_str();
   sub->add_option("--root", f->root, "Serve the files of this directory instead of the synthetic site")
       ->type_name("DIR")
       ->excludes(pages)

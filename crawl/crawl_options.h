@@ -10,6 +10,7 @@
 
 #include "base/clock.h"
 #include "crawl/extract/html_extractor.h"
+#include "crawl/host_politeness.h"
 #include "crawl/robots_policy.h"
 #include "crawl/scope.h"
 #include "fetch/fetch_options.h"
@@ -51,6 +52,10 @@ struct CrawlOptions {
   // Back-pressure on the database writer: pages queued for it may hold at
   // most about this many bytes (bodies, texts, links) before workers wait.
   std::size_t max_bytes_queued = 64u << 20;
+  // Per-host politeness (crawl/host_politeness.h): delays, Crawl-delay cap,
+  // adaptive delay, error budget. max_in_flight <= 0: fetch.max_per_host.
+  // The Crawl-delay cap applied is robots_options.max_crawl_delay.
+  PolitenessOptions politeness;
   ExtractOptions extract;
   fetch::FetchOptions fetch;
   // Called on the event loop after every page (for the progress line).

@@ -28,6 +28,33 @@ const char* to_string(CrawlOutcome outcome) {
   return "?";
 }
 
+namespace {
+
+PolitenessOptions politeness_options(const CrawlOptions& o) {
+  PolitenessOptions p = o.politeness;
+  if (p.max_in_flight <= 0) p.max_in_flight = static_cast<int>(o.fetch.max_per_host);
+  p.max_crawl_delay = o.robots_options.max_crawl_delay;
+  p.max_pause = o.max_retry_delay;
+  return p;
+}
+
+// What a fetch means for its host's error budget: a failure is no HTTP
+// answer at all, a 5xx or a 429 (the server is down or asks us to stop).
+HostOutcome host_outcome(const fetch::FetchResult& fetched) {
+  HostOutcome o;
+  const fetch::Response& r = fetched.response;
+  o.status = r.status;
+  o.elapsed = r.timings.total - r.timings.queued;
+  if (fetched.error) {
+    o.retry_after = fetched.error->retry_after;
+    o.error = std::string(fetch::to_string(fetched.error->kind));
+    o.failure = r.status <= 0 || r.status >= 500 || r.status == 429;
+  }
+  return o;
+}
+
+}  // namespace
+
 Crawler::Crawler(runtime::Runtime& rt, fetch::Fetcher& fetcher, store::CrawlStore& store, Scope scope,
                  CrawlOptions options)
     : rt_(rt),
@@ -39,7 +66,8 @@ Crawler::Crawler(runtime::Runtime& rt, fetch::Fetcher& fetcher, store::CrawlStor
                                               .commit_interval = options_.commit_interval,
                                               .max_bytes_queued = options_.max_bytes_queued}),
       robots_cache_(rt.clock()),
-      robots_changed_(rt.executor()) {}
+      robots_changed_(rt.executor()),
+      politeness_(rt.clock(), politeness_options(options_)) {}
 
 Status Crawler::prepare() {
   Result<std::int64_t> released = store_.release_claims();
@@ -92,6 +120,7 @@ runtime::Task<void> Crawler::run() {
     for (std::size_t i = 0; i < workers; ++i) scope.spawn(worker());
     co_await scope.join();
   }
+  co_await frontier_->stop_timers();
   co_await writer_.flush();
 }
 
@@ -109,14 +138,18 @@ runtime::Task<void> Crawler::process(FrontierItem item) {
   trace::Recorder* rec = rt_.recorder();
   const trace::TaskId task = rec != nullptr ? rec->add_task(item.url) : trace::kNoTask;
   counters_.in_flight = static_cast<std::int64_t>(frontier_->in_flight());
+  const std::string host = robots_site(item.url);
+  if (give_up_item(item, host)) co_return;  // not even robots.txt for a given-up host
   if (options_.robots) {
     const bool blocked = co_await robots_blocked(item, task);
     if (blocked) co_return;
   }
+  if (hold_for_host(item, host)) co_return;
   fetch::Request request;
   request.url = item.url;
   request.task = task;
   fetch::FetchResult fetched = co_await fetcher_.fetch(std::move(request));
+  host_finished(host, fetched);
   const std::int64_t now = unix_ms();
   const double jitter = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
   // Named before the co_await (DESIGN.md section 5, GCC 12). The result
@@ -153,9 +186,58 @@ runtime::Task<void> Crawler::fetch_robots(std::string site, trace::TaskId task) 
   fetch::Request request;
   request.url = site + "/robots.txt";
   request.task = task;
+  politeness_.start(site);  // robots.txt goes first, ready or not, but counts for the error budget
   const fetch::FetchResult fetched = co_await fetcher_.fetch(std::move(request));
+  host_finished(site, fetched);
   const std::string agent = options_.fetch.user_agent.empty() ? fetch::default_user_agent() : options_.fetch.user_agent;
   robots_cache_.put(site, decide_robots(robots_outcome(fetched), rt_.clock().now(), agent, options_.robots_options));
+}
+
+bool Crawler::give_up_item(const FrontierItem& item, const std::string& host) {
+  const std::string* why = politeness_.given_up(host);
+  if (why == nullptr) return false;
+  PageAnalysis a;
+  store::PageRecord& r = a.record;
+  r.url = item.url;
+  r.final_url = item.url;
+  r.depth = item.depth;
+  r.attempts = item.attempts;
+  r.fetched_at_ms = unix_ms();
+  r.state = store::FrontierState::kFailed;
+  r.error_class = std::string(kHostFailingErrorClass);
+  r.error_message = "host given up: " + *why;
+  absorb(item, std::move(a));
+  return true;
+}
+
+bool Crawler::hold_for_host(FrontierItem& item, const std::string& host) {
+  if (const RobotsEntry* entry = robots_cache_.get(host)) {
+    politeness_.set_crawl_delay(host, effective_crawl_delay(*entry, options_.robots_options).value_or(Duration{0}));
+  }
+  if (give_up_item(item, host)) return true;  // given up while robots.txt was fetched
+  if (!politeness_.ready(host)) {
+    const TimePoint due = politeness_.ready_at(host);
+    frontier_->park(std::move(item), host, due, /*front=*/true);
+    update_host_counters();
+    return true;
+  }
+  politeness_.start(host);
+  frontier_->host_due(host, politeness_.ready_at(host));
+  return false;
+}
+
+void Crawler::host_finished(const std::string& host, const fetch::FetchResult& fetched) {
+  politeness_.finish(host, host_outcome(fetched));
+  // A given-up host's parked URLs come out at once, to be recorded as failed.
+  const TimePoint due = politeness_.given_up(host) != nullptr ? rt_.clock().now() : politeness_.ready_at(host);
+  frontier_->host_due(host, due);
+  update_host_counters();
+}
+
+void Crawler::update_host_counters() {
+  counters_.parked = static_cast<std::int64_t>(frontier_->parked());
+  counters_.hosts_paused = static_cast<std::int64_t>(politeness_.paused_count());
+  counters_.hosts_given_up = static_cast<std::int64_t>(politeness_.given_up_count());
 }
 
 // Plain code: the verdict for one URL from the entry just fetched or cached.
@@ -217,6 +299,7 @@ void Crawler::absorb(const FrontierItem& item, PageAnalysis a) {
   counters_.queued = static_cast<std::int64_t>(frontier_->queued());
   counters_.in_flight = static_cast<std::int64_t>(frontier_->in_flight()) - 1;
   counters_.db_has_more = frontier_->db_has_more();
+  update_host_counters();
   if (options_.on_page) options_.on_page(counters_);
 }
 

@@ -33,6 +33,7 @@
 #include "crawl/crawl_counters.h"
 #include "crawl/crawl_options.h"
 #include "crawl/frontier.h"
+#include "crawl/host_politeness.h"
 #include "crawl/robots_policy.h"
 #include "crawl/scope.h"
 #include "crawl/store_writer.h"
@@ -74,6 +75,8 @@ class Crawler {
   // rules, Crawl-delay (effective_crawl_delay) and Sitemap lines. Null when
   // not fetched (or robots are off). Loop thread, or after run().
   const RobotsEntry* robots(std::string_view site) const { return robots_cache_.get(site); }
+  // Per-host politeness state (requests, errors, pauses, delay, given up).
+  const HostPoliteness& politeness() const { return politeness_; }
 
  private:
   runtime::Task<void> worker();
@@ -86,6 +89,14 @@ class Crawler {
   runtime::Task<void> fetch_robots(std::string site, trace::TaskId task);
   bool block_by_robots(const FrontierItem& item, const std::string& site);
   void account(const store::PageRecord& record);
+  // Politeness (crawl/host_politeness.h), plain code around the fetch:
+  // before: true when the item was parked or given up (not fetched now);
+  // after: the outcome recorded, the host's parked items told when due.
+  bool hold_for_host(FrontierItem& item, const std::string& host);
+  // True when the host was given up: the item is recorded as host-failing.
+  bool give_up_item(const FrontierItem& item, const std::string& host);
+  void host_finished(const std::string& host, const fetch::FetchResult& fetched);
+  void update_host_counters();
 
   runtime::Runtime& rt_;
   fetch::Fetcher& fetcher_;
@@ -111,6 +122,7 @@ class Crawler {
   RobotsCache robots_cache_;
   std::unordered_set<std::string> robots_pending_;  // sites whose robots.txt is being fetched
   runtime::Condition robots_changed_;
+  HostPoliteness politeness_;
 };
 
 }  // namespace preheat::crawl

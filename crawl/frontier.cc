@@ -13,11 +13,20 @@ std::int64_t unix_ms() {
 }
 
 Frontier::Frontier(runtime::Runtime& rt, StoreWriter& writer, std::size_t window, std::int64_t budget)
-    : rt_(rt), writer_(writer), window_(std::max<std::size_t>(window, 1)), budget_(budget), changed_(rt.executor()) {}
+    : rt_(rt),
+      writer_(writer),
+      window_(std::max<std::size_t>(window, 1)),
+      budget_(budget),
+      changed_(rt.executor()),
+      timers_(rt.executor()) {}
 
 runtime::Task<std::optional<FrontierItem>> Frontier::next() {
   while (true) {
     if (!error_.ok() || !writer_.error().ok()) break;
+    if (std::optional<FrontierItem> parked = take_parked()) {
+      ++in_flight_;  // already counted against the budget when first handed out
+      co_return std::move(*parked);
+    }
     if (budget_ >= 0 && started_ >= budget_) {
       budget_spent_ = true;
       break;
@@ -38,6 +47,12 @@ runtime::Task<std::optional<FrontierItem>> Frontier::next() {
       co_await refill(now);
       continue;
     }
+    if (in_flight_ == 0 && parked_count_ > 0) {  // only parked hosts are left: wait for the first
+      const std::optional<TimePoint> due = earliest_parked_due();
+      if (due) co_await rt_.wait_until(*due);
+      if (!due) host_due(parked_.begin()->first, rt_.clock().now());  // cannot happen: nothing in flight to wait for
+      continue;
+    }
     if (in_flight_ > 0) {  // a page in flight may still discover URLs
       co_await changed_.wait();
       continue;
@@ -50,6 +65,77 @@ runtime::Task<std::optional<FrontierItem>> Frontier::next() {
   }
   changed_.notify_all();  // the others see it is over too
   co_return std::nullopt;
+}
+
+std::optional<FrontierItem> Frontier::take_parked() {
+  if (parked_count_ == 0) return std::nullopt;
+  const TimePoint now = rt_.clock().now();
+  for (auto it = parked_.begin(); it != parked_.end(); ++it) {
+    ParkedHost& h = it->second;
+    if (h.items.empty() || h.due > now) continue;
+    FrontierItem item = std::move(h.items.front());
+    h.items.pop_front();
+    --parked_count_;
+    h.due = TimePoint::max();  // until the crawler says again
+    if (h.items.empty()) parked_.erase(it);
+    return item;
+  }
+  return std::nullopt;
+}
+
+std::optional<TimePoint> Frontier::earliest_parked_due(TimePoint after) const {
+  std::optional<TimePoint> due;
+  for (const auto& [host, h] : parked_) {
+    if (!h.items.empty() && h.due != TimePoint::max() && h.due > after) due = due ? std::min(*due, h.due) : h.due;
+  }
+  return due;
+}
+
+void Frontier::park(FrontierItem item, const std::string& host, TimePoint due, bool front) {
+  ParkedHost& h = parked_[host];
+  if (front) {
+    h.items.push_front(std::move(item));
+  } else {
+    h.items.push_back(std::move(item));
+  }
+  ++parked_count_;
+  h.due = due;
+  changed_.notify_all();
+  arm();
+}
+
+void Frontier::host_due(const std::string& host, TimePoint due) {
+  auto it = parked_.find(host);
+  if (it == parked_.end()) return;
+  it->second.due = due;
+  changed_.notify_all();
+  arm();
+}
+
+void Frontier::arm() {
+  if (rt_.mode() == ExecutionMode::kSequential) return;  // next() waits itself
+  // Hosts due already were announced by the caller's notify_all(); a timer
+  // is for the first one due later.
+  const std::optional<TimePoint> due = earliest_parked_due(rt_.clock().now());
+  if (!due || *due >= armed_) return;
+  armed_ = *due;
+  timers_.spawn(sleep_until(*due));
+}
+
+runtime::Task<void> Frontier::sleep_until(TimePoint due) {
+  try {
+    co_await rt_.wait_until(due);
+  } catch (const std::exception&) {
+    co_return;  // stop_timers(): the crawl is over
+  }
+  if (armed_ == due) armed_ = TimePoint::max();
+  changed_.notify_all();
+  arm();
+}
+
+runtime::Task<void> Frontier::stop_timers() {
+  timers_.cancel();
+  co_await timers_.join();
 }
 
 runtime::Task<void> Frontier::refill(std::int64_t now_ms) {

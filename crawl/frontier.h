@@ -11,19 +11,32 @@
 // no retry waiting for its time (it waits for that time), or the page budget
 // is spent, or the writer failed.
 //
+// Parked items (politeness, crawl/host_politeness.h): an item handed out
+// whose host may not be sent a request yet is park()ed under its host with
+// the time the host is ready; the worker takes another URL instead (no
+// head-of-line blocking across hosts). next() hands out a parked item once
+// its host is due, one at a time per host: after that the host's due time is
+// "unknown" until the crawler says it again (host_due(), when a request to
+// the host starts or ends, or park()). A short timer task (owned by the
+// frontier, async/parallel modes) wakes waiting workers when the earliest
+// parked host becomes due; stop_timers() ends them when the crawl is over.
+//
 // Thread safety: not thread-safe; the event loop only.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <optional>
+#include <string>
 
 #include "base/status.h"
 #include "crawl/page_analysis.h"
 #include "crawl/seen_set.h"
 #include "crawl/store_writer.h"
 #include "runtime/condition.h"
+#include "runtime/scope.h"
 
 namespace preheat::runtime {
 class Runtime;
@@ -50,6 +63,16 @@ class Frontier {
   // does not count against the budget, and the frontier wakes up for it.
   void retry_at(std::int64_t due_ms);
 
+  // The item handed out by next() waits for its host, due at `due`
+  // (TimePoint::max(): until host_due()). done() is still called for it.
+  // `front`: ahead of the host's other parked items (it was first).
+  void park(FrontierItem item, const std::string& host, TimePoint due, bool front);
+  // The host's parked items are due at `due` now.
+  void host_due(const std::string& host, TimePoint due);
+  // Ends the wake-up timers (after the workers are done).
+  runtime::Task<void> stop_timers();
+  std::size_t parked() const { return parked_count_; }
+
   std::size_t queued() const { return memory_.size(); }
   std::size_t in_flight() const { return in_flight_; }
   bool budget_spent() const { return budget_spent_; }
@@ -59,6 +82,13 @@ class Frontier {
 
  private:
   runtime::Task<void> refill(std::int64_t now_ms);
+  // A parked item whose host is due now, if any (its host becomes unknown).
+  std::optional<FrontierItem> take_parked();
+  // The earliest due time of a parked host later than `after` (not "unknown").
+  std::optional<TimePoint> earliest_parked_due(TimePoint after = TimePoint::min()) const;
+  // Wake-up timers: one is armed for the earliest parked due time.
+  void arm();
+  runtime::Task<void> sleep_until(TimePoint due);
 
   runtime::Runtime& rt_;
   StoreWriter& writer_;
@@ -77,6 +107,14 @@ class Frontier {
   bool refilling_ = false;
   Status error_;
   runtime::Condition changed_;
+  struct ParkedHost {
+    TimePoint due = TimePoint::max();
+    std::deque<FrontierItem> items;
+  };
+  std::map<std::string, ParkedHost> parked_;
+  std::size_t parked_count_ = 0;
+  TimePoint armed_ = TimePoint::max();
+  runtime::Scope timers_;
 };
 
 // Unix time in milliseconds (what the store keeps).

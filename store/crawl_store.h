@@ -151,6 +151,18 @@ struct RunEnd {
   std::string outcome;              // "complete", "interrupted", "page-limit"
 };
 
+// Per host (scheme://host[:port], from the page URLs): what the pages table
+// says about it. Pauses are not stored; a host the crawler gave up has pages
+// with error class host-failing.
+struct HostStats {
+  std::string host;
+  std::int64_t pages = 0;
+  std::int64_t errors = 0;          // pages with an error class
+  std::int64_t attempts = 0;        // requests made for its pages (robots.txt not counted)
+  double mean_elapsed_s = 0;        // response time of its pages
+  bool given_up = false;            // some page has error class host-failing
+};
+
 struct CrawlStats {
   std::int64_t urls = 0;            // every URL ever seen (links included)
   std::int64_t pages = 0;           // page rows
@@ -165,6 +177,7 @@ struct CrawlStats {
   std::int64_t first_fetch_ms = 0;  // 0 when no page
   std::int64_t last_fetch_ms = 0;
   int runs = 0;
+  std::vector<HostStats> hosts;     // by host name
 };
 
 // ---- what `preheat serve` reads (docs/schema.md, "Serving") ----

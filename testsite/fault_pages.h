@@ -21,7 +21,7 @@
 //                                                    the entry is /calendar/2024-01-01
 //   schemes         /fault/schemes                   200, javascript:, mailto:, data: and tel: links (and "/")
 //   robots          /robots.txt                      Disallow: /fault/robots/, Allow: /fault/robots/allowed,
-//                                                    Crawl-delay: 1, Sitemap: http://HOST/sitemap.xml
+//                                                    Crawl-delay: 1 (--crawl-delay), Sitemap: http://HOST/sitemap.xml
 //                   /fault/robots/private, /allowed  200 pages (the first one disallowed)
 //   sitemap         /sitemap.xml                     every ground-truth page (a sitemap index over
 //                                                    /sitemap-N.xml files past 50,000 pages)

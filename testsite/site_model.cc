@@ -94,10 +94,24 @@ bool is_valid_host(std::string_view host) {
   return is_port(port);
 }
 
+namespace {
+
+// "1", "0.2": the shortest text that reads back as the same double.
+std::string shortest(double v) {
+  std::array<char, 32> buf{};
+  const auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), v);
+  return ec == std::errc() ? std::string(buf.data(), end) : "1";
+}
+
+}  // namespace
+
 Status validate(const SiteOptions& o) {
   if (o.pages < 1 || o.pages > kMaxPages) return Status::invalid_argument("pages must be between 1 and 100000000");
   if (o.fanout < 1 || o.fanout > kMaxFanout) return Status::invalid_argument("fanout must be between 1 and 1000");
   if (o.page_bytes > kMaxPageBytes) return Status::invalid_argument("page bytes must be at most 16777216");
+  if (!(o.crawl_delay_s >= 0 && o.crawl_delay_s <= 3600)) {
+    return Status::invalid_argument("crawl delay must be between 0 and 3600 seconds");
+  }
   return Status();
 }
 
@@ -167,9 +181,11 @@ SiteResponse SiteModel::robots_txt(std::string_view host) const {
               "User-agent: *\n"
               "Disallow: /fault/robots/\n"
               "Allow: /fault/robots/allowed\n"
-              "Crawl-delay: 1\n"
-              "\n"
-              "Sitemap: http://" +
+              "Crawl-delay: " +
+                  shortest(options_.crawl_delay_s) +
+                  "\n"
+                  "\n"
+                  "Sitemap: http://" +
                   std::string(host) + "/sitemap.xml\n");
 }
 

@@ -42,6 +42,9 @@ struct SiteOptions {
   std::uint64_t seed = 1;
   std::size_t page_bytes = 4096;  // pages are padded with words to about this size (at most 16 MiB)
   FaultSet faults;
+  // The Crawl-delay robots.txt asks for (fault `robots`), in seconds, written
+  // as given ("1", "0.2"); 0 .. 3600. Small values keep politeness tests short.
+  double crawl_delay_s = 1;
 };
 
 // Ok, or an error naming the option that is out of range.

@@ -121,6 +121,19 @@ Result<CrawlStats> SqliteCrawlStore::stats() {
   s = for_each_row(db_, "SELECT depth, count(*) FROM pages GROUP BY depth",
                    [&](Statement& r) { st.depths[static_cast<int>(r.column_int64(0))] = r.column_int64(1); });
   if (!s.ok()) return s;
+  // The host of a normalised URL ends at the first '/' after "http://" or
+  // "https://" (a normalised URL always has a path): searched from character 9.
+  s = for_each_row(db_,
+                   "SELECT substr(u.url, 1, instr(substr(u.url, 9), '/') + 7) AS host, count(*), "
+                   "sum(p.error_class != ''), sum(p.attempts), avg(p.elapsed_s), "
+                   "max(p.error_class = 'host-failing') "
+                   "FROM pages p JOIN urls u ON u.id = p.url_id GROUP BY 1 ORDER BY 1",
+                   [&](Statement& r) {
+                     st.hosts.push_back(HostStats{std::string(r.column_text(0)), r.column_int64(1),
+                                                  r.column_int64(2), r.column_int64(3), r.column_double(4),
+                                                  r.column_int64(5) != 0});
+                   });
+  if (!s.ok()) return s;
   if (s = tx->commit(); !s.ok()) return s;
   return st;
 }

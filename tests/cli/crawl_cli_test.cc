@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <chrono>
 #include <filesystem>
 #include <random>
@@ -18,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include <boost/json/array.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 #include <gmock/gmock.h>
@@ -60,8 +62,16 @@ std::vector<std::string> logged_targets(const std::vector<std::string>& log, std
 }
 
 struct Site {
-  explicit Site(std::size_t pages, const fs::path& log, int latency_ms = 0, testsite::FaultSet faults = {})
-      : model({.pages = pages, .fanout = 6, .seed = 3, .page_bytes = 512, .faults = faults}),
+  // robots.txt (fault `robots`) asks for `crawl_delay_s`, small by default
+  // so that crawls here stay short.
+  explicit Site(std::size_t pages, const fs::path& log, int latency_ms = 0, testsite::FaultSet faults = {},
+                double crawl_delay_s = 0.01)
+      : model({.pages = pages,
+               .fanout = 6,
+               .seed = 3,
+               .page_bytes = 512,
+               .faults = faults,
+               .crawl_delay_s = crawl_delay_s}),
         server(model, options(log, latency_ms)),
         base("http://127.0.0.1:" + std::to_string(server.port()) + "/") {}
   static testsite::ServerOptions options(const fs::path& log, int latency_ms) {
@@ -283,6 +293,135 @@ class ClosedPort {
   int fd_ = -1;
   std::uint16_t port_ = 0;
 };
+
+// ---- politeness per host, checked from the testsite's own request log ----
+
+struct LoggedRequest {
+  std::int64_t ms = 0;  // when the response finished, ms of the UTC day
+  std::string target;
+  int status = 0;
+};
+
+// "2024-05-01T12:00:00.123Z GET /p/1 200 ..." lines.
+std::vector<LoggedRequest> logged_requests(const fs::path& log) {
+  std::vector<LoggedRequest> out;
+  for (const std::string& line : split_lines(read_file(log))) {
+    std::istringstream fields(line);
+    std::string time, method;
+    LoggedRequest r;
+    fields >> time >> method >> r.target >> r.status;
+    int h = 0, m = 0, s = 0, ms = 0;
+    EXPECT_EQ(std::sscanf(time.c_str() + 11, "%d:%d:%d.%dZ", &h, &m, &s, &ms), 4) << line;
+    r.ms = ((h * 60 + m) * 60 + s) * 1000 + ms;
+    if (!out.empty() && r.ms < out.back().ms - 3'600'000) r.ms += 86'400'000;  // past midnight
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+// The log has the time each response finished, not when the request came:
+// a response that took d ms shortens the gap to the next one by d. Loopback
+// answers of 512-byte pages take a few ms; this much is allowed.
+constexpr std::int64_t kLogSlackMs = 25;
+
+TEST(CliCrawlPolitenessTest, CrawlDelayFromRobotsTxtSpacesEveryRequest) {
+  TempDir dir;
+  const auto faults = testsite::parse_faults("robots");
+  ASSERT_TRUE(faults.ok());
+  Site site(8, dir / "requests.log", 0, *faults, 0.2);
+  const ProcessResult r = run_process(kBinary, {"crawl", site.base, "--db", "c.db", "--json", "--quiet"}, dir.path());
+  ASSERT_TRUE(r.exited && r.exit_code == 0) << r.describe();
+  const std::vector<LoggedRequest> log = logged_requests(dir / "requests.log");
+  ASSERT_GE(log.size(), 9u);  // robots.txt, 8 pages, the allowed fault page
+  EXPECT_EQ(log[0].target, "/robots.txt");
+  for (std::size_t i = 2; i < log.size(); ++i) {  // robots.txt itself is not a page request
+    EXPECT_GE(log[i].ms - log[i - 1].ms, 200 - kLogSlackMs) << log[i - 1].target << " -> " << log[i].target;
+  }
+  const boost::json::object o = boost::json::parse(r.out).as_object();
+  const boost::json::array& hosts = o.at("hosts").as_array();
+  ASSERT_EQ(hosts.size(), 1u);
+  EXPECT_EQ(hosts[0].at("host").as_string(), site.base.substr(0, site.base.size() - 1));
+  EXPECT_EQ(hosts[0].at("crawl_delay_ms").to_number<double>(), 200);
+  EXPECT_EQ(hosts[0].at("requests").as_int64(), static_cast<std::int64_t>(log.size()));
+  EXPECT_TRUE(hosts[0].at("given_up").is_null());
+  // --max-crawl-delay caps it: 0 means no wait at all between requests.
+  const ProcessResult capped = run_process(
+      kBinary, {"crawl", site.base, "--db", "capped.db", "--json", "--quiet", "--max-crawl-delay", "0"}, dir.path());
+  ASSERT_TRUE(capped.exited && capped.exit_code == 0) << capped.describe();
+  EXPECT_EQ(boost::json::parse(capped.out).at("hosts").at(0).at("crawl_delay_ms").to_number<double>(), 0);
+}
+
+// 429 with Retry-After: 2 pauses that host (no request to it for 2 s, from
+// its own log) and only that one: the other site is crawled meanwhile.
+TEST(CliCrawlPolitenessTest, A429PausesItsHostAsToldAndOnlyThatHost) {
+  TempDir dir;
+  const auto faults = testsite::parse_faults("429");
+  ASSERT_TRUE(faults.ok());
+  Site busy(5, dir / "busy.log", 0, *faults);
+  Site other(30, dir / "other.log");
+  const ProcessResult r = run_process(kBinary,
+                                      {"crawl", busy.base + "fault/429", other.base, "--db", "c.db", "--json", "--quiet",
+                                       "--max-attempts", "2", "--retry-delay", "0.01", "--concurrency", "2"},
+                                      dir.path());
+  ASSERT_TRUE(r.exited && r.exit_code == 0) << r.describe();
+  std::vector<std::int64_t> busy_429;
+  for (const LoggedRequest& q : logged_requests(dir / "busy.log")) {
+    if (q.target == "/fault/429") busy_429.push_back(q.ms);
+  }
+  ASSERT_EQ(busy_429.size(), 2u);  // tried twice, as --max-attempts says
+  EXPECT_GE(busy_429[1] - busy_429[0], 2000);
+  const std::vector<LoggedRequest> other_log = logged_requests(dir / "other.log");
+  ASSERT_GE(other_log.size(), 30u);
+  EXPECT_LT(other_log.back().ms, busy_429[1]) << "the other host waited for the paused one";
+  const boost::json::object o = boost::json::parse(r.out).as_object();
+  EXPECT_EQ(o.at("outcome").as_string(), "complete");
+  for (const boost::json::value& h : o.at("hosts").as_array()) {
+    const bool is_busy = busy.base.starts_with(h.at("host").as_string().c_str());
+    EXPECT_EQ(h.at("pauses").as_int64(), is_busy ? 2 : 0) << h;
+  }
+}
+
+// A host that keeps failing is paused, tried again, given up with its reason
+// (host-failing in the database and in stats), and the crawl ends by itself.
+TEST(CliCrawlPolitenessTest, AFailingHostIsGivenUpWithItsReasonAndTheCrawlEnds) {
+  TempDir dir;
+  Site good(10, dir / "requests.log");
+  ClosedPort closed;
+  const std::string dead = "http://127.0.0.1:" + std::to_string(closed.port()) + "/";
+  // 2 failures pause the host 0.05 s; 2 more after that one pause give it up.
+  const ProcessResult r =
+      run_process(kBinary,
+                  {"crawl", good.base, dead, "--db", "c.db", "--json", "--quiet", "--max-attempts", "9",
+                   "--retry-delay", "0.01", "--host-failures", "2", "--host-pause", "0.05", "--host-pauses", "1"},
+                  dir.path());
+  ASSERT_TRUE(r.exited && r.exit_code == 0) << r.describe();
+  const boost::json::object o = boost::json::parse(r.out).as_object();
+  EXPECT_EQ(o.at("outcome").as_string(), "complete");
+  EXPECT_EQ(o.at("errors_by_class").at("host-failing").as_int64(), 1);
+  bool seen_dead = false;
+  for (const boost::json::value& h : o.at("hosts").as_array()) {
+    if (!dead.starts_with(h.at("host").as_string().c_str())) continue;
+    seen_dead = true;
+    ASSERT_TRUE(h.at("given_up").is_string()) << h;
+    EXPECT_THAT(std::string(h.at("given_up").as_string()), HasSubstr("refused"));
+    EXPECT_EQ(h.at("requests").as_int64(), 4);  // robots.txt, then the seed 3 times; never more
+  }
+  EXPECT_TRUE(seen_dead);
+  const ProcessResult st = run_process(kBinary, {"stats", "--db", "c.db", "--json"}, dir.path());
+  ASSERT_TRUE(st.exited && st.exit_code == 0) << st.describe();
+  const boost::json::value stats = boost::json::parse(st.out);
+  EXPECT_EQ(stats.at("errors").at("host-failing").as_int64(), 1);
+  // Per host, from the pages table: the dead host given up, the good one not.
+  const boost::json::array& hosts = stats.at("hosts").as_array();
+  ASSERT_EQ(hosts.size(), 2u);
+  for (const boost::json::value& h : hosts) {
+    const bool is_dead = dead.starts_with(h.at("host").as_string().c_str());
+    EXPECT_EQ(h.at("given_up").as_bool(), is_dead) << h;
+    EXPECT_EQ(h.at("pages").as_int64(), is_dead ? 1 : 10) << h;
+  }
+  const ProcessResult text = run_process(kBinary, {"stats", "--db", "c.db"}, dir.path());
+  EXPECT_THAT(text.out, HasSubstr("host " + dead.substr(0, dead.size() - 1) + ": 1 pages, 1 errors"));
+}
 
 TEST(CliCrawlTest, AnUnreachableSeedIsAClearErrorExitOne) {
   TempDir dir;

@@ -325,7 +325,8 @@ TEST(CrawlerRobotsTest, TestsiteRobotsFaultIsObeyedAndNoRobotsIgnoresIt) {
   testing::TempDir dir;
   auto faults = testsite::parse_faults("robots");
   ASSERT_TRUE(faults.ok());
-  testsite::SiteModel site({.pages = 20, .fanout = 4, .seed = 3, .page_bytes = 256, .faults = *faults});
+  testsite::SiteModel site(
+      {.pages = 20, .fanout = 4, .seed = 3, .page_bytes = 256, .faults = *faults, .crawl_delay_s = 0.01});
   for (const bool robots : {true, false}) {
     testsite::testing::RunningServer server(site, {});
     const std::string origin = "http://127.0.0.1:" + std::to_string(server.port());
@@ -353,7 +354,7 @@ TEST(CrawlerRobotsTest, TestsiteRobotsFaultIsObeyedAndNoRobotsIgnoresIt) {
       const RobotsEntry* entry = crawler.robots(origin);
       ASSERT_NE(entry, nullptr);
       EXPECT_EQ(entry->access, RobotsAccess::kRules);
-      EXPECT_EQ(effective_crawl_delay(*entry, o.robots_options), std::chrono::seconds(1));
+      EXPECT_EQ(effective_crawl_delay(*entry, o.robots_options), std::chrono::milliseconds(10));
       EXPECT_EQ(entry->sitemaps, std::vector<std::string>{origin + "/sitemap.xml"});
     } else {
       EXPECT_EQ(priv.status, 200);
