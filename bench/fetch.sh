@@ -10,48 +10,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 reps="${1:-3}"
 secs="${2:-5}"
-build_dir="${PREHEAT_BUILD_DIR:-build}"
-if [[ $build_dir == build ]]; then
-  scripts/build preheat >/dev/null
-else
-  if [[ ! -f "$build_dir/build.ninja" ]]; then
-    cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-  fi
-  ninja -C "$build_dir" -j "${PREHEAT_JOBS:-$(nproc)}" preheat >/dev/null
-fi
-preheat="$build_dir/preheat"
-install_package() {
-  echo "bench/fetch.sh: installing $1" >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$1" >/dev/null
-}
-for tool in wrk nginx; do
-  if ! command -v "$tool" >/dev/null; then install_package "$tool"; fi
-done
+source bench/lib/common.sh
+bench_build
+bench_need wrk nginx
 # nginx's echo module delays a response (echo_sleep) for the 50 ms cells.
 echo_module=/usr/lib/nginx/modules/ngx_http_echo_module.so
-if [[ ! -f $echo_module ]]; then install_package libnginx-mod-http-echo; fi
+if [[ ! -f $echo_module ]]; then bench_install_package libnginx-mod-http-echo; fi
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  [[ -f "$work/nginx.pid" ]] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-# A testsite on a free port (in this shell, so the cleanup knows its pid);
-# sets $site to its base URL.
 start_testsite() {
-  local latency="$1" out="$work/testsite-$1.out"
-  "$preheat" testsite --listen 127.0.0.1:0 --pages 1000 --latency "$latency" >"$out" 2>&1 &
-  pids+=($!)
-  for _ in $(seq 100); do
-    if grep -qs '^listening on ' "$out"; then site=$(sed -n 's/^listening on //p' "$out" | head -1); return; fi
-    sleep 0.05
-  done
-  echo "testsite did not start: $(cat "$out")" >&2
-  exit 1
+  bench_start "testsite-$1" testsite --listen 127.0.0.1:0 --pages 1000 --latency "$1"
+  site=$url
 }
 start_testsite 0; site0=$site
 start_testsite 50; site50=$site

@@ -17,55 +17,16 @@ reps="${1:-3}"
 secs="${2:-5}"
 given_db="${3:-}"
 sync_threads="${SYNC_THREADS:-16}"
-build_dir="${PREHEAT_BUILD_DIR:-build}"
-if [[ $build_dir == build ]]; then
-  scripts/build preheat >/dev/null
-else
-  if [[ ! -f "$build_dir/build.ninja" ]]; then
-    cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-  fi
-  ninja -C "$build_dir" -j "${PREHEAT_JOBS:-$(nproc)}" preheat >/dev/null
-fi
-preheat="$(realpath "$build_dir/preheat")"
-install_package() {
-  echo "bench/serve.sh: installing $1" >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$1" >/dev/null
-}
-for tool in wrk nginx; do
-  if ! command -v "$tool" >/dev/null; then install_package "$tool"; fi
-done
+source bench/lib/common.sh
+bench_build
+bench_need wrk nginx
 # 1000 connections: wrk's and the server's ends, and the sync server's backlog.
 ulimit -n "$(ulimit -Hn)"
-
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  [[ -f "$work/nginx.pid" ]] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-# Starts a preheat process in the background that prints "listening on URL";
-# sets $url to that URL.
-start() {
-  local out="$work/$1.out"
-  shift
-  "$preheat" "$@" >"$out" 2>&1 &
-  pids+=($!)
-  for _ in $(seq 200); do
-    if grep -qs '^listening on ' "$out"; then url=$(sed -n 's/^listening on //p' "$out" | head -1); return; fi
-    sleep 0.05
-  done
-  echo "$* did not start: $(cat "$out")" >&2
-  exit 1
-}
 
 if [[ -n $given_db ]]; then
   db="$given_db"
 else
-  start testsite testsite --listen 127.0.0.1:0 --pages 1000 --fanout 4
+  bench_start testsite testsite --listen 127.0.0.1:0 --pages 1000 --fanout 4
   db="$work/demo.db"
   "$preheat" crawl "$url" --db "$db" --quiet --concurrency 32 --per-host 32 >/dev/null
   kill "${pids[-1]}"
@@ -73,11 +34,11 @@ fi
 page_url=$("$preheat" urls --db "$db" --status 200 | sed -n 2p)
 page_target="/api/page?url=$(python3 -c 'import sys,urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$page_url")"
 
-start async0 serve --db "$db" --listen 127.0.0.1:0 --mode async --threads 2 --db-threads 2
+bench_start async0 serve --db "$db" --listen 127.0.0.1:0 --mode async --threads 2 --db-threads 2
 async0="$url"; async0_pid=${pids[-1]}
-start async50 serve --db "$db" --listen 127.0.0.1:0 --mode async --threads 2 --db-threads 2 --simulate-db-latency 50
+bench_start async50 serve --db "$db" --listen 127.0.0.1:0 --mode async --threads 2 --db-threads 2 --simulate-db-latency 50
 async50="$url"; async50_pid=${pids[-1]}
-start sync50 serve --db "$db" --listen 127.0.0.1:0 --mode sync --threads "$sync_threads" --simulate-db-latency 50
+bench_start sync50 serve --db "$db" --listen 127.0.0.1:0 --mode sync --threads "$sync_threads" --simulate-db-latency 50
 sync50="$url"; sync50_pid=${pids[-1]}
 
 # nginx: the /api/page answer as a static file (same size), two workers like
