@@ -215,9 +215,13 @@ bool Crawler::hold_for_host(FrontierItem& item, const std::string& host) {
     politeness_.set_crawl_delay(host, effective_crawl_delay(*entry, options_.robots_options).value_or(Duration{0}));
   }
   if (give_up_item(item, host)) return true;  // given up while robots.txt was fetched
-  if (!politeness_.ready(host)) {
+  // First in, first out per host (crawl/frontier.h): a fresh item waits
+  // behind the host's parked ones even when the host is ready.
+  const bool behind_parked = !item.parked && frontier_->parked_for(host) > 0;
+  if (behind_parked || !politeness_.ready(host)) {
     const TimePoint due = politeness_.ready_at(host);
-    frontier_->park(std::move(item), host, due, /*front=*/true);
+    const bool front = item.parked;
+    frontier_->park(std::move(item), host, due, front);
     update_host_counters();
     return true;
   }

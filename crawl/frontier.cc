@@ -74,6 +74,7 @@ std::optional<FrontierItem> Frontier::take_parked() {
     ParkedHost& h = it->second;
     if (h.items.empty() || h.due > now) continue;
     FrontierItem item = std::move(h.items.front());
+    item.parked = true;
     h.items.pop_front();
     --parked_count_;
     h.due = TimePoint::max();  // until the crawler says again
@@ -102,6 +103,11 @@ void Frontier::park(FrontierItem item, const std::string& host, TimePoint due, b
   h.due = due;
   changed_.notify_all();
   arm();
+}
+
+std::size_t Frontier::parked_for(const std::string& host) const {
+  auto it = parked_.find(host);
+  return it == parked_.end() ? 0 : it->second.items.size();
 }
 
 void Frontier::host_due(const std::string& host, TimePoint due) {

@@ -14,7 +14,12 @@
 // Parked items (politeness, crawl/host_politeness.h): an item handed out
 // whose host may not be sent a request yet is park()ed under its host with
 // the time the host is ready; the worker takes another URL instead (no
-// head-of-line blocking across hosts). next() hands out a parked item once
+// head-of-line blocking across hosts). Per host, parked items are first in,
+// first out: the crawler parks a fresh item behind the host's parked ones
+// even when the host is ready (a long chain of links, like a calendar, would
+// otherwise overtake every older URL of its host for ever), and an item that
+// came out of the queue (FrontierItem::parked) goes back to its front.
+// next() hands out a parked item once
 // its host is due, one at a time per host: after that the host's due time is
 // "unknown" until the crawler says it again (host_due(), when a request to
 // the host starts or ends, or park()). A short timer task (owned by the
@@ -69,6 +74,8 @@ class Frontier {
   void park(FrontierItem item, const std::string& host, TimePoint due, bool front);
   // The host's parked items are due at `due` now.
   void host_due(const std::string& host, TimePoint due);
+  // Items parked under the host now.
+  std::size_t parked_for(const std::string& host) const;
   // Ends the wake-up timers (after the workers are done).
   runtime::Task<void> stop_timers();
   std::size_t parked() const { return parked_count_; }

@@ -53,6 +53,9 @@ struct FrontierItem {
   std::string url;
   int depth = 0;
   int attempts = 0;  // attempts made before this one
+  // Handed out from the host's parked queue (crawl/frontier.h): it was
+  // waiting longest, so it goes back to the front if it must wait again.
+  bool parked = false;
 };
 
 struct Candidate {

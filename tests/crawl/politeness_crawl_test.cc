@@ -111,6 +111,45 @@ TEST(PolitenessCrawlTest, MinDelaySpacesRequestStartsPerHost) {
   EXPECT_EQ(c.crawler->counters().ok, 6);
 }
 
+// Per host, URLs wait their turn first in, first out. A chain of pages each
+// linking to the next (an endless calendar, a long pagination) must not
+// overtake the host's older URLs: each new chain link is parked behind them.
+// (Parking every fresh URL at the front of its host's queue once starved
+// every other page of a site behind its calendar.)
+TEST(PolitenessCrawlTest, AChainOfLinksDoesNotOvertakeTheHostsOlderUrls) {
+  testing::TempDir dir;
+  CrawlOptions o = options_for({"http://a.test/"});
+  o.politeness.min_delay = 1s;
+  constexpr int kSiblings = 20;
+  constexpr int kChain = 40;
+  PoliteCrawl c(dir / "c.db", o, [](fetch::FakeFetcher& f) {
+    std::vector<std::string> links;
+    for (int i = 1; i <= kSiblings; ++i) links.push_back("/" + std::to_string(i));
+    links.push_back("/c/1");  // last: the newest URL of its host when the chain starts
+    f.add_page("http://a.test/", html(links), "text/html", 10ms);
+    for (int i = 1; i <= kSiblings; ++i) f.add_page("http://a.test/" + std::to_string(i), html({}), "text/html", 10ms);
+    for (int k = 1; k <= kChain; ++k) {
+      const std::vector<std::string> next =
+          k < kChain ? std::vector<std::string>{"/c/" + std::to_string(k + 1)} : std::vector<std::string>{};
+      f.add_page("http://a.test/c/" + std::to_string(k), html(next), "text/html", 10ms);
+    }
+  });
+  ASSERT_EQ(c.fetcher.starts.size(), 1u + kSiblings + kChain);
+  std::map<std::string, std::size_t> order;
+  for (std::size_t i = 0; i < c.fetcher.starts.size(); ++i) order[c.fetcher.starts[i].first] = i;
+  // In document order, and /c/2 (found after /c/1 arrives, when every
+  // sibling is already waiting) after all of them.
+  for (int i = 1; i <= kSiblings; ++i) {
+    EXPECT_EQ(order.at("http://a.test/" + std::to_string(i)), static_cast<std::size_t>(i)) << i;
+  }
+  EXPECT_EQ(order.at("http://a.test/c/1"), kSiblings + 1u);
+  EXPECT_EQ(order.at("http://a.test/c/2"), kSiblings + 2u);
+  // And the host's delay still holds between every two starts.
+  const std::vector<TimePoint> starts = c.fetcher.starts_of("http://a.test/");
+  for (std::size_t i = 1; i < starts.size(); ++i) EXPECT_GE(starts[i] - starts[i - 1], 1s) << i;
+  EXPECT_EQ(c.crawler->outcome(), CrawlOutcome::kComplete);
+}
+
 TEST(PolitenessCrawlTest, InFlightCapPerHostHolds) {
   testing::TempDir dir;
   CrawlOptions o = options_for({"http://a.test/"});
