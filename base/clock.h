@@ -47,6 +47,10 @@ class ManualClock final : public Clock {
 Clock& steady_clock();
 
 inline double to_seconds(Duration d) { return std::chrono::duration<double>(d).count(); }
+// Seconds as people type them ("--timeout 2.5").
+inline Duration from_seconds(double s) {
+  return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(s));
+}
 inline double to_millis(Duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
 }  // namespace preheat

@@ -247,8 +247,7 @@ void add_crawl_commands(CLI::App& app, std::vector<Command>& out) {
   sub->add_option("--exclude", f->job.scope.exclude, "Never URLs matching this regex (repeatable)");
   sub->add_option("--max-attempts", f->job.max_attempts, "Tries per URL for retryable errors")->check(CLI::Range(1, 100))->capture_default_str();
   sub->add_option("--retry-delay", f->job.retry_delay_s, "Seconds before the first retry (doubles each time)")->check(CLI::Range(0.0, 86400.0))->capture_default_str();
-  sub->add_option("--timeout", f->job.timeout_s, "Seconds for one transfer")->check(CLI::Range(0.001, 86400.0))->capture_default_str();
-  sub->add_option("--connect-timeout", f->job.connect_timeout_s, "Seconds to connect")->check(CLI::Range(0.001, 3600.0))->capture_default_str();
+  add_transfer_limit_options(*sub, f->job.limits);
   sub->add_option("--user-agent", f->job.user_agent, "User-Agent (default: preheat/VERSION)");
   sub->add_option("--delay", f->job.delay_ms, "Milliseconds between request starts to one host at least")->check(CLI::Range(0.0, 3600e3))->capture_default_str();
   sub->add_option("--max-crawl-delay", f->job.max_crawl_delay_s, "Cap in seconds on robots.txt Crawl-delay (and on --adaptive-delay)")->check(CLI::Range(0.0, 3600.0))->capture_default_str();

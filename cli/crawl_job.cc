@@ -28,7 +28,6 @@ double process_cpu_seconds() {
   return sec(u.ru_utime) + sec(u.ru_stime);
 }
 
-Duration seconds(double s) { return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(s)); }
 
 CrawlReport fail(int code, std::string message) {
   CrawlReport r;
@@ -71,8 +70,7 @@ CrawlReport run_crawl_job(const CrawlJob& job) {
   fetch::FetchOptions fo;
   fo.max_in_flight = mode == ExecutionMode::kSequential ? 1 : job.concurrency;
   fo.max_per_host = job.per_host;
-  fo.total_timeout = seconds(job.timeout_s);
-  fo.connect_timeout = seconds(job.connect_timeout_s);
+  apply(job.limits, fo);
   fo.user_agent = job.user_agent;
   std::unique_ptr<fetch::Fetcher> fetcher = fetch::make_fetcher(rt, fo);
 
@@ -82,15 +80,15 @@ CrawlReport run_crawl_job(const CrawlJob& job) {
   co.concurrency = job.concurrency;
   co.max_pages = job.max_pages;
   co.max_attempts = job.max_attempts;
-  co.retry_base = seconds(job.retry_delay_s);
+  co.retry_base = from_seconds(job.retry_delay_s);
   co.keep_bodies = job.keep_bodies;
   co.fetch = fo;
   co.robots = job.robots;
-  co.robots_options.max_crawl_delay = seconds(job.max_crawl_delay_s);
-  co.politeness.min_delay = seconds(job.delay_ms / 1000);
+  co.robots_options.max_crawl_delay = from_seconds(job.max_crawl_delay_s);
+  co.politeness.min_delay = from_seconds(job.delay_ms / 1000);
   co.politeness.adaptive_factor = job.adaptive_delay;
   co.politeness.failures_to_pause = job.host_failures;
-  co.politeness.first_pause = seconds(job.host_pause_s);
+  co.politeness.first_pause = from_seconds(job.host_pause_s);
   co.politeness.max_pauses = job.host_pauses;
   co.politeness.max_in_flight = 0;  // the fetcher's --per-host
   if (!job.robots) {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/transfer_limits.h"
 #include "crawl/crawl_counters.h"
 #include "crawl/host_politeness.h"
 #include "crawl/scope.h"
@@ -29,8 +30,8 @@ struct CrawlJob {
   bool keep_bodies = true;          // false: --no-bodies
   int max_attempts = 3;
   double retry_delay_s = 1;
-  double timeout_s = 30;
-  double connect_timeout_s = 10;
+  // --timeout, --stall-timeout...; a crawl gives one page 30 s, not 60.
+  TransferLimits limits{.timeout_s = 30};
   std::string user_agent;
   bool robots = true;               // false: --no-robots (warned about on stderr)
   // Politeness per host (crawl/host_politeness.h).

@@ -177,7 +177,6 @@ serve::ServeOptions server_options(const DemoServerOptions& o, serve::ServeMode 
 
 const char* mode_name(serve::ServeMode m) { return m == serve::ServeMode::kAsync ? "async" : "sync"; }
 
-Duration seconds(double s) { return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(s)); }
 
 // Runs `load` on a client runtime of its own (this thread) against a server.
 template <class T>
@@ -206,7 +205,7 @@ Result<ThroughputRow> run_throughput(const DemoServerOptions& o, const std::stri
   spec.port = (*server)->port();
   spec.targets = targets;
   spec.clients = o.clients;
-  const TimePoint end = steady_clock().now() + seconds(o.seconds);
+  const TimePoint end = steady_clock().now() + from_seconds(o.seconds);
   spec.end = end;
   spec.deadline = end + kGrace;
   const LoadResult r = drive(run_load(std::move(spec)));

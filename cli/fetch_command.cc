@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/report.h"
+#include "cli/transfer_limits.h"
 #include "fetch/fetcher.h"
 #include "runtime/runtime.h"
 #include "runtime/scope.h"
@@ -26,10 +27,7 @@ struct FetchCliOptions {
   std::string mode = "async";
   std::size_t concurrency = 16;
   std::size_t per_host = 8;
-  double connect_timeout_s = 10;
-  double timeout_s = 60;
-  int max_redirects = 10;
-  std::uint64_t max_body_bytes = 16ull << 20;
+  TransferLimits limits;
   std::string user_agent;
   std::size_t repeat = 1;
   bool body = false;
@@ -39,7 +37,6 @@ struct FetchCliOptions {
   std::string svg_path;
 };
 
-Duration seconds(double s) { return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(s)); }
 
 std::string ms(Duration d) { return d > Duration::zero() ? human_duration(d) : "-"; }
 
@@ -107,10 +104,7 @@ int run_fetch(const FetchCliOptions& o) {
   fetch::FetchOptions fo;
   fo.max_in_flight = o.concurrency;
   fo.max_per_host = o.per_host;
-  fo.connect_timeout = seconds(o.connect_timeout_s);
-  fo.total_timeout = seconds(o.timeout_s);
-  fo.max_redirects = o.max_redirects;
-  fo.max_body_bytes = o.max_body_bytes;
+  apply(o.limits, fo);
   fo.user_agent = o.user_agent;
   auto fetcher = fetch::make_fetcher(rt, fo);
 
@@ -207,10 +201,7 @@ void add_fetch_command(CLI::App& app, std::vector<Command>& out) {
   add_mode_option(*sub, o->mode, "sequential: one blocking transfer at a time; async/parallel: many in flight");
   sub->add_option("--concurrency", o->concurrency, "Requests in flight at most")->check(CLI::Range(1, 100000))->capture_default_str();
   sub->add_option("--per-host", o->per_host, "Requests in flight to one host at most")->check(CLI::Range(1, 100000))->capture_default_str();
-  sub->add_option("--connect-timeout", o->connect_timeout_s, "Seconds")->check(CLI::Range(0.001, 3600.0))->capture_default_str();
-  sub->add_option("--timeout", o->timeout_s, "Seconds for one transfer")->check(CLI::Range(0.001, 86400.0))->capture_default_str();
-  sub->add_option("--max-redirects", o->max_redirects, "Redirects to follow")->check(CLI::Range(0, 100))->capture_default_str();
-  sub->add_option("--max-body", o->max_body_bytes, "Bytes on the wire")->check(CLI::Range(1.0, 1e12))->capture_default_str();
+  add_transfer_limit_options(*sub, o->limits);
   sub->add_option("--user-agent", o->user_agent, "User-Agent (default: preheat/VERSION)");
   sub->add_option("--repeat", o->repeat, "Fetch the URL list this many times (load generation)")->check(CLI::Range(1, 100000000))->capture_default_str();
   sub->add_flag("--body", o->body, "Print the bodies instead of a summary line");

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <mutex>
@@ -299,12 +300,11 @@ int CurlHop::on_progress(void* p, long long, long long dlnow, long long, long lo
   } else if (now - self->last_progress_ > self->options_.stall_time) {
     // No byte (header or body) for stall_time: a server that accepted the
     // request and then went quiet, before or during the body.
+    char stall_s[32];  // "0.5", "15": as the user typed --stall-timeout
+    std::snprintf(stall_s, sizeof stall_s, "%g", to_seconds(self->options_.stall_time));
     self->abort_reason_ = error(FetchErrorKind::kStallTimeout,
                                 "fewer than " + std::to_string(self->options_.stall_min_bytes) + " bytes in " +
-                                    std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
-                                                       self->options_.stall_time)
-                                                       .count()) +
-                                    " s after " + std::to_string(dlnow) + " bytes");
+                                    stall_s + " s after " + std::to_string(dlnow) + " bytes");
     return 1;
   }
   return 0;

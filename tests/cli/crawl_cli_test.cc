@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <random>
 #include <set>
 #include <sstream>
@@ -447,6 +448,8 @@ TEST(CliCrawlTest, BadInputIsRefusedBeforeAnythingIsWritten) {
       {{"crawl", "not a url"}, 2, "bad seed URL"},
       {{"crawl", "http://127.0.0.1:9/", "--include", "("}, 2, "regex"},
       {{"crawl", "http://127.0.0.1:9/", "--scope", "planet"}, 2, "scope"},
+      {{"crawl", "http://127.0.0.1:9/", "--stall-timeout", "0"}, 2, "--stall-timeout"},
+      {{"crawl", "http://127.0.0.1:9/", "--max-decompressed", "-5"}, 2, "--max-decompressed"},
       {{"crawl", "http://127.0.0.1:9/", "--db", "no/such/folder/c.db"}, 3, "no/such/folder/c.db"},
       {{"crawl", "http://127.0.0.1:9/", "--db", "sub"}, 3, "sub"},
       {{"urls", "--db", "missing.db"}, 2, "missing.db"},

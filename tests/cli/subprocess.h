@@ -11,6 +11,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -38,6 +39,7 @@ struct ProcessResult {
   bool timed_out = false;  // killed by wait() because its deadline passed
   std::string out;        // everything written to stdout
   std::string err;        // everything written to stderr
+  long max_rss_kb = 0;    // the child's peak resident set (wait4's ru_maxrss), KiB
 
   // For failure messages: how it ended and what it said on stderr.
   std::string describe() const {
@@ -162,9 +164,11 @@ class Subprocess {
       }
     }
     int status = 0;
-    while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+    struct rusage usage {};
+    while (wait4(pid_, &status, 0, &usage) < 0 && errno == EINTR) {
     }
     reaped_ = true;
+    r.max_rss_kb = usage.ru_maxrss;
     if (WIFEXITED(status)) {
       r.exited = true;
       r.exit_code = WEXITSTATUS(status);
