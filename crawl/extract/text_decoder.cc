@@ -43,15 +43,42 @@ char32_t first_code_point(std::string_view s) {
   }
 }
 
+// How the standard's decoder of a multi-byte encoding groups bytes into one
+// error, for the places where iconv stops.
+struct ErrorRules {
+  bool (*lead)(unsigned char) = nullptr;      // first bytes of two-byte sequences
+  char32_t (*lone)(unsigned char) = nullptr;  // single bytes the standard maps and glibc rejects
+  bool four_byte = false;                     // gb18030's four-byte form
+};
+
+bool in_range(unsigned char b, unsigned char low, unsigned char high) { return b >= low && b <= high; }
+
+// gb18030's four-byte form, or as much of it as `n` bytes can show.
+bool four_byte_form(const ErrorRules& r, const unsigned char* s, std::size_t n) {
+  if (!r.four_byte || n == 0 || !r.lead(s[0])) return false;
+  if (n >= 2 && !in_range(s[1], 0x30, 0x39)) return false;
+  if (n >= 3 && !in_range(s[2], 0x81, 0xFE)) return false;
+  return n < 4 || in_range(s[3], 0x30, 0x39);
+}
+
+// How many of the `n` bytes at `s` the standard consumes as one error: a
+// well-formed four-byte gb18030 sequence that maps to nothing is one error;
+// an invalid pair whose second byte is not ASCII is one error; otherwise
+// the first byte alone.
+std::size_t error_length(const ErrorRules& r, const unsigned char* s, std::size_t n) {
+  if (n >= 4 && four_byte_form(r, s, 4)) return 4;
+  if (r.lead != nullptr && n >= 2 && r.lead(s[0]) && s[1] >= 0x80) return 2;
+  return 1;
+}
+
 // Runs `cd` over `in` into `out`; what it cannot convert becomes U+FFFD.
-// `lead` says which first bytes start a two-byte sequence: an invalid pair
-// whose second byte is not ASCII is one error, as in the standard. `lone`
-// gives the standard's code point for a byte iconv rejects where a sequence
-// starts (gb18030's 0x80 is U+20AC), U+FFFD when it has none.
-void run_iconv(iconv_t cd, std::string_view in, std::string& out, bool (*lead)(unsigned char),
-               char32_t (*lone)(unsigned char) = nullptr) {
+// The output is capped at four bytes per input byte (the most any of these
+// encodings needs is three): a converter that misbehaves cannot blow up
+// memory.
+void run_iconv(iconv_t cd, std::string_view in, std::string& out, const ErrorRules& rules = {}) {
   char* src = const_cast<char*>(in.data());
   std::size_t src_left = in.size();
+  const std::size_t limit = out.size() + in.size() * 4 + 64;
   std::size_t used = out.size();
   out.resize(used + in.size() * 2 + 16);
   const auto grow = [&](char*& dst, std::size_t& dst_left) {
@@ -72,28 +99,28 @@ void run_iconv(iconv_t cd, std::string_view in, std::string& out, bool (*lead)(u
   };
   while (src_left > 0) {
     if (iconv(cd, &src, &src_left, &dst, &dst_left) != static_cast<std::size_t>(-1)) break;
-    if (errno == E2BIG) {
-      grow(dst, dst_left);
-    } else if (errno == EILSEQ) {
-      const auto first = static_cast<unsigned char>(src[0]);
-      const char32_t cp = lone != nullptr ? lone(first) : kReplacement;
-      replacement(cp);
-      if (cp != kReplacement) {
-        ++src;
-        --src_left;
-        continue;
-      }
-      const bool pair = lead != nullptr && src_left >= 2 && lead(static_cast<unsigned char>(src[0])) &&
-                        static_cast<unsigned char>(src[1]) >= 0x80;
-      const std::size_t skip = pair ? 2 : 1;
-      src += skip;
-      src_left -= skip;
-    } else {  // EINVAL: a sequence cut by the end of the input
+    if (static_cast<std::size_t>(dst - out.data()) > limit) {
       replacement(kReplacement);
       break;
     }
+    const auto* at = reinterpret_cast<const unsigned char*>(src);
+    if (errno == E2BIG) {
+      grow(dst, dst_left);
+      continue;
+    }
+    if (errno == EINVAL && (src_left == 1 || four_byte_form(rules, at, std::min<std::size_t>(src_left, 3)))) {
+      replacement(kReplacement);  // a sequence cut by the end of the input: one error
+      break;
+    }
+    // EILSEQ, or EINVAL for bytes that cannot finish a sequence.
+    const char32_t cp = rules.lone != nullptr ? rules.lone(at[0]) : kReplacement;
+    replacement(cp);
+    const std::size_t skip = cp != kReplacement ? 1 : error_length(rules, at, src_left);
+    src += skip;
+    src_left -= skip;
   }
-  while (iconv(cd, nullptr, nullptr, &dst, &dst_left) == static_cast<std::size_t>(-1) && errno == E2BIG) {
+  while (iconv(cd, nullptr, nullptr, &dst, &dst_left) == static_cast<std::size_t>(-1) && errno == E2BIG &&
+         static_cast<std::size_t>(dst - out.data()) <= limit) {
     grow(dst, dst_left);
   }
   out.resize(static_cast<std::size_t>(dst - out.data()));
@@ -152,7 +179,7 @@ HighHalf build_high_half(const SingleByte& e) {
       iconv(cd, nullptr, nullptr, nullptr, nullptr);  // initial state
       std::string out;
       const char in = static_cast<char>(b);
-      run_iconv(cd, std::string_view(&in, 1), out, nullptr);
+      run_iconv(cd, std::string_view(&in, 1), out);
       cp = first_code_point(out);
     }
     if (cp == kReplacement && e.windows_c1 && b <= 0x9F) cp = b;
@@ -240,58 +267,173 @@ std::string decode_x_user_defined(std::string_view bytes) {
   return out;
 }
 
-bool sjis_lead(unsigned char b) { return (b >= 0x81 && b <= 0x9F) || (b >= 0xE0 && b <= 0xFC); }
-bool high_lead(unsigned char b) { return b >= 0x81 && b <= 0xFE; }
-bool eucjp_lead(unsigned char b) { return b == 0x8E || b == 0x8F || (b >= 0xA1 && b <= 0xFE); }
-// Bytes the standard never accepts in EUC-JP (C1 controls) or Big5 (0x80),
-// which glibc passes through as C1 controls.
-bool eucjp_never(unsigned char b) { return (b >= 0x80 && b <= 0x8D) || (b >= 0x90 && b <= 0xA0); }
-bool big5_never(unsigned char b) { return b == 0x80; }
+bool sjis_lead(unsigned char b) { return in_range(b, 0x81, 0x9F) || in_range(b, 0xE0, 0xFC); }
+bool high_lead(unsigned char b) { return in_range(b, 0x81, 0xFE); }
+bool eucjp_lead(unsigned char b) { return b == 0x8E || b == 0x8F || in_range(b, 0xA1, 0xFE); }
 // Single bytes the standard maps where glibc sees an error.
 char32_t sjis_lone(unsigned char b) { return b == 0x80 ? 0x80 : kReplacement; }
 char32_t gb18030_lone(unsigned char b) { return b == 0x80 ? 0x20AC : kReplacement; }
 
-// The multi-byte encodings decoded through glibc iconv.
-struct MultiByte {
-  std::string_view name;
-  const char* iconv_name;
-  bool (*lead)(unsigned char);
-  char32_t (*lone)(unsigned char);
-  bool (*never)(unsigned char);  // rewritten to 0xFF (an error to glibc too) before conversion
-};
-constexpr std::array<MultiByte, 7> kMultiByte = {{
-    {"Shift_JIS", "CP932", sjis_lead, sjis_lone, nullptr},
-    {"EUC-JP", "EUC-JP-MS", eucjp_lead, nullptr, eucjp_never},
-    {"GBK", "GB18030", high_lead, gb18030_lone, nullptr},
-    {"gb18030", "GB18030", high_lead, gb18030_lone, nullptr},
-    {"Big5", "BIG5-HKSCS", high_lead, nullptr, big5_never},
-    {"EUC-KR", "CP949", high_lead, nullptr, nullptr},
-    {"ISO-2022-JP", "ISO-2022-JP", nullptr, nullptr, nullptr},
-}};
-
-// `bytes` with every byte `never` accepts replaced by 0xFF, or nullopt when
-// there is none (the common case: no copy).
-std::optional<std::string> without_never_valid(std::string_view bytes, bool (*never)(unsigned char)) {
-  if (never == nullptr) return std::nullopt;
+// `bytes` with the bytes glibc would mis-convert replaced by 0xFF (an error
+// to glibc and to the standard alike), or nullopt when there are none (the
+// common case: no copy).
+template <class Pred>
+std::optional<std::string> rewrite_bytes(std::string_view bytes, Pred bad) {
   std::optional<std::string> out;
   for (std::size_t i = 0; i < bytes.size(); ++i) {
-    if (!never(static_cast<unsigned char>(bytes[i]))) continue;
+    if (!bad(bytes, i)) continue;
     if (!out) out.emplace(bytes);
     (*out)[i] = '\xFF';
   }
   return out;
 }
 
-// EUC-JP-MS gives the user-defined rows of JIS X 0208/0212 private-use code
-// points; the standard's EUC-JP has no such entries: they are errors. Each
-// U+E000-U+F8FF (3 UTF-8 bytes) becomes U+FFFD (3 bytes too), in place.
-void private_use_to_replacement(std::string& s) {
+// EUC-JP and Big5: glibc passes C1 bytes the standard never accepts (EUC-JP
+// 0x80-0x8D and 0x90-0xA0, Big5 0x80) through as C1 controls.
+std::optional<std::string> euc_jp_input(std::string_view bytes) {
+  return rewrite_bytes(bytes, [](std::string_view s, std::size_t i) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    return in_range(b, 0x80, 0x8D) || in_range(b, 0x90, 0xA0);
+  });
+}
+std::optional<std::string> big5_input(std::string_view bytes) {
+  return rewrite_bytes(bytes, [](std::string_view s, std::size_t i) { return s[i] == '\x80'; });
+}
+
+// EUC-KR: glibc's CP949 turns the unmapped pair A2 E8 into kilobytes of
+// garbage; its second byte becomes 0xFF (one error, as the standard says).
+// Pairs are found the way the standard's decoder walks the bytes.
+std::optional<std::string> euc_kr_input(std::string_view bytes) {
+  std::optional<std::string> out;
+  for (std::size_t i = 0; i < bytes.size();) {
+    const auto b = static_cast<unsigned char>(bytes[i]);
+    if (!high_lead(b) || i + 1 >= bytes.size()) {
+      ++i;
+      continue;
+    }
+    const auto t = static_cast<unsigned char>(bytes[i + 1]);
+    if (b == 0xA2 && t == 0xE8) {
+      if (!out) out.emplace(bytes);
+      (*out)[i + 1] = '\xFF';
+    }
+    i += t < 0x80 && !in_range(t, 0x41, 0x5A) && !in_range(t, 0x61, 0x7A) ? 1 : 2;
+  }
+  return out;
+}
+
+// Rows 89-92 of JIS X 0208 (NEC-selected IBM kanji) as the standard's index
+// has them, taken from CP932 where the same pointers are Shift_JIS bytes.
+const std::array<char32_t, 4 * 94>& jis0208_ibm_rows() {
+  static const std::array<char32_t, 4 * 94> table = [] {
+    std::array<char32_t, 4 * 94> t{};
+    iconv_t cd = iconv_open("UTF-8", "CP932");
+    for (unsigned i = 0; i < t.size(); ++i) {
+      const unsigned pointer = (89 - 1) * 94 + i;
+      const unsigned lead = pointer / 188, trail = pointer % 188;
+      const char sjis[2] = {static_cast<char>(lead + (lead < 0x1F ? 0x81 : 0xC1)),
+                            static_cast<char>(trail + (trail < 0x3F ? 0x40 : 0x41))};
+      std::string out;
+      if (cd != reinterpret_cast<iconv_t>(-1)) {
+        iconv(cd, nullptr, nullptr, nullptr, nullptr);
+        run_iconv(cd, std::string_view(sjis, 2), out);
+      }
+      t[i] = first_code_point(out);
+    }
+    if (cd != reinterpret_cast<iconv_t>(-1)) iconv_close(cd);
+    return t;
+  }();
+  return table;
+}
+
+// EUC-JP-MS gives the user-defined rows of JIS X 0208 and 0212 private-use
+// code points (U+E000 + 94 x (row - 85) + cell - 1). The standard's index has
+// the IBM kanji in rows 89-92 and nothing in the others: those become the
+// kanji, the rest U+FFFD. Every such code point and its replacement take 3
+// UTF-8 bytes, so this works in place.
+void euc_jp_output(std::string& s) {
   for (std::size_t i = 0; i + 2 < s.size(); ++i) {
     const auto b0 = static_cast<unsigned char>(s[i]);
     const auto b1 = static_cast<unsigned char>(s[i + 1]);
-    if (b0 == 0xEE || (b0 == 0xEF && b1 >= 0x80 && b1 <= 0xA3)) s.replace(i, 3, kReplacementChar);
+    if (b0 != 0xEE && !(b0 == 0xEF && b1 <= 0xA3)) continue;
+    const char32_t cp = first_code_point(std::string_view(s).substr(i, 3));
+    char32_t fixed = kReplacement;
+    if (cp >= 0xE178 && cp < 0xE178 + 4 * 94) fixed = jis0208_ibm_rows()[cp - 0xE178];
+    std::string utf8;
+    append_utf8(utf8, fixed);
+    if (utf8.size() != 3) utf8 = kReplacementChar;
+    s.replace(i, 3, utf8);
+    i += 2;
   }
 }
+
+// GBK and gb18030: A3 A0 is U+3000 in the standard (GB18030-2022), private
+// use U+E5E5 in glibc. Both take 3 UTF-8 bytes.
+void gb18030_output(std::string& s) {
+  for (std::size_t pos = s.find("\xEE\x97\xA5"); pos != std::string::npos; pos = s.find("\xEE\x97\xA5", pos + 3)) {
+    s.replace(pos, 3, "\xE3\x80\x80");
+  }
+}
+
+// Big5: eleven symbols of row A1/A2 where glibc's BIG5-HKSCS follows the
+// old Big5 tables and the standard follows the ones browsers use (A145 is
+// U+2027, not U+2022; A244 is U+FFE5, not U+00A5). glibc gives each of these
+// code points for that pair only, so they are mapped on the output.
+void big5_output(std::string& s) {
+  static constexpr std::array<std::pair<char32_t, char32_t>, 11> kRemap = {{
+      {0x2022, 0x2027}, {0xFF64, 0xFE51}, {0x203E, 0x00AF}, {0x223C, 0xFF5E}, {0x2641, 0x2295}, {0x2609, 0x2299},
+      {0xFF0F, 0x2215}, {0xFF3C, 0xFE68}, {0x00A5, 0xFFE5}, {0x00A2, 0xFFE0}, {0x00A3, 0xFFE1},
+  }};
+  std::string out;
+  bool changed = false;
+  for (std::size_t i = 0; i < s.size();) {
+    const std::size_t n = std::max<std::size_t>(1, utf8_length(s, i));
+    char32_t cp = n == 1 ? static_cast<unsigned char>(s[i]) : first_code_point(std::string_view(s).substr(i, n));
+    for (const auto& [from, to] : kRemap) {
+      if (cp == from) {
+        cp = to;
+        changed = true;
+      }
+    }
+    append_utf8(out, cp);
+    i += n;
+  }
+  if (changed) s = std::move(out);
+}
+
+// ISO-2022-JP: glibc passes SO, SI and a stray ESC through as control
+// characters; the standard makes each an error.
+void iso_2022_jp_output(std::string& s) {
+  if (s.find_first_of("\x0E\x0F\x1B") == std::string::npos) return;
+  std::string out;
+  out.reserve(s.size() + 16);
+  for (char c : s) {
+    if (c == '\x0E' || c == '\x0F' || c == '\x1B') {
+      out += kReplacementChar;
+    } else {
+      out += c;
+    }
+  }
+  s = std::move(out);
+}
+
+// The multi-byte encodings decoded through glibc iconv, with the fixes
+// before (input) and after (output) that bring glibc to the standard.
+struct MultiByte {
+  std::string_view name;
+  const char* iconv_name;
+  ErrorRules rules;
+  std::optional<std::string> (*input)(std::string_view);
+  void (*output)(std::string&);
+};
+constexpr std::array<MultiByte, 7> kMultiByte = {{
+    {"Shift_JIS", "CP932", {sjis_lead, sjis_lone, false}, nullptr, nullptr},
+    {"EUC-JP", "EUC-JP-MS", {eucjp_lead, nullptr, false}, euc_jp_input, euc_jp_output},
+    {"GBK", "GB18030", {high_lead, gb18030_lone, true}, nullptr, gb18030_output},
+    {"gb18030", "GB18030", {high_lead, gb18030_lone, true}, nullptr, gb18030_output},
+    {"Big5", "BIG5-HKSCS", {high_lead, nullptr, false}, big5_input, big5_output},
+    {"EUC-KR", "CP949", {high_lead, nullptr, false}, euc_kr_input, nullptr},
+    {"ISO-2022-JP", "ISO-2022-JP", {}, nullptr, iso_2022_jp_output},
+}};
 
 }  // namespace
 
@@ -372,10 +514,10 @@ std::string decode_to_utf8(std::string_view bytes, std::string_view encoding) {
     iconv_t cd = iconv_open("UTF-8", e.iconv_name);
     if (cd == reinterpret_cast<iconv_t>(-1)) break;
     std::string out;
-    const std::optional<std::string> rewritten = without_never_valid(bytes, e.never);
-    run_iconv(cd, rewritten ? std::string_view(*rewritten) : bytes, out, e.lead, e.lone);
+    const std::optional<std::string> rewritten = e.input != nullptr ? e.input(bytes) : std::nullopt;
+    run_iconv(cd, rewritten ? std::string_view(*rewritten) : bytes, out, e.rules);
     iconv_close(cd);
-    if (e.name == "EUC-JP") private_use_to_replacement(out);
+    if (e.output != nullptr) e.output(out);
     return out;
   }
   const std::size_t bad = first_invalid_utf8(bytes);

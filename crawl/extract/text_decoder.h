@@ -22,21 +22,39 @@
 //                    to ISO-2022-KR, HZ and friends: never guess);
 //   multi-byte       through glibc iconv, under the names below; an invalid
 //                    or unmappable sequence is one U+FFFD and decoding goes
-//                    on after its first byte (after both bytes when the
-//                    second is not ASCII, as the standard's decoders do):
+//                    on after it, grouped as the standard's decoders group
+//                    errors (an invalid pair whose second byte is not ASCII
+//                    is one error; so is a well-formed gb18030 four-byte
+//                    sequence that maps to nothing; a sequence cut by the
+//                    end is one):
 //                      Shift_JIS -> CP932 (the standard's Shift_JIS is
 //                                   Windows-31J: NEC and IBM extensions,
-//                                   0x5C is '\', not the yen sign)
+//                                   0x5C is '\', not the yen sign; 0x80 is
+//                                   U+0080)
 //                      EUC-JP    -> EUC-JP-MS (the same JIS X 0208 mapping
-//                                   as CP932, plus JIS X 0212)
+//                                   as CP932, plus JIS X 0212); its private-
+//                                   use answers become the IBM kanji of rows
+//                                   89-92 (from CP932) or U+FFFD, and C1
+//                                   bytes are errors, as in the standard
 //                      GBK       -> GB18030 (the standard decodes GBK with
-//                      gb18030   -> GB18030  the gb18030 decoder)
-//                      Big5      -> BIG5-HKSCS (the standard's Big5 index
-//                                   is HKSCS's)
-//                      EUC-KR    -> CP949 (the standard's EUC-KR is UHC)
-//                      ISO-2022-JP -> ISO-2022-JP
-// The remaining differences from the standard's decoders are listed, with
-// the bytes that show them, in tests/extract/encoding_diff_test.cc.
+//                      gb18030   -> GB18030  the gb18030 decoder); 0x80 is
+//                                   U+20AC and A3A0 U+3000
+//                      Big5      -> BIG5-HKSCS (the standard's Big5 index is
+//                                   HKSCS's); eleven symbols of rows A1-A2
+//                                   remapped to the standard's (A145 is
+//                                   U+2027), 0x80 is an error
+//                      EUC-KR    -> CP949 (the standard's EUC-KR is UHC);
+//                                   the pair A2E8, which glibc turns into
+//                                   kilobytes of NULs, is kept from it
+//                      ISO-2022-JP -> ISO-2022-JP; SO, SI and a stray ESC
+//                                   are errors
+//                    Whatever a converter does, the output is capped at
+//                    four bytes per input byte.
+// What still differs from the standard (tests/extract/encoding_diff_test.cc
+// compares every two-byte pair): 131 Big5 pairs glibc lacks (HKSCS-2004/2008
+// additions) are U+FFFD, and six gb18030 pairs (FE51...) stay the real CJK
+// Extension B characters glibc gives, where the standard keeps private-use
+// code points.
 //
 // Thread safety: pure; the tables are built once, thread-safely, on first
 // use; each iconv call opens its own descriptor.

@@ -104,6 +104,27 @@ TEST(TextDecoderTest, MultiByteEncodings) {
   EXPECT_EQ(decode_to_utf8("\x93<p>", "Shift_JIS"), kFFFD + "<p>");
   EXPECT_EQ(decode_to_utf8("ok\x93", "Shift_JIS"), "ok" + kFFFD);
   EXPECT_EQ(decode_to_utf8("ok\xD6", "GBK"), "ok" + kFFFD);
+  // A well-formed four-byte gb18030 sequence that maps to nothing is one error.
+  EXPECT_EQ(decode_to_utf8("a\x84\x31\xA5\x30" "b", "gb18030"), "a" + kFFFD + "b");
+  EXPECT_EQ(decode_to_utf8("a\x84\x31", "gb18030"), "a" + kFFFD);  // cut by the end: one error
+  EXPECT_EQ(decode_to_utf8("\x84\x31j", "gb18030"), kFFFD + "1j");  // not a four-byte form
+}
+
+// Where glibc differs from the standard, and preheat follows the standard.
+TEST(TextDecoderTest, GlibcCornersBroughtToTheStandard) {
+  EXPECT_EQ(decode_to_utf8("\x80", "Shift_JIS"), "\xC2\x80");      // U+0080
+  EXPECT_EQ(decode_to_utf8("\x80", "GBK"), "\xE2\x82\xAC");        // the euro sign
+  EXPECT_EQ(decode_to_utf8("\xA3\xA0", "GBK"), "\xE3\x80\x80");    // U+3000, not private use
+  EXPECT_EQ(decode_to_utf8("\x80\x90", "EUC-JP"), kFFFD + kFFFD);  // no C1 controls
+  EXPECT_EQ(decode_to_utf8("\x80", "Big5"), kFFFD);
+  EXPECT_EQ(decode_to_utf8("\xA1\x45\xA2\x44", "Big5"), "\xE2\x80\xA7\xEF\xBF\xA5");  // U+2027 U+FFE5
+  // EUC-JP row 89 (an NEC-selected IBM kanji, U+7E8A) and row 85 (user-defined: nothing).
+  EXPECT_EQ(decode_to_utf8("\xF9\xA1\xF5\xA1", "EUC-JP"), "\xE7\xBA\x8A" + kFFFD);
+  // glibc's CP949 answers A2 E8 with kilobytes of NULs; the standard says one error.
+  EXPECT_EQ(decode_to_utf8("a\xA2\xE8" "b", "EUC-KR"), "a" + kFFFD + "b");
+  EXPECT_EQ(decode_to_utf8(std::string(999, '\xA2') + "\xE8", "EUC-KR").size(), 500u * 3);
+  // ISO-2022-JP: SO, SI and a stray ESC are errors.
+  EXPECT_EQ(decode_to_utf8("a\x0E" "b\x0F" "c\x1BGd", "ISO-2022-JP"), "a" + kFFFD + "b" + kFFFD + "c" + kFFFD + "Gd");
 }
 
 TEST(TextDecoderTest, Utf16AndReplacement) {
