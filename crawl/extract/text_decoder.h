@@ -15,7 +15,7 @@
 //                    U+0081; glibc says EILSEQ), KOI8-U 0xAE/0xBE are
 //                    U+045E/U+040E (KOI8-RU letters, glibc has box drawing),
 //                    macintosh 0xC6 is U+2206 and 0xF0 U+F8FF, x-mac-cyrillic
-//                    0xFF is U+20AC. A table also keeps glibc's CP1255/CP1258
+//                    0xFF is U+20AC, windows-1255 0xCA is U+05BA. A table also keeps glibc's CP1255/CP1258
 //                    from composing combining marks, which browsers do not;
 //   x-user-defined   here (0x80-0xFF are U+F780-U+F7FF);
 //   replacement      one U+FFFD for a non-empty input (the standard's answer
