@@ -383,21 +383,30 @@ void big5_output(std::string& s) {
       {0x2022, 0x2027}, {0xFF64, 0xFE51}, {0x203E, 0x00AF}, {0x223C, 0xFF5E}, {0x2641, 0x2295}, {0x2609, 0x2299},
       {0xFF0F, 0x2215}, {0xFF3C, 0xFE68}, {0x00A5, 0xFFE5}, {0x00A2, 0xFFE0}, {0x00A3, 0xFFE1},
   }};
-  std::string out;
-  bool changed = false;
-  for (std::size_t i = 0; i < s.size();) {
-    const std::size_t n = std::max<std::size_t>(1, utf8_length(s, i));
-    char32_t cp = n == 1 ? static_cast<unsigned char>(s[i]) : first_code_point(std::string_view(s).substr(i, n));
+  const auto remapped = [](char32_t cp) {
     for (const auto& [from, to] : kRemap) {
-      if (cp == from) {
-        cp = to;
-        changed = true;
-      }
+      if (cp == from) return to;
     }
-    append_utf8(out, cp);
+    return cp;
+  };
+  // Read-only first: most pages have none of them.
+  std::size_t first = std::string::npos;
+  for (std::size_t i = 0; i < s.size(); i += std::max<std::size_t>(1, utf8_length(s, i))) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    if ((b == 0xC2 || b == 0xE2 || b == 0xEF) && remapped(first_code_point(std::string_view(s).substr(i, 3))) !=
+                                                     first_code_point(std::string_view(s).substr(i, 3))) {
+      first = i;
+      break;
+    }
+  }
+  if (first == std::string::npos) return;
+  std::string out = s.substr(0, first);
+  for (std::size_t i = first; i < s.size();) {
+    const std::size_t n = std::max<std::size_t>(1, utf8_length(s, i));
+    append_utf8(out, remapped(first_code_point(std::string_view(s).substr(i, n))));
     i += n;
   }
-  if (changed) s = std::move(out);
+  s = std::move(out);
 }
 
 // ISO-2022-JP: glibc passes SO, SI and a stray ESC through as control
