@@ -104,6 +104,32 @@ SiteResponse bad_utf8(const FaultRequest& rq) {
   return html(write_page(spec, rq.host, rng));
 }
 
+// Pages in legacy encodings, written byte by byte (the comments give the
+// text): a crawler must sniff and decode them to store the right UTF-8.
+SiteResponse windows_1252_page() {
+  SiteResponse r;
+  r.headers.emplace_back("Content-Type", "text/html; charset=windows-1252");
+  // "Café € 5 – l’été", "“Guillemets” et … points", "retour à l’accueil"
+  r.body =
+      "<!DOCTYPE html>\n<html lang=\"fr\"><head><meta charset=\"windows-1252\">"
+      "<title>Caf\xE9 \x80 5 \x96 l\x92\xE9t\xE9</title></head>\n"
+      "<body><p>\x93Guillemets\x94 et \x85 points</p>\n<p><a href=\"/\">retour \xE0 l\x92" "accueil</a></p></body></html>\n";
+  return r;
+}
+
+SiteResponse shift_jis_page() {
+  SiteResponse r;
+  r.headers.emplace_back("Content-Type", "text/html");
+  // "日本語のページ", "表示とソース" (表 is 95 5C, ソ is 83 5C), "トップへ"
+  r.body =
+      "<!DOCTYPE html>\n<html lang=\"ja\"><head>"
+      "<meta http-equiv=\"Content-Type\" content=\"text/html; charset=Shift_JIS\">"
+      "<title>\x93\xFA\x96\x7B\x8C\xEA\x82\xCC\x83\x79\x81\x5B\x83\x57</title></head>\n"
+      "<body><p>\x95\x5C\x8E\xA6\x82\xC6\x83\x5C\x81\x5B\x83\x58</p>\n"
+      "<p><a href=\"/\">\x83\x67\x83\x62\x83\x76\x82\xD6</a></p></body></html>\n";
+  return r;
+}
+
 SiteResponse schemes(const FaultRequest& rq) {
   Rng rng(hash_bytes(rq.seed, rq.path));
   PageSpec spec;
@@ -191,6 +217,7 @@ std::vector<std::string> fault_entry_paths(const FaultSet& faults) {
   add(Fault::kOversize, {"/fault/oversize"});
   add(Fault::kBinary, {"/fault/binary"});
   add(Fault::kBadUtf8, {"/fault/bad-utf8"});
+  add(Fault::kCharsets, {"/fault/charsets/windows-1252", "/fault/charsets/shift-jis"});
   if (faults.has(Fault::kCalendar)) out.push_back("/calendar/" + std::string(kCalendarStart));
   add(Fault::kSchemes, {"/fault/schemes"});
   add(Fault::kRobots, {"/fault/robots/private", "/fault/robots/allowed"});
@@ -226,6 +253,8 @@ std::optional<SiteResponse> fault_response(const FaultSet& faults, const FaultRe
   if (on(Fault::kOversize, "/fault/oversize")) return oversize();
   if (on(Fault::kBinary, "/fault/binary")) return binary(rq);
   if (on(Fault::kBadUtf8, "/fault/bad-utf8")) return bad_utf8(rq);
+  if (on(Fault::kCharsets, "/fault/charsets/windows-1252")) return windows_1252_page();
+  if (on(Fault::kCharsets, "/fault/charsets/shift-jis")) return shift_jis_page();
   if (faults.has(Fault::kCalendar) && starts_with(path, "/calendar/")) return calendar(rq, path.substr(10));
   if (on(Fault::kSchemes, "/fault/schemes")) return schemes(rq);
   if (on(Fault::kRobots, "/fault/robots/private")) {

@@ -17,6 +17,11 @@
 //   binary          /fault/binary                    200 "text/html; charset=utf-8", random bytes (NULs included)
 //   bad-utf8        /fault/bad-utf8                  200 "text/html; charset=utf-8", invalid UTF-8 in title, text
 //                                                    and attributes, then a link to "/"
+//   charsets        /fault/charsets/windows-1252     200 "text/html; charset=windows-1252" and <meta charset>,
+//                                                    text with bytes 0x80-0x9F (euro sign, curly quotes)
+//                   /fault/charsets/shift-jis        200 "text/html" (no charset), Shift_JIS declared by
+//                                                    <meta http-equiv=Content-Type>; kanji whose second
+//                                                    byte is 0x5C ('\' in ASCII) included
 //   calendar        /calendar/YYYY-MM-DD             200, links to the next day, forever (until 9999-12-31);
 //                                                    the entry is /calendar/2024-01-01
 //   schemes         /fault/schemes                   200, javascript:, mailto:, data: and tel: links (and "/")

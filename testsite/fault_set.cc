@@ -7,8 +7,8 @@ namespace preheat::testsite {
 namespace {
 
 constexpr std::array<std::string_view, kFaultCount> kNames = {
-    "500",      "503",    "429",      "reset",    "stall",   "redirect-loop", "redirect-chain", "gzip-bomb",
-    "oversize", "binary", "bad-utf8", "calendar", "schemes", "robots",        "sitemap",
+    "500",      "503",    "429",      "reset",    "stall",    "redirect-loop", "redirect-chain", "gzip-bomb",
+    "oversize", "binary", "bad-utf8", "charsets", "calendar", "schemes",       "robots",         "sitemap",
 };
 
 std::string_view trim(std::string_view s) {

@@ -1,7 +1,7 @@
 // The traps the synthetic site can set (`--faults LIST|all`), one name each.
 //
 //   500, 503, 429, reset, stall, redirect-loop, redirect-chain, gzip-bomb,
-//   oversize, binary, bad-utf8, calendar, schemes, robots, sitemap
+//   oversize, binary, bad-utf8, charsets, calendar, schemes, robots, sitemap
 //
 // What each one serves, and on which paths, is listed in site_model.h.
 // Thread safety: values; no shared state.
@@ -28,12 +28,13 @@ enum class Fault {
   kOversize,
   kBinary,
   kBadUtf8,
+  kCharsets,
   kCalendar,
   kSchemes,
   kRobots,
   kSitemap,
 };
-inline constexpr std::size_t kFaultCount = 15;
+inline constexpr std::size_t kFaultCount = 16;
 
 // The name on the command line: "500", "redirect-loop"...
 std::string_view fault_name(Fault fault);

@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "base/utf8.h"
+#include "crawl/extract/text_decoder.h"
 
 namespace preheat::crawl {
 namespace {
@@ -42,43 +43,9 @@ std::size_t utf8_cut(std::string_view s, std::size_t cap) {
   return n;
 }
 
-// Index of the first byte that is NUL or not well-formed UTF-8, or npos.
-std::size_t first_invalid_utf8(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c != 0 && c < 0x80) {
-      ++i;
-      continue;
-    }
-    const std::size_t n = c == 0 ? 0 : utf8_length(s, i);
-    if (n == 0) return i;
-    i += n;
-  }
-  return std::string_view::npos;
-}
-
-// s with every NUL and every malformed UTF-8 byte replaced with U+FFFD.
-std::string to_valid_utf8(std::string_view s, std::size_t from) {
-  std::string out(s.substr(0, from));
-  out.reserve(s.size() + 16);
-  std::size_t i = from;
-  while (i < s.size()) {
-    const std::size_t n = s[i] == 0 ? 0 : utf8_length(s, i);
-    if (n == 0) {
-      out += kReplacementChar;
-      ++i;
-    } else {
-      out.append(s.data() + i, n);
-      i += n;
-    }
-  }
-  return out;
-}
-
 void make_valid_utf8(std::string& s) {
   const std::size_t bad = first_invalid_utf8(s);
-  if (bad != std::string_view::npos) s = to_valid_utf8(s, bad);
+  if (bad != std::string_view::npos) s = to_valid_utf8(s, bad, /*replace_nul=*/true);
 }
 
 // Text with ASCII whitespace collapsed to single spaces and trimmed, capped
@@ -395,11 +362,6 @@ htmlSAXHandler make_handler() {
   return h;
 }
 
-bool is_utf8_label(std::string_view label) {
-  label = trim(label);
-  return label.empty() || iequals(label, "utf-8") || iequals(label, "utf8") || iequals(label, "unicode-1-1-utf-8");
-}
-
 }  // namespace
 
 const char* link_source_tag(LinkSource source) {
@@ -488,26 +450,25 @@ ExtractResult extract_html(std::string_view html, std::string_view charset_hint,
   ExtractResult result;
   html = html.substr(0, std::min<std::size_t>(html.size(), INT_MAX));
 
-  xmlCharEncodingHandlerPtr encoder = nullptr;
-  if (!is_utf8_label(charset_hint)) {
-    encoder = xmlFindCharEncodingHandler(std::string(trim(charset_hint)).c_str());
+  // libxml2 only ever sees UTF-8 without NULs: the bytes are decoded here
+  // (crawl/extract/text_decoder.h), and its own guess from <meta> is off.
+  const SniffedEncoding sniffed = sniff_html_encoding(html, charset_hint);
+  result.encoding = std::string(sniffed.name);
+  result.encoding_source = sniffed.source;
+  html.remove_prefix(sniffed.bom_bytes);
+  std::string decoded;
+  if (sniffed.name != "UTF-8") {
+    decoded = decode_to_utf8(html, sniffed.name);
+    html = decoded;
   }
-  std::string sanitized;
-  if (encoder == nullptr) {
-    result.encoding = "UTF-8";
-    if (const std::size_t bad = first_invalid_utf8(html); bad != std::string_view::npos) {
-      sanitized = to_valid_utf8(html, bad);
-      html = sanitized;
-    }
-  } else {
-    result.encoding = encoder->name;
+  if (const std::size_t bad = first_invalid_utf8(html); bad != std::string_view::npos) {
+    decoded = to_valid_utf8(html, bad, /*replace_nul=*/true);
+    html = decoded;
   }
+  html = html.substr(0, std::min<std::size_t>(html.size(), INT_MAX));
 
   htmlParserCtxtPtr ctxt = htmlCreateMemoryParserCtxt(html.data(), static_cast<int>(html.size()));
-  if (ctxt == nullptr) {
-    if (encoder != nullptr) xmlCharEncCloseFunc(encoder);
-    return result;
-  }
+  if (ctxt == nullptr) return result;
   Collector collect(options, result);
   htmlSAXHandler handler = make_handler();
   htmlSAXHandlerPtr own_handler = ctxt->sax;
@@ -515,18 +476,14 @@ ExtractResult extract_html(std::string_view html, std::string_view charset_hint,
   ctxt->userData = ctxt;  // callbacks receive the context; it carries the collector
   ctxt->_private = &collect;
   htmlCtxtUseOptions(ctxt, HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_IGNORE_ENC);
-  if (encoder != nullptr) {
-    xmlSwitchToEncoding(ctxt, encoder);  // takes ownership of encoder
-  } else {
-    xmlSwitchEncoding(ctxt, XML_CHAR_ENCODING_UTF8);
-  }
+  xmlSwitchEncoding(ctxt, XML_CHAR_ENCODING_UTF8);
   htmlParseDocument(ctxt);
   collect.finish();
   ctxt->sax = own_handler;
   if (ctxt->myDoc != nullptr) xmlFreeDoc(ctxt->myDoc);
   htmlFreeParserCtxt(ctxt);
 
-  // libxml2 emits UTF-8; this guards the promise even for odd converters.
+  // libxml2 emits the UTF-8 it was given; this guards the promise anyway.
   for (std::string* s : {&result.title, &result.description, &result.language, &result.text}) make_valid_utf8(*s);
   for (Link& link : result.links) {
     make_valid_utf8(link.href);

@@ -26,13 +26,16 @@
 // inline ones (a, b, span, em, code...) count as whitespace, trimmed, capped
 // at options.max_text_bytes on a UTF-8 boundary.
 //
-// Encoding: `charset_hint` is the charset the caller determined (HTTP
-// Content-Type today; full WHATWG sniffing is issue 5's). Empty or UTF-8 means
-// UTF-8: malformed sequences and NUL bytes are replaced with U+FFFD before
-// parsing, and a <meta charset> inside the document is ignored, so the result
-// does not depend on libxml2's own guess (it would fall back to Latin-1). Any
-// other name libxml2 knows (through iconv) is converted by libxml2; an
-// unknown name falls back to UTF-8. Every string in the result is valid UTF-8.
+// Encoding: `charset_hint` is the transport layer's charset (the HTTP
+// Content-Type charset parameter, "" for none). The encoding is determined
+// by the HTML standard's sniffing (crawl/extract/encoding_sniffer.h: BOM,
+// then a known charset_hint, then <meta charset> or <meta http-equiv> in the
+// first 1024 bytes, then UTF-8 if the bytes are valid UTF-8, else
+// windows-1252), the bytes are decoded to UTF-8 here
+// (crawl/extract/text_decoder.h: malformed sequences become U+FFFD) and
+// libxml2 parses UTF-8 only, with its own encoding guess switched off. NUL
+// bytes become U+FFFD too. `encoding` and `encoding_source` in the result
+// say what was used. Every string in the result is valid UTF-8.
 //
 // Hostile input: any bytes are accepted (binary, NULs, unclosed or 100,000
 // deeply nested tags, 10 MB attributes); libxml2 prints nothing; output is
@@ -47,6 +50,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "crawl/extract/encoding_sniffer.h"
 
 namespace preheat::crawl {
 
@@ -105,7 +110,8 @@ struct ExtractResult {
   // stored), dependency-free, and far faster than the parse it follows; it
   // detects equal content, it is not meant to resist an adversary.
   std::uint64_t content_hash = 0;
-  std::string encoding;                   // what the bytes were decoded as
+  std::string encoding;                   // what the bytes were decoded as ("UTF-8", "Shift_JIS")
+  EncodingSource encoding_source = EncodingSource::kDefault;  // and why
 
   bool robots_has(std::string_view token) const;
 };

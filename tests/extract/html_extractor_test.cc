@@ -222,14 +222,24 @@ TEST(HtmlExtractorTest, Encodings) {
   EXPECT_EQ(latin.links[0].href, "/caf\xC3\xA9");
   // Shift_JIS through iconv: "日本" is 93 FA 96 7B.
   EXPECT_EQ(extract_html("<title>\x93\xFA\x96\x7B</title>", "shift_jis").title, "\xE6\x97\xA5\xE6\x9C\xAC");
-  // The same bytes without a hint are malformed UTF-8: replaced, not guessed.
-  EXPECT_EQ(extract_html("<title>caf\xE9</title>", "").title, "caf\xEF\xBF\xBD");
-  // A meta charset in the document does not override the caller's choice.
+  // The same bytes without a hint or meta are not UTF-8: windows-1252, the
+  // standard's default.
+  const auto unlabelled = extract_html("<title>caf\xE9</title>", "");
+  EXPECT_EQ(unlabelled.title, "caf\xC3\xA9");
+  EXPECT_EQ(unlabelled.encoding, "windows-1252");
+  EXPECT_EQ(unlabelled.encoding_source, EncodingSource::kDefault);
+  // A meta charset does not override the transport layer's charset...
   EXPECT_EQ(extract_html("<meta charset=iso-8859-1><title>caf\xC3\xA9</title>", "utf-8").title, "caf\xC3\xA9");
-  // An unknown label falls back to UTF-8.
-  const auto unknown = extract_html("<title>ok</title>", "x-no-such-charset");
-  EXPECT_EQ(unknown.title, "ok");
+  // ...but is used without one.
+  const auto meta = extract_html("<meta charset=iso-8859-1><title>caf\xC3\xA9</title>", "");
+  EXPECT_EQ(meta.title, "caf\xC3\x83\xC2\xA9");
+  EXPECT_EQ(meta.encoding, "windows-1252");
+  EXPECT_EQ(meta.encoding_source, EncodingSource::kMeta);
+  // An unknown label is ignored: valid UTF-8 bytes are taken as UTF-8.
+  const auto unknown = extract_html("<title>caf\xC3\xA9</title>", "x-no-such-charset");
+  EXPECT_EQ(unknown.title, "caf\xC3\xA9");
   EXPECT_EQ(unknown.encoding, "UTF-8");
+  EXPECT_EQ(unknown.encoding_source, EncodingSource::kDetected);
 }
 
 // Hostile input: each case must not crash, print nothing, and keep every

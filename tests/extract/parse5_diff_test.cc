@@ -123,7 +123,9 @@ std::map<std::string, std::vector<std::string>> parse5_links(const fs::path& nod
 }
 
 std::vector<std::string> preheat_links(const std::string& html) {
-  const ExtractResult r = extract_html(html, "");
+  // The oracle reads every page as UTF-8 (links.js), so preheat is told the
+  // same; sniffing has its own differential test (encoding_diff_test).
+  const ExtractResult r = extract_html(html, "utf-8");
   std::vector<std::string> out;
   if (r.base_href) out.push_back("base\thref\t" + escape(*r.base_href));
   for (const Link& l : r.links) {

@@ -52,8 +52,8 @@ TEST(FaultSetTest, ParsesListsAndAll) {
   EXPECT_EQ(*all, FaultSet::all());
   EXPECT_EQ(all->size(), kFaultCount);
   EXPECT_EQ(all->to_string(),
-            "500,503,429,reset,stall,redirect-loop,redirect-chain,gzip-bomb,oversize,binary,bad-utf8,calendar,"
-            "schemes,robots,sitemap");
+            "500,503,429,reset,stall,redirect-loop,redirect-chain,gzip-bomb,oversize,binary,bad-utf8,charsets,"
+            "calendar,schemes,robots,sitemap");
 }
 
 TEST(FaultSetTest, AnUnknownItemIsNamedWithTheValidOnes) {
@@ -63,8 +63,8 @@ TEST(FaultSetTest, AnUnknownItemIsNamedWithTheValidOnes) {
     EXPECT_EQ(set.status().code(), Status::Code::kInvalidArgument);
     EXPECT_NE(set.status().message().find("unknown fault '"), std::string::npos) << set.status().message();
     EXPECT_NE(set.status().message().find("(valid: 500, 503, 429, reset, stall, redirect-loop, redirect-chain, "
-                                          "gzip-bomb, oversize, binary, bad-utf8, calendar, schemes, robots, "
-                                          "sitemap, all)"),
+                                          "gzip-bomb, oversize, binary, bad-utf8, charsets, calendar, schemes, "
+                                          "robots, sitemap, all)"),
               std::string::npos)
         << set.status().message();
   }
@@ -231,6 +231,31 @@ TEST(FaultPagesTest, BinaryAndBadUtf8) {
   const auto links = html_links(bad.body);
   ASSERT_FALSE(links.empty());
   EXPECT_EQ(links.back().value, "/");  // still extractable after the bad bytes
+}
+
+TEST(FaultPagesTest, CharsetsServesLegacyEncodedPages) {
+  const SiteModel m = with_all();
+  const SiteResponse cp1252 = get(m, "/fault/charsets/windows-1252");
+  EXPECT_EQ(cp1252.status, 200u);
+  EXPECT_EQ(cp1252.header("Content-Type"), "text/html; charset=windows-1252");
+  EXPECT_NE(cp1252.body.find("<meta charset=\"windows-1252\">"), std::string::npos);
+  EXPECT_NE(cp1252.body.find("\x80 5 \x96 l\x92"), std::string::npos);  // euro sign, en dash, apostrophe
+  EXPECT_EQ(utf8_length(cp1252.body, cp1252.body.find('\x80')), 0u);    // not UTF-8
+
+  const SiteResponse sjis = get(m, "/fault/charsets/shift-jis");
+  EXPECT_EQ(sjis.status, 200u);
+  EXPECT_EQ(sjis.header("Content-Type"), "text/html");  // no charset: the meta must be found
+  EXPECT_NE(sjis.body.find("content=\"text/html; charset=Shift_JIS\""), std::string::npos);
+  EXPECT_NE(sjis.body.find("\x95\x5C"), std::string::npos);  // a kanji whose second byte is '\\'
+  const auto links = html_links(sjis.body);
+  ASSERT_EQ(links.size(), 1u);
+  EXPECT_EQ(links[0].value, "/");
+
+  // Both are linked from "/" with the fault on, and absent with it off.
+  const auto entries = fault_entry_paths(*parse_faults("charsets"));
+  EXPECT_EQ(entries, (std::vector<std::string>{"/fault/charsets/windows-1252", "/fault/charsets/shift-jis"}));
+  const SiteModel none(SiteOptions{.pages = 100});
+  EXPECT_EQ(get(none, "/fault/charsets/shift-jis").status, 404u);
 }
 
 TEST(FaultPagesTest, CalendarGoesOnForever) {
