@@ -33,6 +33,7 @@ struct CrawlJob {
   double connect_timeout_s = 10;
   std::string user_agent;
   bool robots = true;               // false: --no-robots (warned about on stderr)
+  bool sitemaps = true;             // false: --no-sitemaps
   // Politeness per host (crawl/host_politeness.h).
   double delay_ms = 0;              // --delay: minimum between request starts
   double max_crawl_delay_s = 30;    // --max-crawl-delay: cap on robots.txt Crawl-delay

@@ -75,6 +75,7 @@ Status Crawler::prepare() {
   Result<std::int64_t> before = store_.page_count();
   if (!before.ok()) return prepare_error_ = before.status();
   counters_.pages_before = *before;
+  if (options_.max_pages >= 0) sitemap_room_ = std::max<std::int64_t>(0, options_.max_pages - *before);
   const std::int64_t budget = options_.max_pages < 0 ? -1 : std::max<std::int64_t>(0, options_.max_pages - *before);
   frontier_.emplace(rt_, writer_, options_.window, budget);
   SeenSet& seen = frontier_->seen();
@@ -140,6 +141,7 @@ runtime::Task<void> Crawler::process(FrontierItem item) {
   counters_.in_flight = static_cast<std::int64_t>(frontier_->in_flight());
   const std::string host = robots_site(item.url);
   if (give_up_item(item, host)) co_return;  // not even robots.txt for a given-up host
+  if (options_.sitemaps && !sitemap_sites_.contains(host)) co_await read_sitemaps(host, task);
   if (options_.robots) {
     const bool blocked = co_await robots_blocked(item, task);
     if (blocked) co_return;
@@ -166,9 +168,13 @@ runtime::Task<void> Crawler::process(FrontierItem item) {
 
 runtime::Task<bool> Crawler::robots_blocked(const FrontierItem& item, trace::TaskId task) {
   const std::string site = robots_site(item.url);
+  co_await ensure_robots(site, task);
+  co_return block_by_robots(item, site);
+}
+
+runtime::Task<void> Crawler::ensure_robots(const std::string& site, trace::TaskId task) {
   while (robots_pending_.contains(site)) co_await robots_changed_.wait();
   if (robots_cache_.find(site) == nullptr) co_await fetch_robots(site, task);
-  co_return block_by_robots(item, site);
 }
 
 runtime::Task<void> Crawler::fetch_robots(std::string site, trace::TaskId task) {

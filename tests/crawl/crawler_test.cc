@@ -39,8 +39,10 @@ CrawlOptions options_for(std::vector<std::string> seeds) {
   o.retry_base = 1ms;
   o.commit_interval = 1ms;
   // These tests count the fake fetcher's hops exactly; robots.txt has its
-  // own tests (CrawlerRobotsTest, and the testsite crawls below keep it on).
+  // own tests (CrawlerRobotsTest, and the testsite crawls below keep it on),
+  // sitemaps theirs (sitemap_crawl_test.cc).
   o.robots = false;
+  o.sitemaps = false;
   return o;
 }
 

@@ -59,6 +59,7 @@ CrawlOptions options_for(std::vector<std::string> seeds) {
   o.batch_pages = 100'000;
   o.max_attempts = 1;  // retries are due in wall-clock time; these tests run on virtual time
   o.robots = false;
+  o.sitemaps = false;  // sitemap_crawl_test.cc
   o.concurrency = 4;
   return o;
 }
