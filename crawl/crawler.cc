@@ -150,8 +150,10 @@ runtime::Task<void> Crawler::process(FrontierItem item) {
   fetch::Request request;
   request.url = item.url;
   request.task = task;
+  if (options_.robots) request.redirect_check = [this](const std::string& target) { return redirect_refusal(target); };
   fetch::FetchResult fetched = co_await fetcher_.fetch(std::move(request));
   host_finished(host, fetched);
+  const bool refused = !fetched.response.redirect_refused.empty();
   const std::int64_t now = unix_ms();
   const double jitter = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
   // Named before the co_await (DESIGN.md section 5, GCC 12). The result
@@ -163,6 +165,7 @@ runtime::Task<void> Crawler::process(FrontierItem item) {
         analyze_page(std::move(fetched), item, scope->scope, scope->seeds, options_, now, jitter));
   };
   std::unique_ptr<PageAnalysis> a = co_await rt_.compute(std::move(analyze), task);
+  if (refused) after_refused_redirect(item, *a);
   absorb(item, std::move(*a));
 }
 

@@ -103,6 +103,11 @@ class Crawler {
   void host_finished(const std::string& host, const fetch::FetchResult& fetched);
   void update_host_counters();
 
+  // robots.txt for redirect targets (crawl/crawler_redirects.cc): the
+  // fetch's redirect check, and what a refused redirect means for the page.
+  std::string redirect_refusal(const std::string& target) const;
+  void after_refused_redirect(const FrontierItem& item, PageAnalysis& analysis);
+
   // Sitemaps (crawl/crawler_sitemaps.cc; options.sitemaps): read once per
   // site by the first worker that gets one of its URLs, after robots.txt.
   struct SitemapFile {
