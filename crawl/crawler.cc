@@ -141,6 +141,7 @@ runtime::Task<void> Crawler::process(FrontierItem item) {
   counters_.in_flight = static_cast<std::int64_t>(frontier_->in_flight());
   const std::string host = robots_site(item.url);
   if (give_up_item(item, host)) co_return;  // not even robots.txt for a given-up host
+  if (options_.robots && park_for_robots(item, host)) co_return;
   if (options_.sitemaps && !sitemap_sites_.contains(host)) co_await read_sitemaps(host, task);
   if (options_.robots) {
     const bool blocked = co_await robots_blocked(item, task);
@@ -195,7 +196,7 @@ runtime::Task<void> Crawler::fetch_robots(std::string site, trace::TaskId task) 
   fetch::Request request;
   request.url = site + "/robots.txt";
   request.task = task;
-  politeness_.start(site);  // robots.txt goes first, ready or not, but counts for the error budget
+  politeness_.start(site);  // robots.txt does not wait for a page's slot (park_for_robots waited for pauses and delays)
   const fetch::FetchResult fetched = co_await fetcher_.fetch(std::move(request));
   host_finished(site, fetched);
   const std::string agent = options_.fetch.user_agent.empty() ? fetch::default_user_agent() : options_.fetch.user_agent;
@@ -216,6 +217,15 @@ bool Crawler::give_up_item(const FrontierItem& item, const std::string& host) {
   r.error_class = std::string(kHostFailingErrorClass);
   r.error_message = "host given up: " + *why;
   absorb(item, std::move(a));
+  return true;
+}
+
+bool Crawler::park_for_robots(FrontierItem& item, const std::string& host) {
+  if (robots_pending_.contains(host) || robots_cache_.find(host) != nullptr) return false;
+  const TimePoint at = politeness_.next_start(host);
+  if (at <= rt_.clock().now()) return false;
+  frontier_->park(std::move(item), host, at, /*front=*/true);
+  update_host_counters();
   return true;
 }
 

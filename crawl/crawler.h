@@ -103,6 +103,11 @@ class Crawler {
   void host_finished(const std::string& host, const fetch::FetchResult& fetched);
   void update_host_counters();
 
+  // True when the item was parked because its site's robots.txt must be
+  // fetched and the host is paused (Retry-After, error budget) or its delay
+  // has not passed: robots.txt waits like any request, without holding a
+  // worker.
+  bool park_for_robots(FrontierItem& item, const std::string& host);
   // robots.txt for redirect targets (crawl/crawler_redirects.cc): the
   // fetch's redirect check, and what a refused redirect means for the page.
   std::string redirect_refusal(const std::string& target) const;

@@ -152,6 +152,54 @@ TEST(RobotsRetryAfterTest, A503RobotsTxtWithRetryAfterPausesItsHost) {
   EXPECT_EQ(c.page("http://ok.test/").status, 200);
 }
 
+// Forwards to a FakeFetcher and records when (virtual time) each request started.
+class StartTimes final : public fetch::Fetcher {
+ public:
+  StartTimes(const Clock& clock, fetch::Fetcher& inner) : clock_(clock), inner_(inner) {}
+  runtime::Task<fetch::FetchResult> fetch(fetch::Request request) override {
+    starts.emplace_back(request.url, clock_.now());
+    co_return co_await inner_.fetch(std::move(request));
+  }
+  std::size_t in_flight() const override { return inner_.in_flight(); }
+  std::vector<std::pair<std::string, TimePoint>> starts;
+
+ private:
+  const Clock& clock_;
+  fetch::Fetcher& inner_;
+};
+
+// A host paused while its robots.txt must be asked again: the request waits
+// for the pause (the URL is parked, no worker held), it is not sent "ready
+// or not".
+TEST(RobotsRetryAfterTest, RobotsTxtAskedAgainWaitsForTheHostsPause) {
+  testing::TempDir dir;
+  CrawlOptions o = options_for({"http://down.test/"});
+  o.max_attempts = 2;
+  o.robots_options.unreachable_retry = 1ms;  // the entry expires at once
+  o.politeness.failures_to_pause = 1;        // one failure pauses the host
+  o.politeness.first_pause = 50s;
+  ManualClock clock{TimePoint(1000s)};
+  runtime::Runtime rt{{.mode = ExecutionMode::kAsync, .manual_clock = &clock}};
+  fetch::FakeFetcher fake(rt, o.fetch);
+  fake.add_error("http://down.test/robots.txt", fetch::FetchErrorKind::kRefused, 10ms);
+  StartTimes fetcher(clock, fake);
+  auto s = store::open_crawl_store((dir / "c.db").string(), {});
+  ASSERT_TRUE(s.ok());
+  auto scope = Scope::make(o.scope, o.seeds);
+  Crawler crawler(rt, fetcher, **s, std::move(*scope), o);
+  ASSERT_TRUE(crawler.prepare().ok());
+  rt.run(crawler.run());
+  ASSERT_TRUE(crawler.finish().ok());
+  ASSERT_EQ(fetcher.starts.size(), 2u);  // robots.txt twice, the page never
+  EXPECT_EQ(fetcher.starts[0].first, "http://down.test/robots.txt");
+  EXPECT_EQ(fetcher.starts[1].first, "http://down.test/robots.txt");
+  EXPECT_GE(fetcher.starts[1].second - fetcher.starts[0].second, 10ms + 50s);
+  auto page = (**s).find_page("http://down.test/");
+  ASSERT_TRUE(page.ok() && page->has_value());
+  EXPECT_EQ((*page)->state, store::FrontierState::kFailed);
+  EXPECT_EQ((*page)->attempts, 2);
+}
+
 TEST(RobotsRedirectTest, TestsiteRedirectIntoItsDisallowedPathIsNeverRequested) {
   auto faults = testsite::parse_faults("robots");
   ASSERT_TRUE(faults.ok());
