@@ -13,6 +13,7 @@
 #include "fetch/fetcher.h"
 #include "runtime/runtime.h"
 #include "store/crawl_store.h"
+#include "tests/crawl/fake_crawl.h"
 #include "testsite/fault_set.h"
 #include "testsite/site_model.h"
 #include "tests/support/support.h"
@@ -24,11 +25,7 @@ namespace {
 using namespace std::chrono_literals;
 using ::testing::HasSubstr;
 
-std::string html(const std::vector<std::string>& hrefs) {
-  std::string b = "<html><head><title>t</title></head><body>";
-  for (const auto& h : hrefs) b += "<a href=\"" + h + "\">x</a>";
-  return b + "</body></html>";
-}
+std::string html(const std::vector<std::string>& hrefs) { return html_with_links(hrefs); }
 
 CrawlOptions options_for(std::vector<std::string> seeds) {
   CrawlOptions o;
@@ -40,34 +37,7 @@ CrawlOptions options_for(std::vector<std::string> seeds) {
   return o;
 }
 
-struct Crawl {
-  ManualClock clock{TimePoint(1000s)};
-  runtime::Runtime rt{{.mode = ExecutionMode::kAsync, .manual_clock = &clock}};
-  fetch::FakeFetcher fetcher;
-  std::unique_ptr<store::CrawlStore> store;
-  std::optional<Crawler> crawler;
-
-  Crawl(const std::filesystem::path& db, const CrawlOptions& o, const std::function<void(fetch::FakeFetcher&)>& setup)
-      : fetcher(rt, o.fetch) {
-    setup(fetcher);
-    auto s = store::open_crawl_store(db.string(), {});
-    EXPECT_TRUE(s.ok());
-    store = std::move(*s);
-    auto scope = Scope::make(o.scope, o.seeds);
-    crawler.emplace(rt, fetcher, *store, std::move(*scope), o);
-    EXPECT_TRUE(crawler->prepare().ok());
-    rt.run(crawler->run());
-    EXPECT_TRUE(crawler->finish().ok());
-  }
-  store::PageRecord page(const std::string& url) {
-    auto p = store->find_page(url);
-    EXPECT_TRUE(p.ok() && p->has_value()) << url;
-    return p.ok() && p->has_value() ? **p : store::PageRecord{};
-  }
-  bool requested(const std::string& url) const {
-    return std::find(fetcher.hops().begin(), fetcher.hops().end(), url) != fetcher.hops().end();
-  }
-};
+using Crawl = FakeCrawl;
 
 TEST(RobotsRedirectTest, ARedirectIntoADisallowedPathIsNotFollowed) {
   testing::TempDir dir;
@@ -80,8 +50,8 @@ TEST(RobotsRedirectTest, ARedirectIntoADisallowedPathIsNotFollowed) {
     f.add_page("http://a.test/private/x", html({}));
     f.add_page("http://a.test/private/y", html({}));
   });
-  EXPECT_FALSE(c.requested("http://a.test/private/x"));
-  EXPECT_FALSE(c.requested("http://a.test/private/y"));
+  EXPECT_FALSE(c.hops_of("http://a.test/private/x"));
+  EXPECT_FALSE(c.hops_of("http://a.test/private/y"));
   const store::PageRecord go = c.page("http://a.test/go");
   EXPECT_EQ(go.status, 302);
   EXPECT_EQ(go.final_url, "http://a.test/private/x");
@@ -97,7 +67,7 @@ TEST(RobotsRedirectTest, ARedirectIntoADisallowedPathIsNotFollowed) {
   EXPECT_EQ(hop.redirects.size(), 2u);
   EXPECT_EQ(hop.final_url, "http://a.test/private/y");
   EXPECT_EQ(hop.error_class, "robots");
-  EXPECT_TRUE(c.requested("http://a.test/fine"));
+  EXPECT_TRUE(c.hops_of("http://a.test/fine"));
   EXPECT_EQ(c.crawler->outcome(), CrawlOutcome::kComplete);
 }
 
@@ -113,13 +83,13 @@ TEST(RobotsRedirectTest, ASeedRedirectToAnotherSiteAsksThatSitesRobotsFirst) {
     f.add_page("http://www.a.test/page", html({}));
     f.add_page("http://www.a.test/secret", html({}));
   });
-  const std::vector<std::string>& hops = c.fetcher.hops();
+  const std::vector<std::string>& hops = c.fake.hops();
   const auto at = [&](const char* url) { return std::find(hops.begin(), hops.end(), url) - hops.begin(); };
-  ASSERT_TRUE(c.requested("http://www.a.test/robots.txt"));
+  ASSERT_TRUE(c.hops_of("http://www.a.test/robots.txt"));
   EXPECT_LT(at("http://www.a.test/robots.txt"), at("http://www.a.test/"));
   EXPECT_EQ(std::count(hops.begin(), hops.end(), "http://www.a.test/"), 1);
-  EXPECT_TRUE(c.requested("http://www.a.test/page"));
-  EXPECT_FALSE(c.requested("http://www.a.test/secret"));
+  EXPECT_TRUE(c.hops_of("http://www.a.test/page"));
+  EXPECT_FALSE(c.hops_of("http://www.a.test/secret"));
   const store::PageRecord seed = c.page("http://a.test/");
   EXPECT_EQ(seed.status, 301);
   EXPECT_EQ(seed.final_url, "http://www.a.test/");
@@ -152,22 +122,6 @@ TEST(RobotsRetryAfterTest, A503RobotsTxtWithRetryAfterPausesItsHost) {
   EXPECT_EQ(c.page("http://ok.test/").status, 200);
 }
 
-// Forwards to a FakeFetcher and records when (virtual time) each request started.
-class StartTimes final : public fetch::Fetcher {
- public:
-  StartTimes(const Clock& clock, fetch::Fetcher& inner) : clock_(clock), inner_(inner) {}
-  runtime::Task<fetch::FetchResult> fetch(fetch::Request request) override {
-    starts.emplace_back(request.url, clock_.now());
-    co_return co_await inner_.fetch(std::move(request));
-  }
-  std::size_t in_flight() const override { return inner_.in_flight(); }
-  std::vector<std::pair<std::string, TimePoint>> starts;
-
- private:
-  const Clock& clock_;
-  fetch::Fetcher& inner_;
-};
-
 // A host paused while its robots.txt must be asked again: the request waits
 // for the pause (the URL is parked, no worker held), it is not sent "ready
 // or not".
@@ -178,26 +132,17 @@ TEST(RobotsRetryAfterTest, RobotsTxtAskedAgainWaitsForTheHostsPause) {
   o.robots_options.unreachable_retry = 1ms;  // the entry expires at once
   o.politeness.failures_to_pause = 1;        // one failure pauses the host
   o.politeness.first_pause = 50s;
-  ManualClock clock{TimePoint(1000s)};
-  runtime::Runtime rt{{.mode = ExecutionMode::kAsync, .manual_clock = &clock}};
-  fetch::FakeFetcher fake(rt, o.fetch);
-  fake.add_error("http://down.test/robots.txt", fetch::FetchErrorKind::kRefused, 10ms);
-  StartTimes fetcher(clock, fake);
-  auto s = store::open_crawl_store((dir / "c.db").string(), {});
-  ASSERT_TRUE(s.ok());
-  auto scope = Scope::make(o.scope, o.seeds);
-  Crawler crawler(rt, fetcher, **s, std::move(*scope), o);
-  ASSERT_TRUE(crawler.prepare().ok());
-  rt.run(crawler.run());
-  ASSERT_TRUE(crawler.finish().ok());
-  ASSERT_EQ(fetcher.starts.size(), 2u);  // robots.txt twice, the page never
-  EXPECT_EQ(fetcher.starts[0].first, "http://down.test/robots.txt");
-  EXPECT_EQ(fetcher.starts[1].first, "http://down.test/robots.txt");
-  EXPECT_GE(fetcher.starts[1].second - fetcher.starts[0].second, 10ms + 50s);
-  auto page = (**s).find_page("http://down.test/");
-  ASSERT_TRUE(page.ok() && page->has_value());
-  EXPECT_EQ((*page)->state, store::FrontierState::kFailed);
-  EXPECT_EQ((*page)->attempts, 2);
+  Crawl c(dir / "c.db", o, [](fetch::FakeFetcher& f) {
+    f.add_error("http://down.test/robots.txt", fetch::FetchErrorKind::kRefused, 10ms);
+  });
+  const auto& starts = c.fetcher.starts;
+  ASSERT_EQ(starts.size(), 2u);  // robots.txt twice, the page never
+  EXPECT_EQ(starts[0].first, "http://down.test/robots.txt");
+  EXPECT_EQ(starts[1].first, "http://down.test/robots.txt");
+  EXPECT_GE(starts[1].second - starts[0].second, 10ms + 50s);
+  const store::PageRecord page = c.page("http://down.test/");
+  EXPECT_EQ(page.state, store::FrontierState::kFailed);
+  EXPECT_EQ(page.attempts, 2);
 }
 
 TEST(RobotsRedirectTest, TestsiteRedirectIntoItsDisallowedPathIsNeverRequested) {

@@ -13,6 +13,7 @@
 #include "fetch/fetcher.h"
 #include "runtime/runtime.h"
 #include "store/crawl_store.h"
+#include "tests/crawl/fake_crawl.h"
 #include "testsite/fault_pages.h"
 #include "testsite/fault_set.h"
 #include "testsite/site_model.h"
@@ -27,11 +28,7 @@ using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::Not;
 
-std::string html(const std::vector<std::string>& hrefs) {
-  std::string b = "<html><head><title>t</title></head><body>";
-  for (const auto& h : hrefs) b += "<a href=\"" + h + "\">x</a>";
-  return b + "</body></html>";
-}
+std::string html(const std::vector<std::string>& hrefs) { return html_with_links(hrefs); }
 
 std::string urlset(const std::vector<std::string>& locs) {
   std::string x = "<?xml version=\"1.0\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n";
@@ -68,38 +65,8 @@ CrawlOptions options_for(std::vector<std::string> seeds) {
   return o;
 }
 
-// A crawl against the fake fetcher; store and crawler kept for the checks.
-struct SitemapCrawl {
-  runtime::Runtime rt{{.mode = ExecutionMode::kAsync}};
-  fetch::FakeFetcher fetcher;
-  std::unique_ptr<store::CrawlStore> store;
-  std::optional<Crawler> crawler;
-
-  SitemapCrawl(const std::filesystem::path& db, const CrawlOptions& o,
-               const std::function<void(fetch::FakeFetcher&)>& setup)
-      : fetcher(rt, o.fetch) {
-    setup(fetcher);
-    auto s = store::open_crawl_store(db.string(), {});
-    EXPECT_TRUE(s.ok());
-    store = std::move(*s);
-    auto scope = Scope::make(o.scope, o.seeds);
-    EXPECT_TRUE(scope.ok());
-    crawler.emplace(rt, fetcher, *store, std::move(*scope), o);
-    EXPECT_TRUE(crawler->prepare().ok());
-    rt.run(crawler->run());
-    EXPECT_TRUE(crawler->finish().ok());
-  }
-
-  std::optional<store::PageRecord> page(const std::string& url) {
-    auto p = store->find_page(url);
-    EXPECT_TRUE(p.ok());
-    return p.ok() ? *p : std::nullopt;
-  }
-  std::vector<std::string> pages() { return *store->page_urls(std::nullopt); }
-  std::size_t hops_of(const std::string& url) const {
-    return static_cast<std::size_t>(std::count(fetcher.hops().begin(), fetcher.hops().end(), url));
-  }
-};
+// find() gives the row or nothing; fake.hops() every request.
+using SitemapCrawl = FakeCrawl;
 
 // robots.txt names an index; its two children (one gzipped) list pages no
 // link reaches, a page of another site, an excluded one and a disallowed one.
@@ -133,28 +100,28 @@ TEST(SitemapCrawlTest, PagesOnlyTheSitemapListsAreCrawledAndOutOfScopeOnesAreNot
   SitemapCrawl c(dir / "c.db", o, add_mapped_site);
   // Reachable only from the sitemaps, and what they link to.
   for (const char* url : {"http://a.test/orphan-1", "http://a.test/orphan-2", "http://a.test/orphan-child"}) {
-    const auto p = c.page(url);
+    const auto p = c.find(url);
     ASSERT_TRUE(p) << url;
     EXPECT_EQ(p->status, 200) << url;
   }
-  EXPECT_EQ(c.page("http://a.test/orphan-1")->depth, 1);
-  EXPECT_EQ(c.page("http://a.test/orphan-child")->depth, 2);
+  EXPECT_EQ(c.find("http://a.test/orphan-1")->depth, 1);
+  EXPECT_EQ(c.find("http://a.test/orphan-child")->depth, 2);
   // Off-site and excluded URLs are never requested; a disallowed one is
   // recorded as robots-blocked, not fetched; the seed once.
   EXPECT_EQ(c.hops_of("http://b.test/other-site"), 0u);
   EXPECT_EQ(c.hops_of("http://b.test/elsewhere.xml"), 0u);
   EXPECT_EQ(c.hops_of("http://a.test/excluded"), 0u);
-  EXPECT_FALSE(c.page("http://a.test/excluded"));
+  EXPECT_FALSE(c.find("http://a.test/excluded"));
   EXPECT_EQ(c.hops_of("http://a.test/private/x"), 0u);
-  EXPECT_EQ(c.page("http://a.test/private/x")->error_class, "robots");
+  EXPECT_EQ(c.find("http://a.test/private/x")->error_class, "robots");
   EXPECT_EQ(c.hops_of("http://a.test/"), 1u);
   // robots.txt first, then the sitemaps, then the seed.
-  ASSERT_GE(c.fetcher.hops().size(), 5u);
-  EXPECT_THAT(std::vector<std::string>(c.fetcher.hops().begin(), c.fetcher.hops().begin() + 5),
+  ASSERT_GE(c.fake.hops().size(), 5u);
+  EXPECT_THAT(std::vector<std::string>(c.fake.hops().begin(), c.fake.hops().begin() + 5),
               ElementsAre("http://a.test/robots.txt", "http://a.test/maps/index.xml", "http://a.test/maps/one.xml.gz",
                           "http://a.test/maps/two.xml", "http://a.test/"));
   // Each sitemap file has its row, its URLs as links tagged "sitemap".
-  const auto index = c.page("http://a.test/maps/index.xml");
+  const auto index = c.find("http://a.test/maps/index.xml");
   ASSERT_TRUE(index);
   EXPECT_EQ(index->status, 200);
   EXPECT_EQ(index->error_class, "");
@@ -188,14 +155,14 @@ TEST(SitemapCrawlTest, ResumeDoesNotReadASitemapAgainAndNoSitemapsReadsNone) {
   EXPECT_EQ(again.hops_of("http://a.test/maps/two.xml"), 0u);
   EXPECT_EQ(again.hops_of("http://a.test/"), 0u);
   EXPECT_EQ(again.crawler->counters().sitemaps, 0);
-  EXPECT_EQ(again.page("http://a.test/orphan-1")->status, 200);
-  EXPECT_FALSE(again.page("http://a.test/orphan-2"));
+  EXPECT_EQ(again.find("http://a.test/orphan-1")->status, 200);
+  EXPECT_FALSE(again.find("http://a.test/orphan-2"));
 
   testing::TempDir off;
   o.sitemaps = false;
   SitemapCrawl none(off / "c.db", o, add_mapped_site);
   EXPECT_EQ(none.hops_of("http://a.test/maps/index.xml"), 0u);
-  EXPECT_FALSE(none.page("http://a.test/orphan-1"));
+  EXPECT_FALSE(none.find("http://a.test/orphan-1"));
   EXPECT_EQ(none.crawler->counters().sitemaps, 0);
 }
 
@@ -206,8 +173,8 @@ TEST(SitemapCrawlTest, SlashSitemapXmlIsTriedWhenRobotsNamesNoneAndLeavesNoRowWh
     f.add_page("http://a.test/sitemap.xml", "http://a.test/listed\n", "text/plain");  // a text sitemap
     f.add_page("http://a.test/listed", html({}));
   });
-  EXPECT_EQ(present.page("http://a.test/listed")->status, 200);
-  EXPECT_EQ(present.page("http://a.test/sitemap.xml")->status, 200);
+  EXPECT_EQ(present.find("http://a.test/listed")->status, 200);
+  EXPECT_EQ(present.find("http://a.test/sitemap.xml")->status, 200);
 
   SitemapCrawl absent(dir / "b.db", options_for({"http://a.test/"}),
                       [](fetch::FakeFetcher& f) { f.add_page("http://a.test/", html({})); });
@@ -223,11 +190,11 @@ TEST(SitemapCrawlTest, SlashSitemapXmlIsTriedWhenRobotsNamesNoneAndLeavesNoRowWh
     f.add_page("http://a.test/", html({}));
   });
   EXPECT_EQ(broken.hops_of("http://a.test/sitemap.xml"), 0u);  // robots.txt named its own
-  EXPECT_EQ(broken.page("http://a.test/gone.xml")->status, 404);
-  const auto bad = broken.page("http://a.test/bad.xml");
+  EXPECT_EQ(broken.find("http://a.test/gone.xml")->status, 404);
+  const auto bad = broken.find("http://a.test/bad.xml");
   EXPECT_EQ(bad->error_class, "sitemap");
   EXPECT_THAT(bad->error_message, ::testing::HasSubstr("malformed XML"));
-  EXPECT_EQ(broken.page("http://a.test/x")->status, 200);  // read before the error: kept
+  EXPECT_EQ(broken.find("http://a.test/x")->status, 200);  // read before the error: kept
 }
 
 TEST(SitemapCrawlTest, DisallowedSitemapIsNotFetchedAndMaxDepthZeroAddsNothing) {
@@ -243,8 +210,8 @@ TEST(SitemapCrawlTest, DisallowedSitemapIsNotFetchedAndMaxDepthZeroAddsNothing) 
   };
   SitemapCrawl c(dir / "a.db", options_for({"http://a.test/"}), setup);
   EXPECT_EQ(c.hops_of("http://a.test/hidden/map.xml"), 0u);
-  EXPECT_FALSE(c.page("http://a.test/h"));
-  EXPECT_EQ(c.page("http://a.test/m")->status, 200);
+  EXPECT_FALSE(c.find("http://a.test/h"));
+  EXPECT_EQ(c.find("http://a.test/m")->status, 200);
 
   CrawlOptions o = options_for({"http://a.test/"});
   o.scope.max_depth = 0;
