@@ -43,7 +43,7 @@ class Collector {
   Collector(std::string_view sitemap_url, std::string_view site, const SitemapLimits& limits, SitemapParse& out)
       : sitemap_url_(sitemap_url), site_(site), own_site_(robots_site(sitemap_url)), limits_(limits), out_(out) {}
 
-  // False once max_urls locs were read (the caller stops).
+  // False for a loc past max_urls (the caller stops: the file is truncated).
   bool add(std::string_view raw) {
     if (out_.locs >= limits_.max_urls) {
       out_.truncated = true;
@@ -52,11 +52,7 @@ class Collector {
     ++out_.locs;
     const std::string_view loc = trim(raw);
     if (loc.empty() || loc.size() > kMaxLocBytes || !keep(loc)) ++out_.dropped;
-    if (out_.locs >= limits_.max_urls) {
-      out_.truncated = true;  // whether or not more follow: the caller stops reading here
-      return false;
-    }
-    return true;
+    return true;  // at max_urls the file may still end here: truncated only when one more comes
   }
 
  private:

@@ -112,6 +112,7 @@ TEST(SitemapTest, AtMostMaxUrlsPerFileByDefaultTheProtocols50000) {
   const SitemapParse exact = parse_sitemap(urlset(locs), kMap, kSite);
   EXPECT_EQ(exact.urls.size(), 50'000u);
   EXPECT_EQ(exact.error, "");
+  EXPECT_FALSE(exact.truncated);  // exactly the limit is within it
   const SitemapParse three = parse_sitemap(urlset(locs), kMap, kSite, SitemapLimits{.max_urls = 3});
   EXPECT_THAT(three.urls, ElementsAre("http://a.test/p0", "http://a.test/p1", "http://a.test/p2"));
   EXPECT_TRUE(three.truncated);
