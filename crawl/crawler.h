@@ -4,7 +4,8 @@
 //   1. prepare(): claims left by a killed crawler are released, the SeenSet
 //      is rebuilt from the database, new seeds are stored.
 //   2. `concurrency` workers (1 in sequential mode) each loop: take a URL from
-//      the Frontier, 3. fetch it (fetch::Fetcher: blocking in sequential mode,
+//      the Frontier (its site's robots.txt and sitemaps first, once per site:
+//      crawl/crawler_sitemaps.cc), 3. fetch it (fetch::Fetcher: blocking in sequential mode,
 //      curl multi on the loop otherwise), 4. analyze it (analyze_page: parse,
 //      resolve, scope; CPU work, on a worker thread in parallel mode),
 //      5. on the loop: new URLs into the Frontier and the record to the

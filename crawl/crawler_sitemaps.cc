@@ -14,6 +14,8 @@
 //    does not wait for a page's per-host slot), the error budget, a page row
 //    (status, content type, its URLs as links with tag "sitemap", the body
 //    when bodies are kept), and one page of --max-pages.
+//  - A sitemap fetch that fails (5xx, timeout) is recorded and not retried:
+//    sitemaps are a hint, the links still lead to the pages.
 //  - URLs get depth 1: they were not found by following links, but they are
 //    not seeds the user typed either: --max-depth 0 still means "only the
 //    seeds", and breadth-first order puts them right after the seeds.
