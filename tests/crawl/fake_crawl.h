@@ -29,6 +29,17 @@ inline std::string html_with_links(const std::vector<std::string>& hrefs) {
   return b + "</body></html>";
 }
 
+// Options for a short fake crawl: one attempt per URL (retries are due in
+// wall-clock time, these crawls run on virtual time), quick commits.
+inline CrawlOptions fake_crawl_options(std::vector<std::string> seeds) {
+  CrawlOptions o;
+  o.seeds = std::move(seeds);
+  o.retry_base = std::chrono::milliseconds(1);
+  o.commit_interval = std::chrono::milliseconds(1);
+  o.max_attempts = 1;
+  return o;
+}
+
 // Forwards to a FakeFetcher and records when (virtual time) each request started.
 class RecordingFetcher final : public fetch::Fetcher {
  public:

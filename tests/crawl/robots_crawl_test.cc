@@ -28,11 +28,7 @@ using ::testing::HasSubstr;
 std::string html(const std::vector<std::string>& hrefs) { return html_with_links(hrefs); }
 
 CrawlOptions options_for(std::vector<std::string> seeds) {
-  CrawlOptions o;
-  o.seeds = std::move(seeds);
-  o.retry_base = 1ms;
-  o.commit_interval = 1ms;
-  o.max_attempts = 1;
+  CrawlOptions o = fake_crawl_options(std::move(seeds));
   o.sitemaps = false;  // exact hop lists; sitemaps have sitemap_crawl_test.cc
   return o;
 }

@@ -57,11 +57,7 @@ std::string gzip(std::string_view data) {
 }
 
 CrawlOptions options_for(std::vector<std::string> seeds) {
-  CrawlOptions o;
-  o.seeds = std::move(seeds);
-  o.retry_base = 1ms;
-  o.commit_interval = 1ms;
-  o.max_attempts = 1;
+  CrawlOptions o = fake_crawl_options(std::move(seeds));
   return o;
 }
 
