@@ -62,6 +62,18 @@ std::vector<std::string> logged_targets(const std::vector<std::string>& log, std
   return out;
 }
 
+// Until the site's log holds `n` requests (at most 60 s): a crawl to be
+// interrupted is under way. A fixed sleep (300 ms) was not always enough
+// under ASan on a busy machine to get past start-up, robots.txt and
+// /sitemap.xml, and the signal then came before the handler or any page.
+void wait_for_requests(const fs::path& log, std::size_t n) {
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < give_up &&
+         (!fs::exists(log) || split_lines(read_file(log)).size() < n)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
 struct Site {
   // robots.txt (fault `robots`) asks for `crawl_delay_s`, small by default
   // so that crawls here stay short.
@@ -146,7 +158,7 @@ TEST(CliCrawlTest, ASecondSigintLeavesAtOnceAndTheDatabaseStaysConsistent) {
   TempDir dir;
   Site site(3000, dir / "requests.log", 5);
   Subprocess p(kBinary, {"crawl", site.base, "--db", "c.db", "--quiet", "--concurrency", "4", "--per-host", "4"}, dir.path());
-  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  wait_for_requests(dir / "requests.log", 20);
   p.send_signal(SIGINT);
   p.send_signal(SIGINT);
   const ProcessResult r = p.wait(std::chrono::steady_clock::now() + std::chrono::seconds(60));
@@ -223,7 +235,7 @@ TEST(CliCrawlTest, SigintCommitsAndExits130ThenResumes) {
   TempDir dir;
   Site site(3000, dir / "requests.log", 5);
   Subprocess p(kBinary, {"crawl", site.base, "--db", "c.db", "--concurrency", "4", "--per-host", "4"}, dir.path());
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  wait_for_requests(dir / "requests.log", 20);
   p.send_signal(SIGINT);
   const ProcessResult r = p.wait(std::chrono::steady_clock::now() + std::chrono::seconds(60));
   ASSERT_TRUE(r.exited) << r.describe();
