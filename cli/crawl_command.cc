@@ -25,6 +25,7 @@ struct CrawlFlags {
   bool quiet = false;
   bool no_robots = false;
   bool no_bodies = false;
+  bool no_sitemaps = false;
 };
 
 std::string human_bytes(double b) {
@@ -52,6 +53,9 @@ boost::json::object report_json(const CrawlReport& r, const std::string& mode) {
   o["wire_bytes"] = r.counters.wire_bytes;
   o["links"] = r.counters.links;
   o["known_urls"] = r.counters.known;
+  o["sitemaps"] = r.counters.sitemaps;
+  o["sitemap_urls"] = r.counters.sitemap_urls;
+  o["sitemap_urls_added"] = r.counters.sitemap_added;
   o["pages_before"] = r.counters.pages_before;
   o["pages_total"] = r.pages_total;
   o["wall_s"] = json_number(r.wall_s);
@@ -107,6 +111,7 @@ int run_crawl(CrawlFlags f) {
   f.job.progress = !f.quiet;
   f.job.robots = !f.no_robots;
   f.job.keep_bodies = !f.no_bodies;
+  f.job.sitemaps = !f.no_sitemaps;
   const CrawlReport r = run_crawl_job(f.job);
   if (!r.started) {
     // Refused before crawling (bad seed, bad database): only the message.
@@ -257,6 +262,8 @@ void add_crawl_commands(CLI::App& app, std::vector<Command>& out) {
   sub->add_option("--host-pauses", f->job.host_pauses, "Pauses before a failing host is given up (its URLs: host-failing)")->check(CLI::Range(0, 1000))->capture_default_str();
   sub->add_flag("--no-robots", f->no_robots,
                 "Ignore robots.txt (on by default: fetched once per site, its rules obeyed); prints a warning");
+  sub->add_flag("--no-sitemaps", f->no_sitemaps,
+                "Do not read sitemaps (on by default: robots.txt's Sitemap: files, else /sitemap.xml, once per site)");
   sub->add_flag("--fresh", f->job.fresh, "Forget what the database holds and start over");
   sub->add_flag("--no-bodies", f->no_bodies,
                 "Do not keep response bodies and headers (smaller database; no WARC export)");

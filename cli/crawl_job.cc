@@ -84,6 +84,7 @@ CrawlReport run_crawl_job(const CrawlJob& job) {
   co.keep_bodies = job.keep_bodies;
   co.fetch = fo;
   co.robots = job.robots;
+  co.sitemaps = job.sitemaps;
   co.robots_options.max_crawl_delay = from_seconds(job.max_crawl_delay_s);
   co.politeness.min_delay = from_seconds(job.delay_ms / 1000);
   co.politeness.adaptive_factor = job.adaptive_delay;

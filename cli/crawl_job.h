@@ -34,6 +34,7 @@ struct CrawlJob {
   TransferLimits limits{.timeout_s = 30};
   std::string user_agent;
   bool robots = true;               // false: --no-robots (warned about on stderr)
+  bool sitemaps = true;             // false: --no-sitemaps
   // Politeness per host (crawl/host_politeness.h).
   double delay_ms = 0;              // --delay: minimum between request starts
   double max_crawl_delay_s = 30;    // --max-crawl-delay: cap on robots.txt Crawl-delay

@@ -22,6 +22,9 @@ struct CrawlCounters {
   std::int64_t parked = 0;          // URLs waiting for their host (politeness)
   std::int64_t hosts_paused = 0;    // hosts paused now (429/503 Retry-After, error budget)
   std::int64_t hosts_given_up = 0;  // hosts given up (error budget spent)
+  std::int64_t sitemaps = 0;         // sitemap files read (page rows written for them)
+  std::int64_t sitemap_urls = 0;     // URLs they listed (on their site, deduplicated per file)
+  std::int64_t sitemap_added = 0;    // of those, new to the crawl and in scope: added to the frontier
   bool db_has_more = false;         // more queued URLs wait in the database
 };
 

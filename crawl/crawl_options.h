@@ -13,6 +13,7 @@
 #include "crawl/host_politeness.h"
 #include "crawl/robots_policy.h"
 #include "crawl/scope.h"
+#include "crawl/sitemap.h"
 #include "fetch/fetch_options.h"
 
 namespace preheat::crawl {
@@ -45,6 +46,15 @@ struct CrawlOptions {
   // product token ("preheat" by default).
   bool robots = true;
   RobotsOptions robots_options;
+  // Sitemaps (crawl/sitemap.h; read by crawl/crawler_sitemaps.cc): once per
+  // site, right after its robots.txt, the files robots.txt names (Sitemap:
+  // lines), or SITE/sitemap.xml when it names none; a sitemap index's
+  // children too (one level). Their in-scope URLs join the frontier at depth
+  // 1. false only with `preheat crawl --no-sitemaps`.
+  bool sitemaps = true;
+  SitemapLimits sitemap_limits;
+  // Sitemap files fetched per site at most (an index and its children).
+  int max_sitemap_files = 50;
   // Keep each page's final request and response (header blocks and decoded
   // body) in the database, for archives (`preheat export --format warc`).
   // `preheat crawl --no-bodies` turns it off (docs/schema.md has the cost).

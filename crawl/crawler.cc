@@ -75,6 +75,7 @@ Status Crawler::prepare() {
   Result<std::int64_t> before = store_.page_count();
   if (!before.ok()) return prepare_error_ = before.status();
   counters_.pages_before = *before;
+  if (options_.max_pages >= 0) sitemap_room_ = std::max<std::int64_t>(0, options_.max_pages - *before);
   const std::int64_t budget = options_.max_pages < 0 ? -1 : std::max<std::int64_t>(0, options_.max_pages - *before);
   frontier_.emplace(rt_, writer_, options_.window, budget);
   SeenSet& seen = frontier_->seen();
@@ -140,6 +141,8 @@ runtime::Task<void> Crawler::process(FrontierItem item) {
   counters_.in_flight = static_cast<std::int64_t>(frontier_->in_flight());
   const std::string host = robots_site(item.url);
   if (give_up_item(item, host)) co_return;  // not even robots.txt for a given-up host
+  if (options_.robots && park_for_robots(item, host)) co_return;
+  if (options_.sitemaps && !sitemap_sites_.contains(host)) co_await read_sitemaps(host, task);
   if (options_.robots) {
     const bool blocked = co_await robots_blocked(item, task);
     if (blocked) co_return;
@@ -148,8 +151,10 @@ runtime::Task<void> Crawler::process(FrontierItem item) {
   fetch::Request request;
   request.url = item.url;
   request.task = task;
+  if (options_.robots) request.redirect_check = [this](const std::string& target) { return redirect_refusal(target); };
   fetch::FetchResult fetched = co_await fetcher_.fetch(std::move(request));
   host_finished(host, fetched);
+  const bool refused = !fetched.response.redirect_refused.empty();
   const std::int64_t now = unix_ms();
   const double jitter = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
   // Named before the co_await (DESIGN.md section 5, GCC 12). The result
@@ -161,14 +166,19 @@ runtime::Task<void> Crawler::process(FrontierItem item) {
         analyze_page(std::move(fetched), item, scope->scope, scope->seeds, options_, now, jitter));
   };
   std::unique_ptr<PageAnalysis> a = co_await rt_.compute(std::move(analyze), task);
+  if (refused) after_refused_redirect(item, *a);
   absorb(item, std::move(*a));
 }
 
 runtime::Task<bool> Crawler::robots_blocked(const FrontierItem& item, trace::TaskId task) {
   const std::string site = robots_site(item.url);
+  co_await ensure_robots(site, task);
+  co_return block_by_robots(item, site);
+}
+
+runtime::Task<void> Crawler::ensure_robots(const std::string& site, trace::TaskId task) {
   while (robots_pending_.contains(site)) co_await robots_changed_.wait();
   if (robots_cache_.find(site) == nullptr) co_await fetch_robots(site, task);
-  co_return block_by_robots(item, site);
 }
 
 runtime::Task<void> Crawler::fetch_robots(std::string site, trace::TaskId task) {
@@ -186,7 +196,7 @@ runtime::Task<void> Crawler::fetch_robots(std::string site, trace::TaskId task) 
   fetch::Request request;
   request.url = site + "/robots.txt";
   request.task = task;
-  politeness_.start(site);  // robots.txt goes first, ready or not, but counts for the error budget
+  politeness_.start(site);  // robots.txt does not wait for a page's slot (park_for_robots waited for pauses and delays)
   const fetch::FetchResult fetched = co_await fetcher_.fetch(std::move(request));
   host_finished(site, fetched);
   const std::string agent = options_.fetch.user_agent.empty() ? fetch::default_user_agent() : options_.fetch.user_agent;
@@ -207,6 +217,15 @@ bool Crawler::give_up_item(const FrontierItem& item, const std::string& host) {
   r.error_class = std::string(kHostFailingErrorClass);
   r.error_message = "host given up: " + *why;
   absorb(item, std::move(a));
+  return true;
+}
+
+bool Crawler::park_for_robots(FrontierItem& item, const std::string& host) {
+  if (robots_pending_.contains(host) || robots_cache_.find(host) != nullptr) return false;
+  const TimePoint at = politeness_.next_start(host);
+  if (at <= rt_.clock().now()) return false;
+  frontier_->park(std::move(item), host, at, /*front=*/true);
+  update_host_counters();
   return true;
 }
 

@@ -4,7 +4,8 @@
 //   1. prepare(): claims left by a killed crawler are released, the SeenSet
 //      is rebuilt from the database, new seeds are stored.
 //   2. `concurrency` workers (1 in sequential mode) each loop: take a URL from
-//      the Frontier, 3. fetch it (fetch::Fetcher: blocking in sequential mode,
+//      the Frontier (its site's robots.txt and sitemaps first, once per site:
+//      crawl/crawler_sitemaps.cc), 3. fetch it (fetch::Fetcher: blocking in sequential mode,
 //      curl multi on the loop otherwise), 4. analyze it (analyze_page: parse,
 //      resolve, scope; CPU work, on a worker thread in parallel mode),
 //      5. on the loop: new URLs into the Frontier and the record to the
@@ -21,6 +22,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <vector>
 #include <optional>
@@ -36,6 +38,7 @@
 #include "crawl/host_politeness.h"
 #include "crawl/robots_policy.h"
 #include "crawl/scope.h"
+#include "crawl/sitemap.h"
 #include "crawl/store_writer.h"
 #include "fetch/fetcher.h"
 #include "runtime/condition.h"
@@ -86,6 +89,9 @@ class Crawler {
   // (its record is then absorbed). Fetches the site's file first when the
   // cache has none; other workers for that site wait for it.
   runtime::Task<bool> robots_blocked(const FrontierItem& item, trace::TaskId task);
+  // The site's robots.txt is in the cache when this returns (fetched by this
+  // worker or another one).
+  runtime::Task<void> ensure_robots(const std::string& site, trace::TaskId task);
   runtime::Task<void> fetch_robots(std::string site, trace::TaskId task);
   bool block_by_robots(const FrontierItem& item, const std::string& site);
   void account(const store::PageRecord& record);
@@ -97,6 +103,37 @@ class Crawler {
   bool give_up_item(const FrontierItem& item, const std::string& host);
   void host_finished(const std::string& host, const fetch::FetchResult& fetched);
   void update_host_counters();
+
+  // True when the item was parked because its site's robots.txt must be
+  // fetched and the host is paused (Retry-After, error budget) or its delay
+  // has not passed: robots.txt waits like any request, without holding a
+  // worker.
+  bool park_for_robots(FrontierItem& item, const std::string& host);
+  // robots.txt for redirect targets (crawl/crawler_redirects.cc): the
+  // fetch's redirect check, and what a refused redirect means for the page.
+  std::string redirect_refusal(const std::string& target) const;
+  void after_refused_redirect(const FrontierItem& item, PageAnalysis& analysis);
+
+  // Sitemaps (crawl/crawler_sitemaps.cc; options.sitemaps): read once per
+  // site by the first worker that gets one of its URLs, after robots.txt.
+  struct SitemapFile {
+    std::string url;
+    std::string site;      // the site whose URLs it may list (whose robots.txt named it)
+    bool guessed = false;  // SITE/sitemap.xml tried without robots.txt naming it
+    int level = 0;         // 0: named or guessed; 1: a sitemap index's child
+  };
+  runtime::Task<void> read_sitemaps(std::string site, trace::TaskId task);
+  // True when the file was fetched.
+  runtime::Task<bool> read_sitemap(SitemapFile file, trace::TaskId task, std::deque<SitemapFile>& todo);
+  // Waits until the host's delays and pauses allow a start; false when the
+  // host was given up.
+  runtime::Task<bool> wait_for_host(const std::string& host);
+  std::deque<SitemapFile> first_sitemaps(const std::string& site) const;
+  bool may_fetch_sitemap(const SitemapFile& file);
+  void absorb_sitemap(const SitemapFile& file, fetch::FetchResult fetched, const SitemapParse& parsed,
+                      std::int64_t now_ms, std::deque<SitemapFile>& todo);
+  std::unordered_set<std::string> sitemap_sites_;  // sites whose sitemaps were read (or are being read)
+  std::int64_t sitemap_room_ = -1;  // URLs sitemaps may still add (max_pages; -1: no limit)
 
   runtime::Runtime& rt_;
   fetch::Fetcher& fetcher_;

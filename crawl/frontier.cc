@@ -191,6 +191,12 @@ std::optional<store::NewUrl> Frontier::discover(const Candidate& candidate) {
   return n;
 }
 
+bool Frontier::take_budget() {
+  if (budget_ >= 0 && started_ >= budget_) return false;
+  ++started_;
+  return true;
+}
+
 void Frontier::retry_at(std::int64_t due_ms) {
   --started_;
   next_db_due_ = next_db_due_ ? std::min(*next_db_due_, due_ms) : due_ms;

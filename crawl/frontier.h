@@ -67,6 +67,11 @@ class Frontier {
   // The item handed out by next() will be retried at `due_ms` (Unix ms): it
   // does not count against the budget, and the frontier wakes up for it.
   void retry_at(std::int64_t due_ms);
+  // A fetch made outside next() (a sitemap: crawl/crawler_sitemaps.cc) takes
+  // one page of the budget: false when none is left (do not fetch then).
+  // give_back_budget() returns it (the fetch made no page row).
+  bool take_budget();
+  void give_back_budget() { --started_; }
 
   // The item handed out by next() waits for its host, due at `due`
   // (TimePoint::max(): until host_due()). done() is still called for it.

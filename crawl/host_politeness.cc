@@ -51,6 +51,12 @@ TimePoint HostPoliteness::ready_at(std::string_view host) const {
   const HostState* s = find(host);
   if (s == nullptr) return TimePoint{};
   if (s->given_up || s->in_flight >= std::max(1, options_.max_in_flight)) return TimePoint::max();
+  return next_start(host);
+}
+
+TimePoint HostPoliteness::next_start(std::string_view host) const {
+  const HostState* s = find(host);
+  if (s == nullptr) return TimePoint{};
   TimePoint t = s->paused_until;
   if (s->last_start) t = std::max(t, *s->last_start + delay_of(*s));
   return t;

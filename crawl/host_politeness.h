@@ -83,6 +83,10 @@ class HostPoliteness {
   Duration delay(std::string_view host) const;
   TimePoint ready_at(std::string_view host) const;
   bool ready(std::string_view host) const { return ready_at(host) <= clock_.now(); }
+  // ready_at without the in-flight cap: when the delays and any pause allow
+  // the next start (for the crawler's own requests, robots.txt and sitemaps,
+  // which do not wait for a page's slot; the fetcher still caps connections).
+  TimePoint next_start(std::string_view host) const;
   // Why the host was given up, or nothing.
   const std::string* given_up(std::string_view host) const;
   bool paused(std::string_view host) const;

@@ -80,6 +80,13 @@ runtime::Task<FetchResult> follow_redirects(const Request& request, const FetchO
                                 "more than " + std::to_string(options.max_redirects) + " redirects", r.status, {}};
       break;
     }
+    if (request.redirect_check) {
+      std::string refused = request.redirect_check(*next);
+      if (!refused.empty()) {
+        result.response.redirect_refused = std::move(refused);
+        break;  // the 3xx is the answer (no error)
+      }
+    }
     url = std::move(*next);
   }
   result.response.redirects = std::move(chain);

@@ -18,8 +18,9 @@ namespace preheat::fetch {
 
 using HopFunction = std::function<runtime::Task<detail::HopResult>(const std::string& url)>;
 
-// Runs hops from request.url until a non-redirect answer, an error, a loop or
-// too many redirects. The result's response is the last hop's, with url =
+// Runs hops from request.url until a non-redirect answer, an error, a loop,
+// too many redirects, or a target request.redirect_check refuses (checked
+// after the loop and limit checks, so those errors keep their names). The result's response is the last hop's, with url =
 // request.url, final_url = the last hop's URL and the whole chain in
 // redirects; an HTTP status >= 400 becomes a kHttp4xx/kHttp5xx error (with
 // Retry-After parsed).

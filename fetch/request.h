@@ -1,6 +1,7 @@
 // What to fetch.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -15,6 +16,13 @@ struct Request {
   std::vector<std::pair<std::string, std::string>> headers;  // extra request headers
   bool follow_redirects = true;    // false: a 3xx comes back as the response
   trace::TaskId task = trace::kNoTask;  // whose trace spans the transfer's waits are
+  // Asked before each redirect is followed, with its target (resolved and
+  // normalised), on the fetching thread (the event loop); a non-empty answer
+  // (why not) stops the fetch at that redirect: the 3xx is the response, no
+  // error, its chain ends with the refused hop and Response::redirect_refused
+  // holds the answer. Unset (the default): every redirect is followed. The
+  // crawler uses it for robots.txt (crawl/crawler_redirects.cc).
+  std::function<std::string(const std::string& target)> redirect_check;
 };
 
 }  // namespace preheat::fetch

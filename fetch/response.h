@@ -62,6 +62,9 @@ struct Response {
     std::string to;
   };
   std::vector<Redirect> redirects;
+  // Why Request::redirect_check refused the last redirect (whose target is
+  // redirects.back().to, never requested); empty when none was refused.
+  std::string redirect_refused;
   Timings timings;
 };
 

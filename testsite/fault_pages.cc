@@ -220,7 +220,7 @@ std::vector<std::string> fault_entry_paths(const FaultSet& faults) {
   add(Fault::kCharsets, {"/fault/charsets/windows-1252", "/fault/charsets/shift-jis"});
   if (faults.has(Fault::kCalendar)) out.push_back("/calendar/" + std::string(kCalendarStart));
   add(Fault::kSchemes, {"/fault/schemes"});
-  add(Fault::kRobots, {"/fault/robots/private", "/fault/robots/allowed"});
+  add(Fault::kRobots, {"/fault/robots/private", "/fault/robots/allowed", "/fault/robots-redirect"});
   add(Fault::kSitemap, {"/sitemap.xml"});
   return out;
 }
@@ -262,6 +262,10 @@ std::optional<SiteResponse> fault_response(const FaultSet& faults, const FaultRe
   }
   if (on(Fault::kRobots, "/fault/robots/allowed")) {
     return html(fault_page(rq, "Allowed by robots.txt (the longer rule wins)", {"/"}));
+  }
+  if (on(Fault::kRobots, "/fault/robots-redirect")) return redirect(302, "/fault/robots/private");
+  if (on(Fault::kSitemap, kSitemapOrphanPath)) {
+    return html(fault_page(rq, "Listed only in the sitemap", {"/"}));
   }
   return std::nullopt;
 }

@@ -28,8 +28,11 @@
 //   robots          /robots.txt                      Disallow: /fault/robots/, Allow: /fault/robots/allowed,
 //                                                    Crawl-delay: 1 (--crawl-delay), Sitemap: http://HOST/sitemap.xml
 //                   /fault/robots/private, /allowed  200 pages (the first one disallowed)
-//   sitemap         /sitemap.xml                     every ground-truth page (a sitemap index over
-//                                                    /sitemap-N.xml files past 50,000 pages)
+//                   /fault/robots-redirect           302 to /fault/robots/private (allowed itself: a
+//                                                    redirect into a disallowed path)
+//   sitemap         /sitemap.xml                     every ground-truth page and /fault/sitemap/orphan (a
+//                                                    sitemap index over /sitemap-N.xml files past 50,000 URLs)
+//                   /fault/sitemap/orphan            200 page that no link reaches: only the sitemap lists it
 // Without `robots`, /robots.txt is 404; without `sitemap`, /sitemap.xml is 404.
 // robots.txt and the sitemaps are written by SiteModel (they list its pages).
 //
@@ -54,6 +57,7 @@ inline constexpr std::uint64_t kCutAfterBytes = 1000;  // what they send
 inline constexpr std::chrono::milliseconds kStallTime{60'000};
 inline constexpr int kRedirectChainLength = 15;
 inline constexpr std::string_view kCalendarStart = "2024-01-01";
+inline constexpr std::string_view kSitemapOrphanPath = "/fault/sitemap/orphan";
 
 struct FaultRequest {
   std::string_view path;  // without the query

@@ -190,7 +190,10 @@ SiteResponse SiteModel::robots_txt(std::string_view host) const {
 }
 
 std::optional<SiteResponse> SiteModel::sitemap(std::string_view path, std::string_view host) const {
-  const std::size_t files = (options_.pages + kSitemapUrls - 1) / kSitemapUrls;
+  // Entries 0..pages-1 are the pages, entry `pages` the orphan (a page no
+  // link reaches: only a crawler that reads the sitemap finds it).
+  const std::size_t entries = options_.pages + 1;
+  const std::size_t files = (entries + kSitemapUrls - 1) / kSitemapUrls;
   const std::string origin = "http://" + std::string(host);
   std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   if (path == "/sitemap.xml" && files > 1) {
@@ -210,9 +213,10 @@ std::optional<SiteResponse> SiteModel::sitemap(std::string_view path, std::strin
     file = *n;
   }
   xml += "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n";
-  const std::size_t end = std::min(options_.pages, file * kSitemapUrls);
+  const std::size_t end = std::min(entries, file * kSitemapUrls);
   for (std::size_t id = (file - 1) * kSitemapUrls; id < end; ++id) {
-    xml += "<url><loc>" + origin + markup_escape(page_path(id)) + "</loc></url>\n";
+    const std::string path = id < options_.pages ? page_path(id) : std::string(kSitemapOrphanPath);
+    xml += "<url><loc>" + origin + markup_escape(path) + "</loc></url>\n";
   }
   xml += "</urlset>\n";
   return text("application/xml; charset=utf-8", std::move(xml));

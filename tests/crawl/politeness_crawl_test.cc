@@ -11,6 +11,7 @@
 #include "fetch/fake_fetcher.h"
 #include "runtime/runtime.h"
 #include "store/crawl_store.h"
+#include "tests/crawl/fake_crawl.h"
 #include "tests/support/support.h"
 
 namespace preheat::crawl {
@@ -18,36 +19,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Forwards to a FakeFetcher and records when (virtual time) each request started.
-class RecordingFetcher final : public fetch::Fetcher {
- public:
-  RecordingFetcher(const Clock& clock, fetch::Fetcher& inner) : clock_(clock), inner_(inner) {}
-  runtime::Task<fetch::FetchResult> fetch(fetch::Request request) override {
-    starts.emplace_back(request.url, clock_.now());
-    co_return co_await inner_.fetch(std::move(request));
-  }
-  std::size_t in_flight() const override { return inner_.in_flight(); }
+using PoliteCrawl = FakeCrawl;
 
-  std::vector<std::pair<std::string, TimePoint>> starts;
-
-  std::vector<TimePoint> starts_of(std::string_view prefix) const {
-    std::vector<TimePoint> out;
-    for (const auto& [url, t] : starts) {
-      if (url.starts_with(prefix)) out.push_back(t);
-    }
-    return out;
-  }
-
- private:
-  const Clock& clock_;
-  fetch::Fetcher& inner_;
-};
-
-std::string html(const std::vector<std::string>& hrefs) {
-  std::string b = "<html><body>";
-  for (const auto& h : hrefs) b += "<a href=\"" + h + "\">x</a>";
-  return b + "</body></html>";
-}
+std::string html(const std::vector<std::string>& hrefs) { return html_with_links(hrefs); }
 
 CrawlOptions options_for(std::vector<std::string> seeds) {
   CrawlOptions o;
@@ -59,38 +33,10 @@ CrawlOptions options_for(std::vector<std::string> seeds) {
   o.batch_pages = 100'000;
   o.max_attempts = 1;  // retries are due in wall-clock time; these tests run on virtual time
   o.robots = false;
+  o.sitemaps = false;  // sitemap_crawl_test.cc
   o.concurrency = 4;
   return o;
 }
-
-struct PoliteCrawl {
-  ManualClock clock{TimePoint(1000s)};
-  runtime::Runtime rt{{.mode = ExecutionMode::kAsync, .manual_clock = &clock}};
-  fetch::FakeFetcher fake;
-  RecordingFetcher fetcher{clock, fake};
-  std::unique_ptr<store::CrawlStore> store;
-  std::optional<Crawler> crawler;
-
-  PoliteCrawl(const std::filesystem::path& db, const CrawlOptions& o,
-              const std::function<void(fetch::FakeFetcher&)>& setup)
-      : fake(rt, o.fetch) {
-    setup(fake);
-    auto s = store::open_crawl_store(db.string(), {});
-    EXPECT_TRUE(s.ok());
-    store = std::move(*s);
-    auto scope = Scope::make(o.scope, o.seeds);
-    crawler.emplace(rt, fetcher, *store, std::move(*scope), o);
-    EXPECT_TRUE(crawler->prepare().ok());
-    rt.run(crawler->run());
-    EXPECT_TRUE(crawler->finish().ok());
-  }
-
-  store::PageRecord page(const std::string& url) {
-    auto p = store->find_page(url);
-    EXPECT_TRUE(p.ok() && p->has_value()) << url;
-    return p.ok() && p->has_value() ? **p : store::PageRecord{};
-  }
-};
 
 void add_site(fetch::FakeFetcher& f, const std::string& site, int pages, Duration latency = 10ms) {
   std::vector<std::string> links;

@@ -129,6 +129,37 @@ TEST(FakeFetcherTest, NotFollowingReturnsTheRedirect) {
   EXPECT_EQ(r.response.location, "/new");
 }
 
+// redirect_check sees each target, resolved; a refusal stops the fetch at
+// that redirect: the 3xx is the answer, the refused target never requested.
+TEST(FakeFetcherTest, RedirectCheckCanRefuseAHop) {
+  Fixture f;
+  FakeFetcher fetcher(f.rt, {});
+  fetcher.add_redirect("http://a.test/start", 301, "/middle");
+  fetcher.add_redirect("http://a.test/middle", 302, "/private/x");
+  fetcher.add_page("http://a.test/private/x", "secret");
+  std::vector<std::string> asked;
+  auto main = [&]() -> Task<FetchResult> {
+    Request r;
+    r.url = "http://a.test/start";
+    r.redirect_check = [&asked](const std::string& target) {
+      asked.push_back(target);
+      return target.find("/private/") != std::string::npos ? std::string("Disallow: /private/") : std::string();
+    };
+    co_return co_await fetcher.fetch(r);
+  };
+  FetchResult r = f.rt.run_for_result(main());
+  ASSERT_TRUE(r.ok()) << r.error->message;
+  EXPECT_EQ(r.response.status, 302);
+  EXPECT_EQ(r.response.final_url, "http://a.test/middle");
+  EXPECT_EQ(r.response.redirect_refused, "Disallow: /private/");
+  ASSERT_EQ(r.response.redirects.size(), 2u);
+  EXPECT_EQ(r.response.redirects[1].to, "http://a.test/private/x");
+  EXPECT_EQ(asked, (std::vector<std::string>{"http://a.test/middle", "http://a.test/private/x"}));
+  EXPECT_EQ(fetcher.hops(), (std::vector<std::string>{"http://a.test/start", "http://a.test/middle"}));
+  // Without a check the same chain is followed to its end.
+  EXPECT_EQ(fetch_one(f, fetcher, "http://a.test/start").response.body, "secret");
+}
+
 TEST(FakeFetcherTest, RedirectToAnotherSchemeIsAnError) {
   Fixture f;
   FakeFetcher fetcher(f.rt, {});

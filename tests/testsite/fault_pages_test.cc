@@ -309,9 +309,32 @@ TEST(FaultPagesTest, RobotsAndSitemap) {
   auto truth = m.ground_truth("http://127.0.0.1:8080/");
   std::size_t locs = 0;
   for (std::size_t at = 0; (at = map.body.find("<loc>", at)) != std::string::npos; ++at) ++locs;
-  EXPECT_EQ(locs, truth->size());
+  EXPECT_EQ(locs, truth->size() + 1);  // and the orphan
   EXPECT_NE(map.body.find("<loc>http://127.0.0.1:8080/list?sort=asc&amp;page=3</loc>"), std::string::npos);
+  EXPECT_NE(map.body.find("<loc>http://127.0.0.1:8080/fault/sitemap/orphan</loc>"), std::string::npos);
   EXPECT_EQ(get(m, "/sitemap-1.xml").status, 404u);  // one file is enough for 100 pages
+}
+
+// The orphan is served but no page links to it; the robots redirect leads
+// into the path robots.txt disallows.
+TEST(FaultPagesTest, SitemapOrphanAndRedirectIntoDisallowedPath) {
+  const SiteModel m = with_all();
+  const SiteResponse orphan = get(m, std::string(kSitemapOrphanPath));
+  EXPECT_EQ(orphan.status, 200u);
+  auto truth = m.ground_truth("http://127.0.0.1:8080/");
+  ASSERT_TRUE(truth.ok());
+  for (const std::string& url : *truth) {
+    const SiteResponse page = get(m, url.substr(std::string("http://127.0.0.1:8080").size()));
+    EXPECT_EQ(page.body.find("sitemap/orphan"), std::string::npos) << url;
+  }
+  EXPECT_EQ(get(m, "/").body.find("sitemap/orphan"), std::string::npos);
+  const SiteResponse redirect = get(m, "/fault/robots-redirect");
+  EXPECT_EQ(redirect.status, 302u);
+  EXPECT_EQ(redirect.header("Location"), "/fault/robots/private");
+  EXPECT_NE(get(m, "/").body.find("robots-redirect"), std::string::npos);
+  const SiteModel plain(SiteOptions{.pages = 10});
+  EXPECT_EQ(get(plain, std::string(kSitemapOrphanPath)).status, 404u);
+  EXPECT_EQ(get(plain, "/fault/robots-redirect").status, 404u);
 }
 
 TEST(FaultPagesTest, LargeSitesGetASitemapIndex) {
@@ -325,7 +348,7 @@ TEST(FaultPagesTest, LargeSitesGetASitemapIndex) {
     const std::string part = get(m, "/sitemap-" + std::to_string(i) + ".xml").body;
     for (std::size_t at = 0; (at = part.find("<loc>", at)) != std::string::npos; ++at) ++locs;
   }
-  EXPECT_EQ(locs, 120'000u);
+  EXPECT_EQ(locs, 120'001u);  // the pages and the orphan, in the last file
   EXPECT_EQ(get(m, "/sitemap-4.xml").status, 404u);
   EXPECT_EQ(get(m, "/sitemap-0.xml").status, 404u);
 }
