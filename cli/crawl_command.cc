@@ -122,6 +122,14 @@ int run_crawl(CrawlFlags f) {
     return kExitUsage;
   }
   f.job.scope.kind = *kind;
+  // They count appearances: 0 would refuse every link.
+  for (const auto& [name, value] : {std::pair{"--max-path-repeats", f.job.traps.max_path_repeats},
+                                    std::pair{"--max-segment-repeats", f.job.traps.max_segment_repeats}}) {
+    if (value == 0) {
+      std::cerr << "preheat crawl: " << name << " 0 would refuse every link: give -1 (off) or at least 1\n";
+      return kExitUsage;
+    }
+  }
   f.job.scope.max_depth = f.max_depth;
   f.job.progress = !f.quiet;
   f.job.robots = !f.no_robots;
@@ -288,7 +296,7 @@ void add_crawl_commands(CLI::App& app, std::vector<Command>& out) {
   constexpr std::int64_t kBig = std::int64_t{1} << 50;
   sub->add_option("--max-url-length", traps.max_url_length, "Refuse links longer than this many bytes (-1: no limit)")->check(CLI::Range(std::int64_t{-1}, kBig))->capture_default_str();
   sub->add_option("--max-pages-per-host", traps.max_pages_per_host, "Queue at most this many URLs per host, seeds included (-1: no limit)")->check(CLI::Range(std::int64_t{-1}, kBig))->capture_default_str();
-  sub->add_option("--max-path-repeats", traps.max_path_repeats, "Refuse a path where a run of segments follows itself more than this many times (/a/b/a/b/a/b; -1: off)")->check(CLI::Range(-1, 1000))->capture_default_str();
+  sub->add_option("--max-path-repeats", traps.max_path_repeats, "Refuse a path where a run of segments appears more than this many times in a row (/a/b/a/b/a/b; -1: off)")->check(CLI::Range(-1, 1000))->capture_default_str();
   sub->add_option("--max-segment-repeats", traps.max_segment_repeats, "Refuse a path with one segment more than this many times anywhere (-1: off)")->check(CLI::Range(-1, 1000))->capture_default_str();
   sub->add_option("--max-future-days", traps.max_future_days, "Refuse a URL dated more than this many days after the crawl started (calendars; -1: off)")->check(CLI::Range(std::int64_t{-1}, std::int64_t{3'650'000}))->capture_default_str();
   sub->add_option("--max-pages-per-date-pattern", traps.max_pages_per_date_pattern, "Queue at most this many calendar-like URLs per host and date pattern (/calendar/{date}; -1: no limit)")->check(CLI::Range(std::int64_t{-1}, kBig))->capture_default_str();

@@ -238,7 +238,7 @@ bool last_segment_is_date(const Segment& last, const std::vector<Span>& spans) {
   return std::none_of(r.begin(), r.end(), [](char c) { return is_letter(c); });
 }
 
-// path-loop: a run of k segments followed by itself more than `limit` times.
+// path-loop: a run of k segments more than `limit` (>= 1) times in a row.
 std::optional<std::string> path_loop(const std::vector<Segment>& segs, int limit) {
   for (std::size_t k = 1; k <= kMaxRun && 2 * k <= segs.size(); ++k) {
     std::size_t matches = 0;  // positions j in a row with segs[j] == segs[j + k]
@@ -316,10 +316,10 @@ std::optional<TrapRefusal> check_static(std::string_view url, const TrapOptions&
                                      std::to_string(o.max_url_length) + ")");
   }
   const std::vector<Segment> segs = segments(url, split(url));
-  if (o.max_path_repeats >= 0) {
+  if (o.max_path_repeats >= 1) {
     if (std::optional<std::string> why = path_loop(segs, o.max_path_repeats)) return refusal("path-loop", *why);
   }
-  if (o.max_segment_repeats >= 0) {
+  if (o.max_segment_repeats >= 1) {
     if (std::optional<std::string> why = path_repeats(segs, o.max_segment_repeats)) {
       return refusal("path-repeats", *why);
     }

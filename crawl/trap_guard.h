@@ -14,9 +14,9 @@
 //                    old browsers; a real page's links are far shorter and a
 //                    URL that keeps growing reaches it).
 //                    "url-length: 2049 bytes (limit 2048)"
-//  path-loop         a run of 1 to 8 path segments follows itself more than
-//                    max_path_repeats times (default 2): /foo/foo/foo/ and
-//                    /a/b/a/b/a/b are traps, /foo/foo/ and /a/b/c/a are not.
+//  path-loop         a run of 1 to 8 path segments appears more than
+//                    max_path_repeats times in a row (default 2): /foo/foo/foo/
+//                    and /a/b/a/b/a/b are traps, /foo/foo/ and /a/b/c/a are not.
 //                    The relative-link loop. "path-loop: 'a/b' 3 times in a
 //                    row (limit 2)"
 //  path-repeats      one path segment appears more than max_segment_repeats
@@ -87,11 +87,12 @@ namespace preheat::crawl {
 
 inline constexpr std::string_view kTrapErrorClass = "trap";
 
-// Every limit: -1 (any negative) means no limit.
+// Every limit: -1 (any negative) means no limit. The two repeat limits count
+// appearances, so below 1 they would refuse every path: 0 is off too.
 struct TrapOptions {
   std::int64_t max_url_length = 2048;           // bytes of the normalised URL
-  int max_path_repeats = 2;                     // a run of segments, in a row
-  int max_segment_repeats = 4;                  // one segment, anywhere in the path
+  int max_path_repeats = 2;                     // appearances of a run of segments, in a row
+  int max_segment_repeats = 4;                  // appearances of one segment, anywhere in the path
   std::int64_t max_future_days = 365;           // after crawl_day
   std::int64_t max_pages_per_date_pattern = 1000;  // per host and date pattern
   std::int64_t max_pages_per_host = -1;

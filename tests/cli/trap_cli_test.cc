@@ -121,6 +121,8 @@ TEST(CliTrapTest, BadTrapFlagValuesAreUsageErrors) {
       {{"--max-future-days", "1e99"}, "--max-future-days"},
       {{"--max-pages-per-date-pattern", "-3"}, "--max-pages-per-date-pattern"},
       {{"--max-trap-rows", ""}, "--max-trap-rows"},
+      {{"--max-path-repeats", "0"}, "--max-path-repeats 0 would refuse every link"},
+      {{"--max-segment-repeats", "0"}, "--max-segment-repeats 0 would refuse every link"},
   };
   for (const Case& c : cases) {
     std::vector<std::string> args = {"crawl", "http://127.0.0.1:9/", "--db", "c.db", "--quiet"};

@@ -53,8 +53,10 @@ TEST(TrapGuardTest, PathLoopIsARunOfSegmentsThreeTimesInARow) {
   TrapOptions o;
   o.max_path_repeats = 1;
   EXPECT_EQ(rule_of("http://h.test/foo/foo/", o), "path-loop");
-  o.max_path_repeats = -1;
-  EXPECT_EQ(rule_of("http://h.test/foo/foo/foo/foo/", o), "");
+  for (int off : {-1, 0}) {
+    o.max_path_repeats = off;
+    EXPECT_EQ(rule_of("http://h.test/foo/foo/foo/foo/", o), "") << off;
+  }
 }
 
 TEST(TrapGuardTest, PathRepeatsCountsOneSegmentAnywhere) {
@@ -62,8 +64,12 @@ TEST(TrapGuardTest, PathRepeatsCountsOneSegmentAnywhere) {
   EXPECT_EQ(rule_of("http://h.test/x/a/x/b/x/c/x/d"), "");                 // four times: allowed
   EXPECT_EQ(rule_of("http://h.test/api/v1/users/1/posts/1/comments/1"), "");  // a REST path
   TrapOptions o;
-  o.max_segment_repeats = -1;
-  EXPECT_EQ(rule_of("http://h.test/x/a/x/b/x/c/x/d/x", o), "");
+  o.max_segment_repeats = 1;
+  EXPECT_EQ(message_of("http://h.test/x/a/x", o), "path-repeats: segment 'x' 2 times (limit 1)");
+  for (int off : {-1, 0}) {
+    o.max_segment_repeats = off;
+    EXPECT_EQ(rule_of("http://h.test/x/a/x/b/x/c/x/d/x", o), "") << off;
+  }
 }
 
 TEST(TrapGuardTest, DatesAreReadInThePathAndTheQuery) {
