@@ -36,6 +36,8 @@ bool is_civil_date(int year, int month, int day);
 std::optional<CivilDate> parse_civil_date(std::string_view text);
 
 // Floor division (rounds towards minus infinity). REQUIRES: b > 0.
-inline std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a / b - (a % b < 0 ? 1 : 0); }
+inline std::int64_t floor_div(std::int64_t a, std::int64_t b) {
+  return a / b - (a % b < 0 ? 1 : 0);
+}
 
 }  // namespace preheat

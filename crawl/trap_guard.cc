@@ -11,8 +11,12 @@ namespace {
 
 constexpr std::size_t kMaxRun = 8;  // path-loop: the longest run of segments compared
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+bool is_letter(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
 
 bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return is_digit(c); });
@@ -137,8 +141,8 @@ void scan_text(std::string_view text, std::size_t offset, Found& out) {
       next = end;
     } else if (run == 8 && i == 0 && (year_end == text.size() || is_extension(text.substr(year_end)))) {
       const std::string_view s = text.substr(0, 8);
-      if (std::optional<UrlDate> date = make_date(to_int(s.substr(0, 4)), to_int(s.substr(4, 2)),
-                                                  to_int(s.substr(6, 2)), 1900, 2199)) {
+      if (std::optional<UrlDate> date =
+              make_date(to_int(s.substr(0, 4)), to_int(s.substr(4, 2)), to_int(s.substr(6, 2)), 1900, 2199)) {
         out.dates.push_back(*date);
         out.spans.push_back(Span{offset, offset + 8, "{date}"});
       }

@@ -90,13 +90,13 @@ inline constexpr std::string_view kTrapErrorClass = "trap";
 // Every limit: -1 (any negative) means no limit. The two repeat limits count
 // appearances, so below 1 they would refuse every path: 0 is off too.
 struct TrapOptions {
-  std::int64_t max_url_length = 2048;           // bytes of the normalised URL
-  int max_path_repeats = 2;                     // appearances of a run of segments, in a row
-  int max_segment_repeats = 4;                  // appearances of one segment, anywhere in the path
-  std::int64_t max_future_days = 365;           // after crawl_day
+  std::int64_t max_url_length = 2048;              // bytes of the normalised URL
+  int max_path_repeats = 2;                        // appearances of a run of segments, in a row
+  int max_segment_repeats = 4;                     // appearances of one segment, anywhere in the path
+  std::int64_t max_future_days = 365;              // after crawl_day
   std::int64_t max_pages_per_date_pattern = 1000;  // per host and date pattern
   std::int64_t max_pages_per_host = -1;
-  std::int64_t max_rows_per_rule = 100;         // page rows per host and rule
+  std::int64_t max_rows_per_rule = 100;  // page rows per host and rule
   // The day the calendar rule counts from, in days since 1970-01-01 (UTC);
   // none: the day the crawl starts (tests pin it).
   std::optional<std::int64_t> crawl_day;
@@ -115,12 +115,12 @@ std::optional<TrapRefusal> check_url(std::string_view url, const TrapOptions& op
 
 // The dates of a URL as the calendar rules read them (see above).
 struct UrlDate {
-  CivilDate date;           // a month: its first day
+  CivilDate date;  // a month: its first day
   bool month_only = false;
 };
 struct DatedUrl {
-  std::vector<UrlDate> dates;   // path ones first; empty: no date
-  std::string pattern;          // the URL with its dates replaced; empty when no date
+  std::vector<UrlDate> dates;  // path ones first; empty: no date
+  std::string pattern;         // the URL with its dates replaced; empty when no date
   bool calendar_like = false;
 };
 DatedUrl read_url_dates(std::string_view url);
@@ -150,7 +150,7 @@ class TrapGuard {
   std::int64_t crawl_day_;
   std::unordered_map<std::string, std::int64_t> per_host_;
   std::unordered_map<std::uint64_t, std::int64_t> per_pattern_;  // hash of the pattern (it names its host)
-  std::map<std::string, std::int64_t> rows_;                      // "host rule" -> rows marked
+  std::map<std::string, std::int64_t> rows_;                     // "host rule" -> rows marked
   SeenSet refused_;
 };
 

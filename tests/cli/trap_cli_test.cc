@@ -8,16 +8,17 @@
 #include <string>
 #include <vector>
 
-#include <boost/json/parse.hpp>
-#include <boost/json/value.hpp>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "testsite/fault_set.h"
-#include "testsite/site_model.h"
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+
 #include "tests/cli/subprocess.h"
 #include "tests/support/support.h"
 #include "tests/testsite/running_server.h"
+#include "testsite/fault_set.h"
+#include "testsite/site_model.h"
 
 namespace preheat::testing {
 namespace {
@@ -84,10 +85,11 @@ TEST(CliTrapTest, TheCalendarEndsByItselfAndStatsSayWhy) {
 TEST(CliTrapTest, TextSummaryNamesTheRefusals) {
   TempDir dir;
   CalendarSite site(dir / "requests.log");
-  const ProcessResult r = run_process(
-      kBinary, {"crawl", site.base, "--db", "c.db", "--max-pages-per-date-pattern", "5"}, dir.path());
+  const ProcessResult r =
+      run_process(kBinary, {"crawl", site.base, "--db", "c.db", "--max-pages-per-date-pattern", "5"}, dir.path());
   ASSERT_TRUE(r.exited && r.exit_code == 0) << r.describe();
-  EXPECT_THAT(r.out, HasSubstr("traps: 1 URLs refused (calendar-pattern 1); 1 recorded as pages with error class trap"));
+  EXPECT_THAT(r.out,
+              HasSubstr("traps: 1 URLs refused (calendar-pattern 1); 1 recorded as pages with error class trap"));
 }
 
 // The seed and the first links up to 7 pages: exactly 7 page requests.

@@ -12,10 +12,10 @@
 #include "fetch/fetcher.h"
 #include "runtime/runtime.h"
 #include "store/crawl_store.h"
-#include "testsite/fault_set.h"
-#include "testsite/site_model.h"
 #include "tests/support/support.h"
 #include "tests/testsite/running_server.h"
+#include "testsite/fault_set.h"
+#include "testsite/site_model.h"
 
 namespace preheat::crawl {
 namespace {
@@ -100,8 +100,8 @@ std::int64_t count_status(const std::vector<store::PageRecord>& all, int status)
 }
 
 struct CalendarSite {
-  testsite::SiteModel site{{.pages = 20, .fanout = 4, .seed = 5, .page_bytes = 256,
-                            .faults = *testsite::parse_faults("calendar")}};
+  testsite::SiteModel site{
+      {.pages = 20, .fanout = 4, .seed = 5, .page_bytes = 256, .faults = *testsite::parse_faults("calendar")}};
   testsite::testing::RunningServer server{site, {}};
   std::string origin = "http://127.0.0.1:" + std::to_string(server.port());
 };

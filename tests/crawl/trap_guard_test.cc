@@ -43,7 +43,7 @@ TEST(TrapGuardTest, PathLoopIsARunOfSegmentsThreeTimesInARow) {
       {"http://h.test/x/foo/foo/foo/foo/y", "path-loop: 'foo' 4 times in a row (limit 2)"},
       {"http://h.test/a/b/a/b/a/b", "path-loop: 'a/b' 3 times in a row (limit 2)"},
       {"http://h.test/p/a/b/c/a/b/c/a/b/c/q.html", "path-loop: 'a/b/c' 3 times in a row (limit 2)"},
-      {"http://h.test/foo/foo/", ""},          // twice is a real path (/news/news/)
+      {"http://h.test/foo/foo/", ""},  // twice is a real path (/news/news/)
       {"http://h.test/a/b/a/b/", ""},
       {"http://h.test/a/b/c/a", ""},           // a name again, no loop
       {"http://h.test/foo/foo/foo.html", ""},  // the last one is another name
@@ -61,7 +61,7 @@ TEST(TrapGuardTest, PathLoopIsARunOfSegmentsThreeTimesInARow) {
 
 TEST(TrapGuardTest, PathRepeatsCountsOneSegmentAnywhere) {
   EXPECT_EQ(message_of("http://h.test/x/a/x/b/x/c/x/d/x"), "path-repeats: segment 'x' 5 times (limit 4)");
-  EXPECT_EQ(rule_of("http://h.test/x/a/x/b/x/c/x/d"), "");                 // four times: allowed
+  EXPECT_EQ(rule_of("http://h.test/x/a/x/b/x/c/x/d"), "");                    // four times: allowed
   EXPECT_EQ(rule_of("http://h.test/api/v1/users/1/posts/1/comments/1"), "");  // a REST path
   TrapOptions o;
   o.max_segment_repeats = 1;
@@ -96,13 +96,13 @@ TEST(TrapGuardTest, DatesAreReadInThePathAndTheQuery) {
       {"http://h.test/calendar/9999-99-99", "", false},
       {"http://h.test/calendar/2023-02-29", "", false},  // not a leap year
       {"http://h.test/calendar/2024-13-01", "", false},
-      {"http://h.test/calendar/12024-05-17", "", false},  // a digit run is read from its start
-      {"http://h.test/item/12345678", "", false},          // month 56
-      {"http://h.test/item/30001231", "", false},          // an 8-digit id past 2199
+      {"http://h.test/calendar/12024-05-17", "", false},    // a digit run is read from its start
+      {"http://h.test/item/12345678", "", false},           // month 56
+      {"http://h.test/item/30001231", "", false},           // an 8-digit id past 2199
       {"http://h.test/img/photo_20240517.jpg", "", false},  // 8 digits inside a name: not read
       {"http://h.test/img/1024/768/", "", false},
-      {"http://h.test/v/0999-01-01", "", false},           // years start at 1000
-      {"http://h.test/cal.php?year=2024", "", false},      // a year alone
+      {"http://h.test/v/0999-01-01", "", false},       // years start at 1000
+      {"http://h.test/cal.php?year=2024", "", false},  // a year alone
       {"http://h.test/cal.php?month=5&day=3", "", false},
       {"http://h.test/release/1.2.3", "", false},
   };
@@ -203,8 +203,8 @@ TEST(TrapGuardTest, OnlyTheFirstRefusalsPerHostAndRuleAreRecorded) {
   std::vector<bool> recorded;
   for (int i = 0; i < 4; ++i) recorded.push_back(g.check("http://a.test/" + std::to_string(i))->record);
   EXPECT_EQ(recorded, (std::vector<bool>{true, true, false, false}));
-  EXPECT_TRUE(g.check("http://b.test/x")->record);         // another host
-  EXPECT_TRUE(g.check("http://a.test/f/f/f/")->record);    // another rule
+  EXPECT_TRUE(g.check("http://b.test/x")->record);       // another host
+  EXPECT_TRUE(g.check("http://a.test/f/f/f/")->record);  // another rule
   o.max_rows_per_rule = -1;
   TrapGuard all(o, kDay);
   for (int i = 0; i < 200; ++i) EXPECT_TRUE(all.check("http://a.test/" + std::to_string(i))->record);
