@@ -48,6 +48,14 @@ boost::json::object report_json(const CrawlReport& r, const std::string& mode) {
   }
   o["errors"] = errors;
   o["errors_by_class"] = std::move(by_class);
+  std::int64_t refused = 0;
+  boost::json::object traps;
+  for (const auto& [rule, n] : r.counters.traps) {
+    refused += n;
+    traps[rule] = n;
+  }
+  o["traps_refused"] = refused;
+  o["traps"] = std::move(traps);
   o["retries"] = r.counters.retries;
   o["bytes"] = r.counters.bytes;
   o["wire_bytes"] = r.counters.wire_bytes;
@@ -92,6 +100,17 @@ void print_report(const CrawlReport& r, const std::string& mode, const std::stri
   std::cout << fmt::format("crawl {}: {} pages ({} ok, {} errors{}), {}, {} mode\n", r.outcome, r.counters.pages,
                            r.counters.ok, errors, classes.empty() ? "" : ": " + classes,
                            human_bytes(static_cast<double>(r.counters.bytes)), mode);
+  if (!r.counters.traps.empty()) {
+    std::int64_t refused = 0;
+    std::string rules;
+    for (const auto& [rule, n] : r.counters.traps) {
+      refused += n;
+      rules += fmt::format("{}{} {}", rules.empty() ? "" : ", ", rule, n);
+    }
+    const auto rows = r.counters.errors.find("trap");
+    std::cout << fmt::format("traps: {} URLs refused ({}); {} recorded as pages with error class trap\n", refused,
+                             rules, rows == r.counters.errors.end() ? 0 : rows->second);
+  }
   std::cout << fmt::format("wall-clock {} · execution {} · waiting {:.0f}% · {:.0f} pages/s\n",
                            human_duration(std::chrono::duration_cast<Duration>(std::chrono::duration<double>(r.wall_s))),
                            human_duration(std::chrono::duration_cast<Duration>(std::chrono::duration<double>(r.execution_s))),
@@ -107,6 +126,14 @@ int run_crawl(CrawlFlags f) {
     return kExitUsage;
   }
   f.job.scope.kind = *kind;
+  // They count appearances: 0 would refuse every link.
+  for (const auto& [name, value] : {std::pair{"--max-path-repeats", f.job.traps.max_path_repeats},
+                                    std::pair{"--max-segment-repeats", f.job.traps.max_segment_repeats}}) {
+    if (value == 0) {
+      std::cerr << "preheat crawl: " << name << " 0 would refuse every link: give -1 (off) or at least 1\n";
+      return kExitUsage;
+    }
+  }
   f.job.scope.max_depth = f.max_depth;
   f.job.progress = !f.quiet;
   f.job.robots = !f.no_robots;
@@ -178,6 +205,9 @@ int run_stats(const std::string& db, bool json) {
     for (const auto& [k, n] : s.frontier) frontier[store::to_string(k)] = n;
     for (const auto& [k, n] : s.status_classes) classes[k == 0 ? std::string("none") : std::to_string(k) + "xx"] = n;
     for (const auto& [k, n] : s.errors) errors[k] = n;
+    boost::json::object traps;
+    for (const auto& [k, n] : s.traps) traps[k] = n;
+    o["traps"] = std::move(traps);
     for (const auto& [k, n] : s.depths) depths[std::to_string(k)] = n;
     o["frontier"] = std::move(frontier);
     o["status_classes"] = std::move(classes);
@@ -210,6 +240,11 @@ int run_stats(const std::string& db, bool json) {
   if (!s.errors.empty()) {
     line = "errors:";
     for (const auto& [k, n] : s.errors) line += fmt::format(" {} {}", k, n);
+    std::cout << line << "\n";
+  }
+  if (!s.traps.empty()) {
+    line = "traps (pages with error class trap, by rule):";
+    for (const auto& [k, n] : s.traps) line += fmt::format(" {} {}", k, n);
     std::cout << line << "\n";
   }
   line = "depth:";
@@ -260,6 +295,16 @@ void add_crawl_commands(CLI::App& app, std::vector<Command>& out) {
   sub->add_option("--host-failures", f->job.host_failures, "Consecutive failures (no answer, 5xx, 429) that pause a host")->check(CLI::Range(1, 100000))->capture_default_str();
   sub->add_option("--host-pause", f->job.host_pause_s, "Seconds of a host's first pause (doubles each time)")->check(CLI::Range(0.0, 86400.0))->capture_default_str();
   sub->add_option("--host-pauses", f->job.host_pauses, "Pauses before a failing host is given up (its URLs: host-failing)")->check(CLI::Range(0, 1000))->capture_default_str();
+  // Trap defences (crawl/trap_guard.h); -1 turns a limit off.
+  crawl::TrapOptions& traps = f->job.traps;
+  constexpr std::int64_t kBig = std::int64_t{1} << 50;
+  sub->add_option("--max-url-length", traps.max_url_length, "Refuse links longer than this many bytes (-1: no limit)")->check(CLI::Range(std::int64_t{-1}, kBig))->capture_default_str();
+  sub->add_option("--max-pages-per-host", traps.max_pages_per_host, "Queue at most this many URLs per host, seeds included (-1: no limit)")->check(CLI::Range(std::int64_t{-1}, kBig))->capture_default_str();
+  sub->add_option("--max-path-repeats", traps.max_path_repeats, "Refuse a path where a run of segments appears more than this many times in a row (/a/b/a/b/a/b; -1: off)")->check(CLI::Range(-1, 1000))->capture_default_str();
+  sub->add_option("--max-segment-repeats", traps.max_segment_repeats, "Refuse a path with one segment more than this many times anywhere (-1: off)")->check(CLI::Range(-1, 1000))->capture_default_str();
+  sub->add_option("--max-future-days", traps.max_future_days, "Refuse a URL dated more than this many days after the crawl started (calendars; -1: off)")->check(CLI::Range(std::int64_t{-1}, std::int64_t{3'650'000}))->capture_default_str();
+  sub->add_option("--max-pages-per-date-pattern", traps.max_pages_per_date_pattern, "Queue at most this many calendar-like URLs per host and date pattern (/calendar/{date}; -1: no limit)")->check(CLI::Range(std::int64_t{-1}, kBig))->capture_default_str();
+  sub->add_option("--max-trap-rows", traps.max_rows_per_rule, "Refused URLs recorded as pages (error class trap) per host and rule; the rest are counted (-1: all)")->check(CLI::Range(std::int64_t{-1}, kBig))->capture_default_str();
   sub->add_flag("--no-robots", f->no_robots,
                 "Ignore robots.txt (on by default: fetched once per site, its rules obeyed); prints a warning");
   sub->add_flag("--no-sitemaps", f->no_sitemaps,

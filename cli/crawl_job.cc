@@ -92,6 +92,7 @@ CrawlReport run_crawl_job(const CrawlJob& job) {
   co.politeness.first_pause = from_seconds(job.host_pause_s);
   co.politeness.max_pauses = job.host_pauses;
   co.politeness.max_in_flight = 0;  // the fetcher's --per-host
+  co.traps = job.traps;
   if (!job.robots) {
     std::fprintf(stderr,
                  "%s: WARNING: --no-robots is on: robots.txt is NOT fetched and NOT obeyed. Crawl only sites "

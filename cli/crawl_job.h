@@ -13,6 +13,7 @@
 #include "crawl/crawl_counters.h"
 #include "crawl/host_politeness.h"
 #include "crawl/scope.h"
+#include "crawl/trap_guard.h"
 
 
 namespace preheat::cli {
@@ -42,6 +43,8 @@ struct CrawlJob {
   int host_failures = 5;            // --host-failures: consecutive failures that pause a host
   double host_pause_s = 5;          // --host-pause: first pause (doubles)
   int host_pauses = 3;              // --host-pauses: pauses before the host is given up
+  // Trap defences (crawl/trap_guard.h): --max-url-length, --max-pages-per-host...
+  crawl::TrapOptions traps;
   std::string trace_path;
   std::string svg_path;
   bool progress = true;

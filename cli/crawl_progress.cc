@@ -23,6 +23,9 @@ std::string format_progress(const crawl::CrawlCounters& c, double elapsed_s, int
   if (c.parked > 0) line += fmt::format(" · {} waiting for their host", c.parked);
   if (c.hosts_paused > 0) line += fmt::format(" · {} hosts paused", c.hosts_paused);
   if (c.hosts_given_up > 0) line += fmt::format(" · {} hosts given up", c.hosts_given_up);
+  std::int64_t traps = 0;
+  for (const auto& [rule, n] : c.traps) traps += n;
+  if (traps > 0) line += fmt::format(" · {} refused as traps", traps);
   return line;
 }
 

@@ -19,6 +19,9 @@ struct CrawlCounters {
   std::int64_t wire_bytes = 0;
   std::int64_t links = 0;           // links recorded
   std::map<std::string, std::int64_t> errors;  // error class -> pages (final failures)
+  // Trap rule (crawl/trap_guard.h) -> distinct URLs refused this run; the
+  // first ones per host and rule also have a page row (errors["trap"]).
+  std::map<std::string, std::int64_t> traps;
   std::int64_t parked = 0;          // URLs waiting for their host (politeness)
   std::int64_t hosts_paused = 0;    // hosts paused now (429/503 Retry-After, error budget)
   std::int64_t hosts_given_up = 0;  // hosts given up (error budget spent)

@@ -14,6 +14,7 @@
 #include "crawl/robots_policy.h"
 #include "crawl/scope.h"
 #include "crawl/sitemap.h"
+#include "crawl/trap_guard.h"
 #include "fetch/fetch_options.h"
 
 namespace preheat::crawl {
@@ -66,6 +67,9 @@ struct CrawlOptions {
   // adaptive delay, error budget. max_in_flight <= 0: fetch.max_per_host.
   // The Crawl-delay cap applied is robots_options.max_crawl_delay.
   PolitenessOptions politeness;
+  // Trap defences (crawl/trap_guard.h): URL length, repeated path segments,
+  // calendars, pages per host. Asked about every new in-scope link.
+  TrapOptions traps;
   ExtractOptions extract;
   fetch::FetchOptions fetch;
   // Called on the event loop after every page (for the progress line).

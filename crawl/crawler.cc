@@ -67,7 +67,8 @@ Crawler::Crawler(runtime::Runtime& rt, fetch::Fetcher& fetcher, store::CrawlStor
                                               .max_bytes_queued = options_.max_bytes_queued}),
       robots_cache_(rt.clock()),
       robots_changed_(rt.executor()),
-      politeness_(rt.clock(), politeness_options(options_)) {}
+      politeness_(rt.clock(), politeness_options(options_)),
+      traps_(options_.traps, options_.traps.crawl_day.value_or(floor_div(unix_ms(), 86'400'000))) {}
 
 Status Crawler::prepare() {
   Result<std::int64_t> released = store_.release_claims();
@@ -79,11 +80,18 @@ Status Crawler::prepare() {
   const std::int64_t budget = options_.max_pages < 0 ? -1 : std::max<std::int64_t>(0, options_.max_pages - *before);
   frontier_.emplace(rt_, writer_, options_.window, budget);
   SeenSet& seen = frontier_->seen();
-  Status s = store_.for_each_frontier_url([&seen](std::string_view url) { seen.insert(url); });
+  // The trap guard's budgets count every URL the database knows (a resumed
+  // crawl keeps its per-host and per-pattern counts).
+  Status s = store_.for_each_frontier_url([&seen, this](std::string_view url) {
+    seen.insert(url);
+    traps_.count(url);
+  });
   if (!s.ok()) return prepare_error_ = s;
   store::WriteBatch seeds;
   for (const std::string& seed : options_.seeds) {
-    if (seen.insert(seed)) seeds.seeds.push_back(store::NewUrl{seed, 0, false});
+    if (!seen.insert(seed)) continue;
+    seeds.seeds.push_back(store::NewUrl{seed, 0, false});
+    traps_.count(seed);
   }
   if (!seeds.seeds.empty()) {
     s = store_.write(seeds);
@@ -301,8 +309,10 @@ void Crawler::absorb(const FrontierItem& item, PageAnalysis a) {
     a.content.reset();
     a.candidates.clear();
   }
+  if (a.content) traps_.count(a.content->url);  // new to the crawl: a page of its host
   store::PageRecord& owner = a.content ? *a.content : a.record;
   for (const Candidate& c : a.candidates) {
+    if (trapped(c)) continue;
     if (std::optional<store::NewUrl> n = frontier_->discover(c)) owner.discovered.push_back(std::move(*n));
   }
   if (item.depth == 0) {
@@ -333,6 +343,19 @@ void Crawler::account(const store::PageRecord& r) {
   counters_.bytes += static_cast<std::int64_t>(r.bytes);
   counters_.wire_bytes += static_cast<std::int64_t>(r.wire_bytes);
   counters_.links += static_cast<std::int64_t>(r.links.size());
+}
+
+bool Crawler::trapped(const Candidate& c) {
+  if (frontier_->seen().contains(c.url)) return false;  // known: not a new URL, the frontier skips it
+  std::optional<TrapRefusal> refused = traps_.check(c.url);
+  if (!refused) return false;
+  if (refused->first) ++counters_.traps[refused->rule];
+  if (refused->record) {
+    store::PageRecord r = trap_record(c.url, c.depth, *refused, unix_ms());
+    account(r);
+    writer_.submit(std::move(r));
+  }
+  return true;
 }
 
 Status Crawler::finish() {

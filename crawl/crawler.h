@@ -8,8 +8,8 @@
 //      crawl/crawler_sitemaps.cc), 3. fetch it (fetch::Fetcher: blocking in sequential mode,
 //      curl multi on the loop otherwise), 4. analyze it (analyze_page: parse,
 //      resolve, scope; CPU work, on a worker thread in parallel mode),
-//      5. on the loop: new URLs into the Frontier and the record to the
-//      StoreWriter, whose thread commits batches.
+//      5. on the loop: new URLs past the TrapGuard into the Frontier and
+//      the record to the StoreWriter, whose thread commits batches.
 //   6. run() returns when the Frontier says the crawl is over; finish()
 //      commits what is pending (also after an interrupt).
 //
@@ -40,6 +40,7 @@
 #include "crawl/scope.h"
 #include "crawl/sitemap.h"
 #include "crawl/store_writer.h"
+#include "crawl/trap_guard.h"
 #include "fetch/fetcher.h"
 #include "runtime/condition.h"
 #include "store/crawl_store.h"
@@ -95,6 +96,9 @@ class Crawler {
   runtime::Task<void> fetch_robots(std::string site, trace::TaskId task);
   bool block_by_robots(const FrontierItem& item, const std::string& site);
   void account(const store::PageRecord& record);
+  // A new candidate that looks like a trap (crawl/trap_guard.h): true when
+  // refused (counted; the first ones per host and rule get a page row).
+  bool trapped(const Candidate& candidate);
   // Politeness (crawl/host_politeness.h), plain code around the fetch:
   // before: true when the item was parked or given up (not fetched now);
   // after: the outcome recorded, the host's parked items told when due.
@@ -160,6 +164,7 @@ class Crawler {
   std::unordered_set<std::string> robots_pending_;  // sites whose robots.txt is being fetched
   runtime::Condition robots_changed_;
   HostPoliteness politeness_;
+  TrapGuard traps_;
 };
 
 }  // namespace preheat::crawl

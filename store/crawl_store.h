@@ -171,6 +171,9 @@ struct CrawlStats {
   std::map<FrontierState, std::int64_t> frontier;  // rows per state
   std::map<int, std::int64_t> status_classes;      // 0 (none), 2, 3, 4, 5 -> pages
   std::map<std::string, std::int64_t> errors;      // error_class -> pages
+  // Pages with error_class "trap" (crawl/trap_guard.h) by rule: the start of
+  // their error_message ("calendar-pattern: ..." -> "calendar-pattern").
+  std::map<std::string, std::int64_t> traps;
   std::map<int, std::int64_t> depths;              // depth -> pages
   std::int64_t bytes = 0;           // decoded
   std::int64_t wire_bytes = 0;

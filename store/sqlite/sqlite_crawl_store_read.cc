@@ -118,6 +118,11 @@ Result<CrawlStats> SqliteCrawlStore::stats() {
   s = for_each_row(db_, "SELECT error_class, count(*) FROM pages WHERE error_class != '' GROUP BY 1",
                    [&](Statement& r) { st.errors[std::string(r.column_text(0))] = r.column_int64(1); });
   if (!s.ok()) return s;
+  s = for_each_row(db_,
+                   "SELECT substr(error_message, 1, instr(error_message, ':') - 1), count(*) FROM pages "
+                   "WHERE error_class = 'trap' GROUP BY 1",
+                   [&](Statement& r) { st.traps[std::string(r.column_text(0))] = r.column_int64(1); });
+  if (!s.ok()) return s;
   s = for_each_row(db_, "SELECT depth, count(*) FROM pages GROUP BY depth",
                    [&](Statement& r) { st.depths[static_cast<int>(r.column_int64(0))] = r.column_int64(1); });
   if (!s.ok()) return s;
