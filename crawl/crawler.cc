@@ -160,6 +160,7 @@ runtime::Task<void> Crawler::process(FrontierItem item) {
   request.url = item.url;
   request.task = task;
   if (options_.robots) request.redirect_check = [this](const std::string& target) { return redirect_refusal(target); };
+  request.before_hop = [this](const std::string& target) { return wait_for_hop(target); };
   fetch::FetchResult fetched = co_await fetcher_.fetch(std::move(request));
   host_finished(host, fetched);
   const bool refused = !fetched.response.redirect_refused.empty();
@@ -255,6 +256,17 @@ bool Crawler::hold_for_host(FrontierItem& item, const std::string& host) {
   politeness_.start(host);
   frontier_->host_due(host, politeness_.ready_at(host));
   return false;
+}
+
+runtime::Task<void> Crawler::wait_for_hop(std::string target) {
+  const std::string host = robots_site(target);
+  // Checked again after each wait: another worker may have started a
+  // request to the host meanwhile. Nothing is awaited between the last
+  // check and start_hop(), so no other start can slip in between.
+  for (TimePoint at = politeness_.next_start(host); at > rt_.clock().now(); at = politeness_.next_start(host)) {
+    co_await rt_.wait_until(at);
+  }
+  politeness_.start_hop(host);
 }
 
 void Crawler::host_finished(const std::string& host, const fetch::FetchResult& fetched) {

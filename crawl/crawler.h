@@ -103,6 +103,10 @@ class Crawler {
   // before: true when the item was parked or given up (not fetched now);
   // after: the outcome recorded, the host's parked items told when due.
   bool hold_for_host(FrontierItem& item, const std::string& host);
+  // Before a redirect hop (fetch::Request::before_hop): waits until the
+  // target's host may be sent a request (its delay, Crawl-delay, any pause),
+  // then counts the hop as a start there.
+  runtime::Task<void> wait_for_hop(std::string target);
   // True when the host was given up: the item is recorded as host-failing.
   bool give_up_item(const FrontierItem& item, const std::string& host);
   void host_finished(const std::string& host, const fetch::FetchResult& fetched);

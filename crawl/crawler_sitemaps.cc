@@ -187,7 +187,9 @@ void Crawler::absorb_sitemap(const SitemapFile& file, fetch::FetchResult fetched
     for (const std::string& url : parsed.urls) {
       if (sitemap_room_ == 0) break;
       if (scope->scope.check(url, 1) != Verdict::kIn) continue;
-      if (std::optional<store::NewUrl> n = frontier_->discover(Candidate{url, 1})) {
+      const Candidate candidate{url, 1};
+      if (trapped(candidate)) continue;  // a sitemap's URLs meet the trap guard like links
+      if (std::optional<store::NewUrl> n = frontier_->discover(candidate)) {
         r.discovered.push_back(std::move(*n));
         ++counters_.sitemap_added;
         if (sitemap_room_ > 0) --sitemap_room_;

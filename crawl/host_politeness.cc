@@ -79,6 +79,12 @@ void HostPoliteness::start(std::string_view host) {
   s.last_start = clock_.now();
 }
 
+void HostPoliteness::start_hop(std::string_view host) {
+  HostState& s = state(host);
+  ++s.requests;
+  s.last_start = clock_.now();
+}
+
 void HostPoliteness::finish(std::string_view host, const HostOutcome& o) {
   HostState& s = state(host);
   s.in_flight = std::max(0, s.in_flight - 1);

@@ -93,6 +93,10 @@ class HostPoliteness {
 
   // A request to the host starts now (the caller checked ready()).
   void start(std::string_view host);
+  // A redirect hop to the host starts now (the caller waited for
+  // next_start()): counted as a request and as the host's last start, not
+  // in flight (the hop continues a transfer already counted).
+  void start_hop(std::string_view host);
   // It finished.
   void finish(std::string_view host, const HostOutcome& outcome);
 

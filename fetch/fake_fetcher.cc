@@ -53,6 +53,7 @@ runtime::Task<FetchResult> FakeFetcher::fetch(Request request) { co_return co_aw
 
 runtime::Task<detail::HopResult> FakeFetcher::hop(const std::string& url) {
   hops_.push_back(url);
+  hop_starts_.push_back(rt_.clock().now());
   const std::string key = host_key(url);
   peak_ = std::max(peak_, ++now_);
   host_peak_[key] = std::max(host_peak_[key], ++host_now_[key]);

@@ -30,6 +30,8 @@ class FakeFetcher final : public Fetcher {
 
   // Every hop's URL, in the order the hops started.
   const std::vector<std::string>& hops() const { return hops_; }
+  // When each of them started (the runtime's clock: virtual with a ManualClock).
+  const std::vector<TimePoint>& hop_starts() const { return hop_starts_; }
   // The most hops in flight at once, overall and per host key.
   std::size_t peak_in_flight() const { return peak_; }
   std::size_t peak_per_host(const std::string& host_key) const;
@@ -46,6 +48,7 @@ class FakeFetcher final : public Fetcher {
   detail::FetchCore::Hop hop_fn_;
   std::map<std::string, Answer> answers_;
   std::vector<std::string> hops_;
+  std::vector<TimePoint> hop_starts_;
   std::size_t now_ = 0;
   std::size_t peak_ = 0;
   std::map<std::string, std::size_t> host_now_;

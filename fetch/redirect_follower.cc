@@ -87,6 +87,10 @@ runtime::Task<FetchResult> follow_redirects(const Request& request, const FetchO
         break;  // the 3xx is the answer (no error)
       }
     }
+    if (request.before_hop) {
+      runtime::Task<void> wait = request.before_hop(*next);  // named before co_await (GCC 12)
+      co_await std::move(wait);
+    }
     url = std::move(*next);
   }
   result.response.redirects = std::move(chain);

@@ -20,7 +20,8 @@ using HopFunction = std::function<runtime::Task<detail::HopResult>(const std::st
 
 // Runs hops from request.url until a non-redirect answer, an error, a loop,
 // too many redirects, or a target request.redirect_check refuses (checked
-// after the loop and limit checks, so those errors keep their names). The result's response is the last hop's, with url =
+// after the loop and limit checks, so those errors keep their names); awaits
+// request.before_hop before each hop it follows. The result's response is the last hop's, with url =
 // request.url, final_url = the last hop's URL and the whole chain in
 // redirects; an HTTP status >= 400 becomes a kHttp4xx/kHttp5xx error (with
 // Retry-After parsed).

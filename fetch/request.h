@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "runtime/asio.h"
 #include "trace/trace_data.h"
 
 namespace preheat::fetch {
@@ -23,6 +24,12 @@ struct Request {
   // holds the answer. Unset (the default): every redirect is followed. The
   // crawler uses it for robots.txt (crawl/crawler_redirects.cc).
   std::function<std::string(const std::string& target)> redirect_check;
+  // Awaited before each redirect is followed (after redirect_check allowed
+  // it), with its target: the crawler waits there for the target host's
+  // politeness delay, so that a chain of redirects is spaced like separate
+  // requests (Crawl-delay holds for every request the host sees). Unset: the
+  // next hop starts at once.
+  std::function<runtime::Task<void>(const std::string& target)> before_hop;
 };
 
 }  // namespace preheat::fetch

@@ -526,5 +526,163 @@ TEST(CliCrawlTest, ANonDatabaseFileIsLeftAloneAndANewerSchemaIsRefused) {
   }
 }
 
+
+// ---- issue 5's "Done when": every fault of the testsite at once ----
+
+// A page row as `preheat export --format jsonl` gives it, by request target.
+struct ExportedPage {
+  int status = 0;
+  std::string error_class;
+  std::string error_message;
+  std::int64_t attempts = 0;
+  std::string text;
+};
+
+std::map<std::string, ExportedPage> exported_pages(const TempDir& dir, const std::string& db, const Site& site) {
+  const ProcessResult r = run_process(kBinary, {"export", "--db", db, "--format", "jsonl", "--out", "-"}, dir.path());
+  EXPECT_TRUE(r.exited && r.exit_code == 0) << r.describe();
+  std::map<std::string, ExportedPage> out;
+  for (const std::string& line : split_lines(r.out)) {
+    // Boost.JSON refuses invalid UTF-8: every stored text must be valid.
+    const boost::json::object o = boost::json::parse(line).as_object();
+    const std::string url(o.at("url").as_string());
+    EXPECT_TRUE(url.starts_with(site.base)) << url;  // never mailto:, javascript:, data:, tel:
+    ExportedPage p;
+    p.status = static_cast<int>(o.at("status").as_int64());
+    p.error_class = std::string(o.at("error_class").as_string());
+    p.error_message = std::string(o.at("error_message").as_string());
+    p.attempts = o.at("attempts").as_int64();
+    p.text = std::string(o.at("text").as_string());
+    out[site.target(url)] = std::move(p);
+  }
+  return out;
+}
+
+// Against `testsite --faults all` (every trap linked from the site), a crawl
+// with default settings, apart from shorter waits and a calendar budget of
+// 20 days instead of 1000 (so that the test stays short), ends on its own,
+// obeys robots.txt (also behind a redirect) and its Crawl-delay, pauses as
+// 429 and 503 tell it to (all from the testsite's own request log), reads the
+// sitemap, records every trap with its reason, and keeps its memory bounded
+// although one response inflates to a gigabyte.
+TEST(CliCrawlGoodCitizenTest, EveryFaultAtOnceEndsByItselfPolitelyWithEachTrapRecorded) {
+  TempDir dir;
+  const auto faults = testsite::parse_faults("all");
+  ASSERT_TRUE(faults.ok());
+  constexpr std::int64_t kCrawlDelayMs = 50;
+  Site site(40, dir / "requests.log", 0, *faults, kCrawlDelayMs / 1000.0);
+  const ProcessResult r = run_process(
+      kBinary,
+      {"crawl", site.base, "--db", "c.db", "--json", "--quiet", "--stall-timeout", "0.5", "--retry-delay", "0.05",
+       "--max-pages-per-date-pattern", "20"},
+      dir.path(), std::chrono::seconds(100));
+  ASSERT_TRUE(r.exited && r.exit_code == 0) << r.describe();
+  const boost::json::object summary = boost::json::parse(r.out).as_object();
+  EXPECT_EQ(summary.at("outcome").as_string(), "complete");
+
+  const std::vector<LoggedRequest> log = logged_requests(dir / "requests.log");
+  ASSERT_FALSE(log.empty());
+  std::map<std::string, int> requested;
+  for (const LoggedRequest& q : log) ++requested[q.target];
+  // robots.txt: asked once, first; its Disallow obeyed, its longer Allow too.
+  EXPECT_EQ(log[0].target, "/robots.txt");
+  EXPECT_EQ(requested["/robots.txt"], 1);
+  EXPECT_EQ(requested.count("/fault/robots/private"), 0u);
+  EXPECT_EQ(requested["/fault/robots/allowed"], 1);
+  EXPECT_EQ(requested["/fault/robots-redirect"], 1);  // its 302 points into the disallowed path
+  // The sitemap robots.txt names is read, and the page only it lists is crawled.
+  EXPECT_EQ(requested["/sitemap.xml"], 1);
+  EXPECT_EQ(requested["/fault/sitemap/orphan"], 1);
+  EXPECT_EQ(summary.at("sitemaps").as_int64(), 1);
+  // Crawl-delay between every two requests. Responses cut short or big
+  // (stall, reset, bomb, oversize) end at other times than they start; the
+  // log has end times, so they are left out of the spacing check.
+  const std::set<std::string> odd{"/fault/stall", "/fault/reset", "/fault/gzip-bomb", "/fault/oversize"};
+  std::vector<LoggedRequest> even;
+  for (const LoggedRequest& q : log) {
+    if (!odd.contains(q.target)) even.push_back(q);
+  }
+  for (std::size_t i = 2; i < even.size(); ++i) {
+    EXPECT_GE(even[i].ms - even[i - 1].ms, kCrawlDelayMs - kLogSlackMs) << even[i - 1].target << " -> " << even[i].target;
+  }
+  // Retry-After pauses the whole host: nothing else is answered until it ends.
+  const std::map<std::string, std::int64_t> pause_ms{
+      {"/fault/429", 2000}, {"/fault/503", 1000}, {"/fault/429-date", 3000}};  // the date: 5 s ahead, whole seconds
+  for (std::size_t i = 0; i < even.size(); ++i) {
+    auto pause = pause_ms.find(even[i].target);
+    if (pause == pause_ms.end()) continue;
+    for (std::size_t j = i + 1; j < even.size(); ++j) {
+      if (even[j].ms > even[i].ms + pause->second - kLogSlackMs) break;
+      EXPECT_LE(even[j].ms, even[i].ms + kLogSlackMs) << even[j].target << " during the pause after " << even[i].target;
+    }
+  }
+  // Retryable answers are tried --max-attempts (3) times, no more.
+  // (The stalled response is logged only when its 60 s stall ends, after
+  // the test: its attempts are checked in the database below.)
+  for (const char* target : {"/fault/500", "/fault/503", "/fault/429", "/fault/reset"}) {
+    EXPECT_EQ(requested[target], 3) << target;
+  }
+  for (const auto& [target, n] : requested) {
+    if (target.starts_with("/p/")) EXPECT_EQ(n, 1) << target;
+  }
+
+  // Every trap recorded with its reason.
+  const std::map<std::string, ExportedPage> pages = exported_pages(dir, "c.db", site);
+  struct Expected {
+    int status;
+    const char* error_class;
+  };
+  const std::map<std::string, Expected> expected{
+      {"/fault/500", {500, "http-5xx"}},
+      {"/fault/503", {503, "http-5xx"}},
+      {"/fault/429", {429, "http-4xx"}},
+      {"/fault/429-date", {429, "http-4xx"}},
+      {"/fault/reset", {200, "protocol"}},
+      {"/fault/stall", {200, "stall"}},
+      {"/fault/redirect-loop/a", {302, "redirect-loop"}},
+      {"/fault/redirect-chain/0", {301, "too-many-redirects"}},
+      {"/fault/gzip-bomb", {200, "too-large"}},
+      {"/fault/oversize", {200, "too-large"}},
+      {"/fault/binary", {200, ""}},
+      {"/fault/bad-utf8", {200, ""}},
+      {"/fault/charsets/windows-1252", {200, ""}},
+      {"/fault/charsets/shift-jis", {200, ""}},
+      {"/fault/schemes", {200, ""}},
+      {"/fault/robots/private", {0, "robots"}},
+      {"/fault/robots/allowed", {200, ""}},
+      {"/fault/robots-redirect", {302, "robots"}},
+      {"/fault/sitemap/orphan", {200, ""}},
+  };
+  for (const auto& [target, want] : expected) {
+    auto it = pages.find(target);
+    ASSERT_NE(it, pages.end()) << target;
+    EXPECT_EQ(it->second.error_class, want.error_class) << target << ": " << it->second.error_message;
+    if (want.status != 0 || it->second.error_class == "robots") EXPECT_EQ(it->second.status, want.status) << target;
+    if (!it->second.error_class.empty()) EXPECT_FALSE(it->second.error_message.empty()) << target;
+  }
+  EXPECT_EQ(pages.at("/fault/stall").attempts, 3);
+  EXPECT_THAT(pages.at("/fault/bad-utf8").text, HasSubstr("\xEF\xBF\xBD"));  // U+FFFD where bytes were invalid
+  EXPECT_THAT(pages.at("/fault/charsets/windows-1252").text, HasSubstr("\xE2\x80\x9CGuillemets\xE2\x80\x9D"));  // 93, 94
+  for (const std::string& url : site.truth()) EXPECT_TRUE(pages.contains(site.target(url))) << url;
+  // The endless calendar: 20 days fetched, the 21st refused as a trap.
+  int calendar_days = 0;
+  for (const auto& [target, n] : requested) {
+    if (target.starts_with("/calendar/")) calendar_days += n;
+  }
+  EXPECT_EQ(calendar_days, 20);
+  int trap_rows = 0;
+  for (const auto& [target, page] : pages) {
+    if (page.error_class != "trap") continue;
+    ++trap_rows;
+    EXPECT_TRUE(target.starts_with("/calendar/")) << target;
+    EXPECT_THAT(page.error_message, ::testing::StartsWith("calendar-pattern")) << target;
+  }
+  EXPECT_EQ(trap_rows, 1);
+  EXPECT_EQ(summary.at("traps").at("calendar-pattern").as_int64(), 1);
+  // Bounded memory: the bomb inflates to about a gigabyte; the crawler stops at 64 MiB.
+  EXPECT_LT(r.max_rss_kb, 400 * 1024) << "peak RSS";
+}
+
+
 }  // namespace
 }  // namespace preheat::testing

@@ -96,6 +96,31 @@ TEST(PolitenessCrawlTest, AChainOfLinksDoesNotOvertakeTheHostsOlderUrls) {
   EXPECT_EQ(c.crawler->outcome(), CrawlOutcome::kComplete);
 }
 
+// A redirect hop is a request the host sees: the chain's hops wait for the
+// host's delay like any other request (each hop counted as a start).
+TEST(PolitenessCrawlTest, RedirectHopsAreSpacedByTheHostsDelay) {
+  testing::TempDir dir;
+  CrawlOptions o = options_for({"http://a.test/"});
+  o.politeness.min_delay = 1s;
+  PoliteCrawl c(dir / "c.db", o, [](fetch::FakeFetcher& f) {
+    f.add_page("http://a.test/", html({"/r/0", "/1", "/2"}), "text/html", 10ms);
+    f.add_redirect("http://a.test/r/0", 301, "/r/1", 10ms);
+    f.add_redirect("http://a.test/r/1", 302, "/r/2", 10ms);
+    f.add_redirect("http://a.test/r/2", 307, "/final", 10ms);
+    f.add_page("http://a.test/final", html({}), "text/html", 10ms);
+    f.add_page("http://a.test/1", html({}), "text/html", 10ms);
+    f.add_page("http://a.test/2", html({}), "text/html", 10ms);
+  });
+  const std::vector<std::string>& hops = c.fake.hops();
+  ASSERT_EQ(hops.size(), 7u);  // /, three redirects, /final, /1, /2
+  std::vector<TimePoint> starts = c.fake.hop_starts();
+  std::sort(starts.begin(), starts.end());
+  for (std::size_t i = 1; i < starts.size(); ++i) EXPECT_GE(starts[i] - starts[i - 1], 1s) << i;
+  EXPECT_EQ(c.page("http://a.test/r/0").final_url, "http://a.test/final");
+  EXPECT_EQ(c.crawler->politeness().states().at(0).requests, 7);
+  EXPECT_EQ(c.crawler->outcome(), CrawlOutcome::kComplete);
+}
+
 TEST(PolitenessCrawlTest, InFlightCapPerHostHolds) {
   testing::TempDir dir;
   CrawlOptions o = options_for({"http://a.test/"});

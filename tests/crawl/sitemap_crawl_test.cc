@@ -250,5 +250,28 @@ TEST(SitemapCrawlTest, TestsiteOrphanIsFoundOnlyThroughTheSitemap) {
   }
 }
 
+
+// A sitemap's URLs meet the trap guard like links do: a path loop listed in
+// a sitemap is refused with a trap row, never fetched, never queued.
+TEST(SitemapCrawlTest, TrapLikeSitemapUrlsAreRefusedWithTheirReason) {
+  testing::TempDir dir;
+  CrawlOptions o = options_for({"http://a.test/"});
+  SitemapCrawl c(dir / "c.db", o, [](fetch::FakeFetcher& f) {
+    f.add_page("http://a.test/robots.txt", "User-agent: *\nSitemap: http://a.test/map.xml\n", "text/plain");
+    f.add_page("http://a.test/map.xml", urlset({"http://a.test/fine", "http://a.test/x/x/x/x/page"}), "application/xml");
+    f.add_page("http://a.test/", html({}));
+    f.add_page("http://a.test/fine", html({}));
+    f.add_page("http://a.test/x/x/x/x/page", html({}));
+  });
+  EXPECT_EQ(c.find("http://a.test/fine")->status, 200);
+  EXPECT_EQ(c.hops_of("http://a.test/x/x/x/x/page"), 0u);
+  const auto trap = c.find("http://a.test/x/x/x/x/page");
+  ASSERT_TRUE(trap);
+  EXPECT_EQ(trap->error_class, "trap");
+  EXPECT_THAT(trap->error_message, ::testing::StartsWith("path-loop"));
+  EXPECT_EQ(c.crawler->counters().sitemap_added, 1);
+  EXPECT_EQ(c.crawler->outcome(), CrawlOutcome::kComplete);
+}
+
 }  // namespace
 }  // namespace preheat::crawl
