@@ -23,6 +23,11 @@ std::string format_progress(const crawl::CrawlCounters& c, double elapsed_s, int
   if (c.parked > 0) line += fmt::format(" · {} waiting for their host", c.parked);
   if (c.hosts_paused > 0) line += fmt::format(" · {} hosts paused", c.hosts_paused);
   if (c.hosts_given_up > 0) line += fmt::format(" · {} hosts given up", c.hosts_given_up);
+  // A recrawl: revisits by outcome.
+  if (c.revisited > 0) {
+    line += fmt::format(" · revisited {}: {} unchanged (304), {} same, {} changed, {} gone", c.revisited,
+                        c.not_modified, c.same, c.changed, c.gone);
+  }
   return line;
 }
 

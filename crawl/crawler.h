@@ -34,6 +34,7 @@
 #include "crawl/crawl_options.h"
 #include "crawl/frontier.h"
 #include "crawl/host_politeness.h"
+#include "crawl/revisit.h"
 #include "crawl/robots_policy.h"
 #include "crawl/scope.h"
 #include "crawl/store_writer.h"
@@ -62,6 +63,7 @@ class Crawler {
   // Steps 2-6; returns when the crawl is over or the writer failed.
   runtime::Task<void> run();
   // Commits every pending record (call after Runtime::run returned or threw).
+  // A crawl that ran to its end (complete) also ends the open recrawl pass.
   // Returns the first store error of the whole crawl.
   Status finish();
 
@@ -89,6 +91,7 @@ class Crawler {
   runtime::Task<void> fetch_robots(std::string site, trace::TaskId task);
   bool block_by_robots(const FrontierItem& item, const std::string& site);
   void account(const store::PageRecord& record);
+  void count_revisit(Revisit r);
   // Politeness (crawl/host_politeness.h), plain code around the fetch:
   // before: true when the item was parked or given up (not fetched now);
   // after: the outcome recorded, the host's parked items told when due.
@@ -123,6 +126,7 @@ class Crawler {
   std::unordered_set<std::string> robots_pending_;  // sites whose robots.txt is being fetched
   runtime::Condition robots_changed_;
   HostPoliteness politeness_;
+  bool ran_to_end_ = false;  // run() returned by itself (not cancelled)
 };
 
 }  // namespace preheat::crawl

@@ -30,6 +30,8 @@ class FakeFetcher final : public Fetcher {
 
   // Every hop's URL, in the order the hops started.
   const std::vector<std::string>& hops() const { return hops_; }
+  // Every hop's request (url: the hop's URL; headers: what the hop sent).
+  const std::vector<Request>& hop_requests() const { return hop_requests_; }
   // The most hops in flight at once, overall and per host key.
   std::size_t peak_in_flight() const { return peak_; }
   std::size_t peak_per_host(const std::string& host_key) const;
@@ -39,13 +41,14 @@ class FakeFetcher final : public Fetcher {
     detail::HopResult result;
     Duration latency{};
   };
-  runtime::Task<detail::HopResult> hop(const std::string& url);
+  runtime::Task<detail::HopResult> hop(const std::string& url, const Request& request);
 
   runtime::Runtime& rt_;
   detail::FetchCore core_;
   detail::FetchCore::Hop hop_fn_;
   std::map<std::string, Answer> answers_;
   std::vector<std::string> hops_;
+  std::vector<Request> hop_requests_;
   std::size_t now_ = 0;
   std::size_t peak_ = 0;
   std::map<std::string, std::size_t> host_now_;

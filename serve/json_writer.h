@@ -36,6 +36,7 @@ class JsonWriter {
   JsonWriter& value(std::uint64_t n);
   JsonWriter& value(int n) { return value(static_cast<std::int64_t>(n)); }
   JsonWriter& value(double d);
+  JsonWriter& value(bool b);
   JsonWriter& null();
 
   // key(name).value(v)
