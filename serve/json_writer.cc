@@ -101,7 +101,7 @@ JsonWriter& JsonWriter::value(double d) {
   return *this;
 }
 
-JsonWriter& JsonWriter::value(bool b) {
+JsonWriter& JsonWriter::boolean(bool b) {
   separate();
   out_ += b ? "true" : "false";
   need_comma_ = true;

@@ -264,7 +264,11 @@ TEST(CliCrawlTest, AKilledRecrawlContinuesWithConditionalRequestsAndDoesNotStart
   const std::size_t mark0 = split_lines(read_file(log)).size();
   {
     Subprocess p(kBinary, recrawl, dir.path());
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    // Killed once its first batch is committed (polled: the machine may be
+    // slow; this is a guard against hangs, not a timing check).
+    for (int i = 0; i < 3000 && revalidated(dir, site).empty(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
     p.send_signal(SIGKILL);
     const ProcessResult killed = p.wait(std::chrono::steady_clock::now() + std::chrono::seconds(60));
     ASSERT_EQ(killed.term_signal, SIGKILL) << "the recrawl finished before it was killed; slow the site down";
