@@ -405,7 +405,8 @@ class CrawlStore {
   // open pass when there is one, else opens one and requeues every done and
   // failed row (attempts and due time reset; depth kept). end_recrawl closes
   // every open pass (a crawl that completed finished it, --recrawl or not).
-  // Not pure, like find_page: a store without them answers internal.
+  // Not pure, like find_page: a store without them answers internal to
+  // begin_recrawl, and end_recrawl does nothing (it has no pass open).
   virtual Result<RecrawlPass> begin_recrawl(std::int64_t now_ms);
   virtual Status end_recrawl(std::int64_t now_ms);
   virtual Status end_run(std::int64_t run_id, const RunEnd& end) = 0;
