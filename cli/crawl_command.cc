@@ -26,6 +26,8 @@ struct CrawlFlags {
   bool no_robots = false;
   bool no_bodies = false;
   bool no_sitemaps = false;
+  bool ignore_robots_meta = false;
+  bool skip_rel_nofollow = false;
 };
 
 std::string human_bytes(double b) {
@@ -87,6 +89,21 @@ boost::json::object report_json(const CrawlReport& r, const std::string& mode) {
     hosts.push_back(std::move(x));
   }
   o["hosts"] = std::move(hosts);
+  const crawl::CrawlCounters& c = r.counters;
+  if (r.recrawl || c.revisited > 0) {
+    boost::json::object x;
+    x["resumed"] = c.recrawl_resumed;
+    x["requeued"] = c.requeued;
+    x["revisited"] = c.revisited;
+    x["not_modified"] = c.not_modified;
+    x["same"] = c.same;
+    x["changed"] = c.changed;
+    x["gone"] = c.gone;
+    x["failed"] = c.revisit_failed;
+    o["recrawl"] = std::move(x);
+  } else {
+    o["recrawl"] = nullptr;
+  }
   return o;
 }
 
@@ -117,6 +134,13 @@ void print_report(const CrawlReport& r, const std::string& mode, const std::stri
                            100 * r.waiting_share, r.pages_per_s);
   std::cout << fmt::format("database {}: {} pages in all ({} before this run)\n", db, r.pages_total,
                            r.counters.pages_before);
+  const crawl::CrawlCounters& c = r.counters;
+  if (r.recrawl || c.revisited > 0) {
+    std::cout << fmt::format("recrawl{}: {} revisited: {} unchanged (304), {} same content, {} changed, {} gone "
+                             "(404/410), {} failed\n",
+                             c.recrawl_resumed ? " (continued)" : fmt::format(" ({} pages queued again)", c.requeued),
+                             c.revisited, c.not_modified, c.same, c.changed, c.gone, c.revisit_failed);
+  }
 }
 
 int run_crawl(CrawlFlags f) {
@@ -137,6 +161,8 @@ int run_crawl(CrawlFlags f) {
   f.job.scope.max_depth = f.max_depth;
   f.job.progress = !f.quiet;
   f.job.robots = !f.no_robots;
+  f.job.robots_meta = !f.ignore_robots_meta;
+  f.job.follow_rel_nofollow = !f.skip_rel_nofollow;
   f.job.keep_bodies = !f.no_bodies;
   f.job.sitemaps = !f.no_sitemaps;
   const CrawlReport r = run_crawl_job(f.job);
@@ -268,10 +294,13 @@ void add_crawl_commands(CLI::App& app, std::vector<Command>& out) {
   sub->footer(
       "Examples:\n  preheat crawl http://127.0.0.1:8080/ --db site.db\n"
       "  preheat crawl https://docs.example.org/guide/ --scope prefix --mode parallel --json\n"
-      "Running the same command on an existing database resumes the crawl; --fresh starts over.\n"
+      "  preheat crawl --db site.db --recrawl\n"
+      "Running the same command on an existing database resumes the crawl; --fresh starts over;\n"
+      "--recrawl revisits every stored page with If-None-Match / If-Modified-Since (a killed recrawl\n"
+      "continues where it was).\n"
       "Exit codes: 0 done (also when some pages failed: see the errors), 1 nothing could be fetched\n"
       "or the database failed, 2 bad input, 3 the database cannot be written, 130 interrupted.");
-  sub->add_option("seed", f->job.seeds, "Start URLs (http or https)")->required();
+  sub->add_option("seed", f->job.seeds, "Start URLs (http or https); with --recrawl, default: the last run's");
   sub->add_option("--db", f->job.db, "SQLite database file")->capture_default_str();
   add_mode_option(*sub, f->job.mode,
                   "sequential: one blocking request at a time; async: many in flight on one thread; parallel: "
@@ -310,6 +339,12 @@ void add_crawl_commands(CLI::App& app, std::vector<Command>& out) {
   sub->add_flag("--no-sitemaps", f->no_sitemaps,
                 "Do not read sitemaps (on by default: robots.txt's Sitemap: files, else /sitemap.xml, once per site)");
   sub->add_flag("--fresh", f->job.fresh, "Forget what the database holds and start over");
+  sub->add_flag("--recrawl", f->job.recrawl,
+                "Revisit every stored page with conditional requests (304: kept as unchanged); resumable");
+  sub->add_flag("--ignore-robots-meta", f->ignore_robots_meta,
+                "Do not obey noindex/nofollow/noarchive from X-Robots-Tag and meta robots (still recorded)");
+  sub->add_flag("--skip-rel-nofollow", f->skip_rel_nofollow,
+                "Do not follow links marked rel=nofollow (default: followed; always recorded)");
   sub->add_flag("--no-bodies", f->no_bodies,
                 "Do not keep response bodies and headers (smaller database; no WARC export)");
   sub->add_option("--trace", f->job.trace_path, "Write the timeline as Chrome trace JSON (sampled on big crawls)");

@@ -41,18 +41,47 @@ CrawlReport fail(int code, std::string message) {
 // preheat database) is 2; a path that cannot be written is 3.
 int open_error_code(const Status& s) { return s.code() == Status::Code::kIoError ? kExitOutput : kExitUsage; }
 
+// The seeds of the database's latest run (`--recrawl` without seeds).
+Result<std::vector<std::string>> stored_seeds(const std::string& path) {
+  Result<std::unique_ptr<store::CrawlStore>> db = store::open_crawl_store(path, {.read_only = true, .upgrade = true});
+  if (!db.ok()) return db.status();
+  Result<std::vector<store::RunSummary>> runs = (*db)->runs();
+  if (!runs.ok()) return runs.status();
+  std::vector<std::string> seeds;
+  if (!runs->empty()) {
+    const std::string& all = runs->front().seeds;
+    for (std::size_t i = 0; i < all.size();) {
+      std::size_t sp = all.find(' ', i);
+      if (sp == std::string::npos) sp = all.size();
+      if (sp > i) seeds.push_back(all.substr(i, sp - i));
+      i = sp + 1;
+    }
+  }
+  return seeds;
+}
+
 }  // namespace
 
 CrawlReport run_crawl_job(const CrawlJob& job) {
+  if (job.recrawl && job.fresh) return fail(kExitUsage, "--recrawl revisits what the database holds: not with --fresh");
   // 1. Seeds and scope: bad input is refused before anything is written.
+  std::vector<std::string> raw_seeds = job.seeds;
+  if (raw_seeds.empty() && job.recrawl) {
+    Result<std::vector<std::string>> stored = stored_seeds(job.db);
+    if (!stored.ok()) return fail(kExitUsage, "--recrawl: " + stored.status().message());
+    raw_seeds = std::move(*stored);
+  }
   std::vector<std::string> seeds;
-  for (const std::string& raw : job.seeds) {
+  for (const std::string& raw : raw_seeds) {
     Result<std::string> n = normalize_url(raw);
     if (!n.ok()) return fail(kExitUsage, "bad seed URL '" + raw + "': " + n.status().message());
     if (!is_fetchable(*n)) return fail(kExitUsage, "bad seed URL '" + raw + "': only http and https URLs can be crawled");
     seeds.push_back(std::move(*n));
   }
-  if (seeds.empty()) return fail(kExitUsage, "no seed URL given");
+  if (seeds.empty()) {
+    return fail(kExitUsage, job.recrawl ? "no seed URL given, and the database records none"
+                                        : "no seed URL given");
+  }
   Result<crawl::Scope> scope = crawl::Scope::make(job.scope, seeds);
   if (!scope.ok()) return fail(kExitUsage, scope.status().message());
   const ExecutionMode mode = *parse_execution_mode(job.mode);
@@ -85,6 +114,9 @@ CrawlReport run_crawl_job(const CrawlJob& job) {
   co.fetch = fo;
   co.robots = job.robots;
   co.sitemaps = job.sitemaps;
+  co.robots_meta = job.robots && job.robots_meta;
+  co.follow_rel_nofollow = job.follow_rel_nofollow;
+  co.recrawl = job.recrawl;
   co.robots_options.max_crawl_delay = from_seconds(job.max_crawl_delay_s);
   co.politeness.min_delay = from_seconds(job.delay_ms / 1000);
   co.politeness.adaptive_factor = job.adaptive_delay;
@@ -95,8 +127,9 @@ CrawlReport run_crawl_job(const CrawlJob& job) {
   co.traps = job.traps;
   if (!job.robots) {
     std::fprintf(stderr,
-                 "%s: WARNING: --no-robots is on: robots.txt is NOT fetched and NOT obeyed. Crawl only sites "
-                 "you own or may crawl regardless of their robots.txt.\n",
+                 "%s: WARNING: --no-robots is on: robots.txt is NOT fetched and NOT obeyed, nor are noindex, "
+                 "nofollow and noarchive (X-Robots-Tag, meta robots). Crawl only sites you own or may crawl "
+                 "regardless of their robots rules.\n",
                  job.program.c_str());
   }
   ProgressPrinter progress(job.progress);
@@ -134,6 +167,7 @@ CrawlReport run_crawl_job(const CrawlJob& job) {
   r.started = true;
   r.counters = crawler.counters();
   r.hosts = crawler.politeness().states();
+  r.recrawl = job.recrawl;
   r.outcome = interrupted ? "interrupted" : crawl::to_string(crawler.outcome());
   r.wall_s = wall;
   r.execution_s = cpu;

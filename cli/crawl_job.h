@@ -19,7 +19,7 @@
 namespace preheat::cli {
 
 struct CrawlJob {
-  std::vector<std::string> seeds;   // as typed
+  std::vector<std::string> seeds;   // as typed; none with --recrawl: the database's last run's
   std::string db = "crawl.db";
   std::string mode = "async";
   std::size_t concurrency = 16;
@@ -34,8 +34,11 @@ struct CrawlJob {
   // --timeout, --stall-timeout...; a crawl gives one page 30 s, not 60.
   TransferLimits limits{.timeout_s = 30};
   std::string user_agent;
-  bool robots = true;               // false: --no-robots (warned about on stderr)
+  bool robots = true;               // false: --no-robots (warned about on stderr; also ignores robots meta)
   bool sitemaps = true;             // false: --no-sitemaps
+  bool robots_meta = true;          // false: --ignore-robots-meta (X-Robots-Tag, meta robots)
+  bool follow_rel_nofollow = true;  // false: --skip-rel-nofollow
+  bool recrawl = false;             // --recrawl: revisit known pages (conditional requests)
   // Politeness per host (crawl/host_politeness.h).
   double delay_ms = 0;              // --delay: minimum between request starts
   double max_crawl_delay_s = 30;    // --max-crawl-delay: cap on robots.txt Crawl-delay
@@ -64,6 +67,7 @@ struct CrawlReport {
   double waiting_share = 0;         // 1 - execution / wall, at least 0
   std::int64_t pages_total = 0;     // page rows in the database afterwards
   std::vector<crawl::HostState> hosts;  // per-host politeness state at the end
+  bool recrawl = false;             // the job was a --recrawl
 };
 
 CrawlReport run_crawl_job(const CrawlJob& job);

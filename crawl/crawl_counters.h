@@ -29,6 +29,16 @@ struct CrawlCounters {
   std::int64_t sitemap_urls = 0;     // URLs they listed (on their site, deduplicated per file)
   std::int64_t sitemap_added = 0;    // of those, new to the crawl and in scope: added to the frontier
   bool db_has_more = false;         // more queued URLs wait in the database
+  // Revisits: fetches of URLs that already had a page row (a recrawl; see
+  // crawl/revisit.h), by outcome. revisited is their sum.
+  std::int64_t revisited = 0;
+  std::int64_t not_modified = 0;    // 304 to a conditional request: unchanged
+  std::int64_t same = 0;            // answered again, same status and content
+  std::int64_t changed = 0;         // another status or content: replaced
+  std::int64_t gone = 0;            // 404 or 410
+  std::int64_t revisit_failed = 0;  // no answer, a 5xx, another error
+  std::int64_t requeued = 0;        // rows a recrawl pass turned back into queued (when it began)
+  bool recrawl_resumed = false;     // this run continued an open recrawl pass
 };
 
 }  // namespace preheat::crawl

@@ -56,6 +56,21 @@ struct CrawlOptions {
   SitemapLimits sitemap_limits;
   // Sitemap files fetched per site at most (an index and its children).
   int max_sitemap_files = 50;
+  // Page-level directives (X-Robots-Tag, meta robots, meta preheat: noindex,
+  // nofollow, noarchive; crawl/page_analysis.h) are obeyed. They are stored
+  // either way. false with `--ignore-robots-meta` or `--no-robots`.
+  bool robots_meta = true;
+  // Links marked rel=nofollow are followed (the default, like wget and most
+  // site crawlers: on a site of one's own, rel=nofollow is a hint to search
+  // engines about link credit, not a request to crawlers). false with
+  // `--skip-rel-nofollow`: they are recorded but not fetched (unless another
+  // link leads there).
+  bool follow_rel_nofollow = true;
+  // `--recrawl`: revisit every page the database holds, with conditional
+  // requests (crawl/revisit.h). prepare() begins a recrawl pass, or continues
+  // the open one (store/crawl_store.h, RecrawlPass); a run that completes
+  // ends it. max_pages then counts the pages of this pass.
+  bool recrawl = false;
   // Keep each page's final request and response (header blocks and decoded
   // body) in the database, for archives (`preheat export --format warc`).
   // `preheat crawl --no-bodies` turns it off (docs/schema.md has the cost).

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "base/url_normalizer.h"
+#include "crawl/revisit.h"
 #include "crawl/robots_gate.h"
 #include "runtime/runtime.h"
 #include "runtime/scope.h"
@@ -68,7 +69,11 @@ Crawler::Crawler(runtime::Runtime& rt, fetch::Fetcher& fetcher, store::CrawlStor
       robots_cache_(rt.clock()),
       robots_changed_(rt.executor()),
       politeness_(rt.clock(), politeness_options(options_)),
-      traps_(options_.traps, options_.traps.crawl_day.value_or(floor_div(unix_ms(), 86'400'000))) {}
+      traps_(options_.traps, options_.traps.crawl_day.value_or(floor_div(unix_ms(), 86'400'000))) {
+  // <meta name=AGENT> directives are ours when AGENT is our product token.
+  options_.extract.robots_agent = robots_product_token(
+      options_.fetch.user_agent.empty() ? fetch::default_user_agent() : options_.fetch.user_agent);
+}
 
 Status Crawler::prepare() {
   Result<std::int64_t> released = store_.release_claims();
@@ -76,8 +81,16 @@ Status Crawler::prepare() {
   Result<std::int64_t> before = store_.page_count();
   if (!before.ok()) return prepare_error_ = before.status();
   counters_.pages_before = *before;
-  if (options_.max_pages >= 0) sitemap_room_ = std::max<std::int64_t>(0, options_.max_pages - *before);
-  const std::int64_t budget = options_.max_pages < 0 ? -1 : std::max<std::int64_t>(0, options_.max_pages - *before);
+  std::int64_t counted = *before;  // what max_pages counts: a recrawl pass counts its own pages
+  if (options_.recrawl) {
+    Result<store::RecrawlPass> pass = store_.begin_recrawl(unix_ms());
+    if (!pass.ok()) return prepare_error_ = pass.status();
+    counters_.requeued = pass->requeued;
+    counters_.recrawl_resumed = pass->resumed;
+    counted = pass->handled;
+  }
+  if (options_.max_pages >= 0) sitemap_room_ = std::max<std::int64_t>(0, options_.max_pages - counted);
+  const std::int64_t budget = options_.max_pages < 0 ? -1 : std::max<std::int64_t>(0, options_.max_pages - counted);
   frontier_.emplace(rt_, writer_, options_.window, budget);
   SeenSet& seen = frontier_->seen();
   // The trap guard's budgets count every URL the database knows (a resumed
@@ -131,6 +144,7 @@ runtime::Task<void> Crawler::run() {
   }
   co_await frontier_->stop_timers();
   co_await writer_.flush();
+  ran_to_end_ = true;  // not reached when cancelled (Ctrl-C)
 }
 
 runtime::Task<void> Crawler::worker() {
@@ -161,6 +175,7 @@ runtime::Task<void> Crawler::process(FrontierItem item) {
   request.task = task;
   if (options_.robots) request.redirect_check = [this](const std::string& target) { return redirect_refusal(target); };
   request.before_hop = [this](const std::string& target) { return wait_for_hop(target); };
+  if (item.previous) request.headers = conditional_headers(*item.previous);  // a revisit
   fetch::FetchResult fetched = co_await fetcher_.fetch(std::move(request));
   host_finished(host, fetched);
   const bool refused = !fetched.response.redirect_refused.empty();
@@ -334,6 +349,7 @@ void Crawler::absorb(const FrontierItem& item, PageAnalysis a) {
       first_seed_error_ = item.url + ": " + a.record.error_class + ": " + a.record.error_message;
     }
   }
+  count_revisit(classify_revisit(item, a));
   account(a.record);
   writer_.submit(std::move(a.record));
   if (a.content) {
@@ -370,9 +386,27 @@ bool Crawler::trapped(const Candidate& c) {
   return true;
 }
 
+void Crawler::count_revisit(Revisit r) {
+  if (r == Revisit::kNone) return;
+  ++counters_.revisited;
+  switch (r) {
+    case Revisit::kNotModified: ++counters_.not_modified; break;
+    case Revisit::kSame: ++counters_.same; break;
+    case Revisit::kChanged: ++counters_.changed; break;
+    case Revisit::kGone: ++counters_.gone; break;
+    case Revisit::kFailed: ++counters_.revisit_failed; break;
+    case Revisit::kNone: break;
+  }
+}
+
 Status Crawler::finish() {
   Status s = writer_.finish();
   if (!s.ok()) return s;
+  // A crawl that went to its end finished any open recrawl pass (--recrawl
+  // or not: a plain run may finish a killed recrawl's queue).
+  if (ran_to_end_ && outcome() == CrawlOutcome::kComplete) {
+    if (s = store_.end_recrawl(unix_ms()); !s.ok()) return s;
+  }
   if (frontier_ && !frontier_->error().ok()) return frontier_->error();
   return prepare_error_;
 }

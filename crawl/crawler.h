@@ -36,6 +36,7 @@
 #include "crawl/crawl_options.h"
 #include "crawl/frontier.h"
 #include "crawl/host_politeness.h"
+#include "crawl/revisit.h"
 #include "crawl/robots_policy.h"
 #include "crawl/scope.h"
 #include "crawl/sitemap.h"
@@ -66,6 +67,7 @@ class Crawler {
   // Steps 2-6; returns when the crawl is over or the writer failed.
   runtime::Task<void> run();
   // Commits every pending record (call after Runtime::run returned or threw).
+  // A crawl that ran to its end (complete) also ends the open recrawl pass.
   // Returns the first store error of the whole crawl.
   Status finish();
 
@@ -99,6 +101,7 @@ class Crawler {
   // A new candidate that looks like a trap (crawl/trap_guard.h): true when
   // refused (counted; the first ones per host and rule get a page row).
   bool trapped(const Candidate& candidate);
+  void count_revisit(Revisit r);
   // Politeness (crawl/host_politeness.h), plain code around the fetch:
   // before: true when the item was parked or given up (not fetched now);
   // after: the outcome recorded, the host's parked items told when due.
@@ -169,6 +172,7 @@ class Crawler {
   runtime::Condition robots_changed_;
   HostPoliteness politeness_;
   TrapGuard traps_;
+  bool ran_to_end_ = false;  // run() returned by itself (not cancelled)
 };
 
 }  // namespace preheat::crawl

@@ -157,7 +157,7 @@ runtime::Task<void> Frontier::refill(std::int64_t now_ms) {
   } else {
     if (claimed->size() >= limit) db_maybe_ = true;
     for (store::FrontierEntry& e : *claimed) {
-      memory_.push_back(FrontierItem{std::move(e.url), e.depth, e.attempts});
+      memory_.push_back(FrontierItem{std::move(e.url), e.depth, e.attempts, std::move(e.previous)});
     }
     if (!db_maybe_) {
       Result<std::optional<std::int64_t>> due = co_await writer_.next_due_ms();
@@ -184,7 +184,7 @@ std::optional<store::NewUrl> Frontier::discover(const Candidate& candidate) {
   // claims come lowest depth first, so the crawl stays breadth-first.
   if (!db_maybe_ && memory_.size() < window_) {
     n.claimed = true;
-    memory_.push_back(FrontierItem{candidate.url, candidate.depth, 0});
+    memory_.push_back(FrontierItem{candidate.url, candidate.depth, 0, std::nullopt});
   } else {
     db_maybe_ = true;
   }

@@ -6,6 +6,8 @@
 
 #include "base/url_normalizer.h"
 #include "crawl/extract/html_extractor.h"
+#include "crawl/revisit.h"
+#include "crawl/robots_directives.h"
 
 namespace preheat::crawl {
 
@@ -39,11 +41,16 @@ Duration retry_delay(const CrawlOptions& o, int attempts_made, const std::option
 
 namespace {
 
-// Fills content, links and candidates of `rec` from an HTML body.
+// Fills content, links and candidates of `rec` from an HTML body; adds the
+// page's meta directives to `directives` and obeys them (see the header).
 void extract_into(store::PageRecord& rec, std::vector<Candidate>& candidates, std::string_view body,
                   std::string_view charset, const std::string& page_url, int depth, const Scope& scope,
-                  const CrawlOptions& options) {
+                  const CrawlOptions& options, RobotsDirectives& directives) {
   ExtractResult x = extract_html(body, charset, options.extract);
+  add_meta_directives(directives, x.robots);
+  add_meta_directives(directives, x.agent_robots);
+  const bool obey = options.robots_meta;
+  if (obey && directives.noindex) x.text.clear();  // content_hash stays: recrawls compare it
   rec.title = std::move(x.title);
   rec.description = std::move(x.description);
   rec.language = std::move(x.language);
@@ -76,7 +83,8 @@ void extract_into(store::PageRecord& rec, std::vector<Candidate>& candidates, st
     }
     Result<std::string> resolved = resolve_link(base, target);
     lr.to_url = resolved.ok() ? std::move(*resolved) : std::move(target);
-    if (resolved.ok() && scope.check(lr.to_url, depth + 1) == Verdict::kIn) {
+    const bool follow = !(obey && directives.nofollow) && (options.follow_rel_nofollow || !link.has_rel("nofollow"));
+    if (follow && resolved.ok() && scope.check(lr.to_url, depth + 1) == Verdict::kIn) {
       candidates.push_back(Candidate{lr.to_url, depth + 1});
     }
     rec.links.push_back(std::move(lr));
@@ -90,9 +98,13 @@ void extract_into(store::PageRecord& rec, std::vector<Candidate>& candidates, st
   candidates = std::move(unique);
 }
 
-// The final response, moved into `rec` (the record owning the content).
-void keep_response(store::PageRecord& rec, fetch::Response& resp, const CrawlOptions& options) {
+// The final response, moved into `rec` (the record owning the content),
+// with the page's directives.
+void keep_response(store::PageRecord& rec, fetch::Response& resp, const CrawlOptions& options,
+                   const RobotsDirectives& directives) {
+  rec.robots = directives.to_string();
   if (!options.keep_bodies || resp.status <= 0) return;
+  if (options.robots_meta && directives.noarchive) return;
   rec.keep_body = true;
   rec.request_block = std::move(resp.request_block);
   rec.response_block = std::move(resp.header_block);
@@ -142,6 +154,8 @@ PageAnalysis analyze_page(fetch::FetchResult result, const FrontierItem& item, c
   rec.attempts = item.attempts + 1;
   rec.etag = resp.etag;
   rec.last_modified = resp.last_modified;
+  RobotsDirectives directives;
+  add_header_directives(directives, resp.x_robots_tag, options.extract.robots_agent);
   for (std::size_t i = 0; i < resp.redirects.size(); ++i) {
     const fetch::Response::Redirect& r = resp.redirects[i];
     rec.redirects.push_back(store::RedirectRecord{r.from, r.to, r.status});
@@ -163,24 +177,30 @@ PageAnalysis analyze_page(fetch::FetchResult result, const FrontierItem& item, c
     rec.error_message = e.message;
     const bool http_answer = e.kind == fetch::FetchErrorKind::kHttp4xx || e.kind == fetch::FetchErrorKind::kHttp5xx;
     rec.state = http_answer && !retryable ? store::FrontierState::kDone : store::FrontierState::kFailed;
-    if (http_answer) keep_response(rec, resp, options);
+    if (http_answer) keep_response(rec, resp, options, directives);
     return out;
   }
 
   rec.state = store::FrontierState::kDone;
+  if (resp.status == 304 && rec.final_url == rec.url && sends_validators(item)) {
+    // Unchanged since the stored fetch: the store keeps its content.
+    rec.not_modified = true;
+    rec.checked_at_ms = now_ms;
+    return out;
+  }
   out.html = resp.status >= 200 && resp.status < 300 && is_html(resp.content_type, resp.body);
   const bool redirected = rec.final_url != rec.url;
   if (redirected) {
     // The content is the final URL's, if the crawl may have it.
     if (!is_fetchable(rec.final_url)) {
-      keep_response(rec, resp, options);
+      keep_response(rec, resp, options, directives);
       return out;
     }
     const Scope* content_scope = &scope;
     std::optional<Scope> widened;
     if (scope.check(rec.final_url, item.depth) != Verdict::kIn) {
       if (item.depth != 0) {
-        keep_response(rec, resp, options);
+        keep_response(rec, resp, options, directives);
         return out;
       }
       // A seed that redirects to another site: that site joins the scope.
@@ -188,7 +208,7 @@ PageAnalysis analyze_page(fetch::FetchResult result, const FrontierItem& item, c
       seeds.push_back(rec.final_url);
       Result<Scope> made = Scope::make(options.scope, seeds);
       if (!made.ok()) {
-        keep_response(rec, resp, options);
+        keep_response(rec, resp, options, directives);
         return out;
       }
       widened = std::move(*made);
@@ -209,14 +229,17 @@ PageAnalysis analyze_page(fetch::FetchResult result, const FrontierItem& item, c
     content.last_modified = rec.last_modified;
     content.state = store::FrontierState::kDone;
     if (out.html) {
-      extract_into(content, out.candidates, resp.body, resp.charset, content.url, item.depth, *content_scope, options);
+      extract_into(content, out.candidates, resp.body, resp.charset, content.url, item.depth, *content_scope, options,
+                   directives);
     }
-    keep_response(content, resp, options);
+    keep_response(content, resp, options, directives);
     out.content = std::move(content);
     return out;
   }
-  if (out.html) extract_into(rec, out.candidates, resp.body, resp.charset, rec.final_url, item.depth, scope, options);
-  keep_response(rec, resp, options);
+  if (out.html) {
+    extract_into(rec, out.candidates, resp.body, resp.charset, rec.final_url, item.depth, scope, options, directives);
+  }
+  keep_response(rec, resp, options, directives);
   return out;
 }
 

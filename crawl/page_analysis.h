@@ -22,8 +22,19 @@
 //    URL) or the final URL; every link is recorded (LinkRecord), in scope or
 //    not; a link that does not resolve keeps its raw href. Candidates are the
 //    fetchable, in-scope links (depth + 1), once each, in document order.
-//    rel=nofollow links are followed (wget and most site crawlers do; the
-//    rel is recorded so a later stage can choose otherwise).
+//    rel=nofollow links are followed by default (wget and most site crawlers
+//    do; the rel is recorded); with options.follow_rel_nofollow = false
+//    (`--skip-rel-nofollow`) they are recorded but are not candidates.
+//  - Page-level robots directives (crawl/robots_directives.h: X-Robots-Tag
+//    for our agent, <meta name=robots>, <meta name=AGENT>) are stored on the
+//    record that owns the content (PageRecord::robots) and, unless
+//    options.robots_meta is false (`--ignore-robots-meta`, `--no-robots`),
+//    obeyed: nofollow: every link is recorded, none is a candidate;
+//    noindex: the text is not stored (title, description, content hash and
+//    links are; the store keeps the page out of search); noarchive: the
+//    response (body) is not kept.
+//  - A 304 to a conditional request (item.previous, crawl/revisit.h) without
+//    a redirect is a not_modified record: the stored content stays.
 //  - With options.keep_bodies, the final response (request and response
 //    header blocks, decoded body; moved, never copied) goes with the record
 //    that owns the content: `content` when set, else `record`. Kept for
@@ -56,6 +67,8 @@ struct FrontierItem {
   // Handed out from the host's parked queue (crawl/frontier.h): it was
   // waiting longest, so it goes back to the front if it must wait again.
   bool parked = false;
+  // The URL's stored page (a recrawl): its validators are sent (crawl/revisit.h).
+  std::optional<store::PreviousFetch> previous;
 };
 
 struct Candidate {

@@ -28,6 +28,9 @@ std::string page_json_line(const store::StoredPage& stored) {
   o["error_message"] = p.error_message;
   o["etag"] = p.etag;
   o["last_modified"] = p.last_modified;
+  o["robots"] = p.robots;
+  o["checked_at_ms"] = p.checked_at_ms;
+  o["not_modified"] = p.not_modified;
   o["canonical"] = p.canonical;
   o["language"] = p.language;
   o["title"] = p.title;

@@ -6,7 +6,7 @@
 namespace preheat::fetch {
 
 FakeFetcher::FakeFetcher(runtime::Runtime& rt, const FetchOptions& options) : rt_(rt), core_(rt, options) {
-  hop_fn_ = [this](const std::string& url, const Request&) { return hop(url); };
+  hop_fn_ = [this](const std::string& url, const Request& request) { return hop(url, request); };
 }
 
 void FakeFetcher::add_page(const std::string& url, std::string body, std::string content_type, Duration latency) {
@@ -51,9 +51,14 @@ std::size_t FakeFetcher::peak_per_host(const std::string& key) const {
 
 runtime::Task<FetchResult> FakeFetcher::fetch(Request request) { co_return co_await core_.fetch(std::move(request), hop_fn_); }
 
-runtime::Task<detail::HopResult> FakeFetcher::hop(const std::string& url) {
+runtime::Task<detail::HopResult> FakeFetcher::hop(const std::string& url, const Request& request) {
   hops_.push_back(url);
   hop_starts_.push_back(rt_.clock().now());
+  Request seen;
+  seen.url = url;
+  seen.method = request.method;
+  seen.headers = request.headers;
+  hop_requests_.push_back(std::move(seen));
   const std::string key = host_key(url);
   peak_ = std::max(peak_, ++now_);
   host_peak_[key] = std::max(host_peak_[key], ++host_now_[key]);

@@ -32,6 +32,8 @@ class FakeFetcher final : public Fetcher {
   const std::vector<std::string>& hops() const { return hops_; }
   // When each of them started (the runtime's clock: virtual with a ManualClock).
   const std::vector<TimePoint>& hop_starts() const { return hop_starts_; }
+  // Every hop's request (url: the hop's URL; headers: what the hop sent).
+  const std::vector<Request>& hop_requests() const { return hop_requests_; }
   // The most hops in flight at once, overall and per host key.
   std::size_t peak_in_flight() const { return peak_; }
   std::size_t peak_per_host(const std::string& host_key) const;
@@ -41,7 +43,7 @@ class FakeFetcher final : public Fetcher {
     detail::HopResult result;
     Duration latency{};
   };
-  runtime::Task<detail::HopResult> hop(const std::string& url);
+  runtime::Task<detail::HopResult> hop(const std::string& url, const Request& request);
 
   runtime::Runtime& rt_;
   detail::FetchCore core_;
@@ -49,6 +51,7 @@ class FakeFetcher final : public Fetcher {
   std::map<std::string, Answer> answers_;
   std::vector<std::string> hops_;
   std::vector<TimePoint> hop_starts_;
+  std::vector<Request> hop_requests_;
   std::size_t now_ = 0;
   std::size_t peak_ = 0;
   std::map<std::string, std::size_t> host_now_;

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "base/ascii.h"
 #include "base/url_normalizer.h"
 #include "fetch/retry_after.h"
 
@@ -9,6 +10,26 @@ namespace preheat::fetch {
 
 bool is_redirect(int status) {
   return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+namespace {
+
+bool is_conditional(std::string_view name) {
+  for (std::string_view c : {"If-None-Match", "If-Modified-Since", "If-Match", "If-Unmodified-Since", "If-Range"}) {
+    if (ascii_iequals(name, c)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::optional<Request> for_redirect_targets(const Request& request) {
+  bool any = false;
+  for (const auto& h : request.headers) any = any || is_conditional(h.first);
+  if (!any) return std::nullopt;
+  Request r = request;
+  std::erase_if(r.headers, [](const auto& h) { return is_conditional(h.first); });
+  return r;
 }
 
 Result<std::string> resolve_location(const std::string& base, const std::string& location) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "base/status.h"
@@ -31,6 +32,13 @@ runtime::Task<FetchResult> follow_redirects(const Request& request, const FetchO
 // browsers do, normalised and without fragment (base/url_normalizer.h).
 // Errors for a malformed Location or a non-HTTP target.
 Result<std::string> resolve_location(const std::string& base, const std::string& location);
+
+// The request as sent to a redirect's target: without the conditional
+// headers (If-None-Match, If-Modified-Since, If-Match, If-Unmodified-Since,
+// If-Range, any case): validators belong to the requested URL's stored
+// representation, not to another URL's. Null when `request` has none (the
+// same request goes to every hop).
+std::optional<Request> for_redirect_targets(const Request& request);
 
 // True for 301, 302, 303, 307 and 308.
 bool is_redirect(int status);

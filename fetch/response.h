@@ -39,7 +39,7 @@ struct Response {
   std::string retry_after;   // raw value; FetchError::retry_after has it parsed
   std::string etag;
   std::string last_modified;
-  std::string x_robots_tag;
+  std::string x_robots_tag;  // every X-Robots-Tag header's value, in order, separated by '\n'
   std::string content_encoding;
   std::string body;          // decoded (decompressed) bytes
   // The last hop's response header block as received: status line, header

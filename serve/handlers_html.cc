@@ -2,6 +2,7 @@
 // through append_markup_escaped (base/markup_escape.h); URLs placed in a
 // query string are percent-encoded first.
 #include <cstdio>
+#include <ctime>
 
 #include "serve/handlers.h"
 #include "serve/svg_chart.h"
@@ -14,6 +15,16 @@ namespace {
 std::string fixed(double v, const char* format) {
   char buf[64];
   std::snprintf(buf, sizeof buf, format, v);
+  return buf;
+}
+
+// Unix ms as "2026-11-27 23:59:01 UTC".
+std::string utc_ms(std::int64_t ms) {
+  const std::time_t t = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
   return buf;
 }
 
@@ -162,6 +173,16 @@ Response html_page(const Request& request, store::CrawlStore& store) {
   h.raw("<tr><th>depth</th><td>").num(p.depth).raw("</td></tr><tr><th>attempts</th><td>").num(p.attempts)
       .raw("</td></tr>");
   if (!p.description.empty()) h.raw("<tr><th>description</th><td>").text(p.description).raw("</td></tr>");
+  if (!p.robots.empty()) {
+    h.raw("<tr><th>robots</th><td>").text(p.robots).raw(p.robots.find("noindex") != std::string::npos
+                                                             ? " <span class=\"muted\">(not in search)</span>"
+                                                             : "")
+        .raw("</td></tr>");
+  }
+  if (p.not_modified) {
+    h.raw("<tr><th>last check</th><td>304 Not Modified at ").text(utc_ms(p.checked_at_ms))
+        .raw(" (content from ").text(utc_ms(p.fetched_at_ms)).raw(")</td></tr>");
+  }
   h.raw("</table>\n");
   if (!p.redirects.empty()) {
     h.raw("<h2>Redirects</h2><ol>");

@@ -101,6 +101,13 @@ JsonWriter& JsonWriter::value(double d) {
   return *this;
 }
 
+JsonWriter& JsonWriter::boolean(bool b) {
+  separate();
+  out_ += b ? "true" : "false";
+  need_comma_ = true;
+  return *this;
+}
+
 JsonWriter& JsonWriter::null() {
   separate();
   out_ += "null";

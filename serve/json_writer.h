@@ -10,6 +10,8 @@
 // Thread safety: one writer per thread; it appends to the caller's string.
 #pragma once
 
+#include <concepts>
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -36,6 +38,14 @@ class JsonWriter {
   JsonWriter& value(std::uint64_t n);
   JsonWriter& value(int n) { return value(static_cast<std::int64_t>(n)); }
   JsonWriter& value(double d);
+  // Exactly bool: a plain overload would catch string literals and pointers
+  // (an array-to-pointer-to-bool conversion beats the one to string_view).
+  template <class B>
+    requires std::same_as<B, bool>
+  JsonWriter& value(B b) {
+    return boolean(b);
+  }
+  JsonWriter& boolean(bool b);
   JsonWriter& null();
 
   // key(name).value(v)

@@ -22,6 +22,14 @@ Result<std::optional<PageRecord>> CrawlStore::find_page(std::string_view) {
   return Status::internal("find_page is not implemented by this store");
 }
 
+Result<RecrawlPass> CrawlStore::begin_recrawl(std::int64_t) {
+  return Status::internal("begin_recrawl is not implemented by this store");
+}
+
+Status CrawlStore::end_recrawl(std::int64_t) {
+  return Status();  // a store without recrawl passes has none open
+}
+
 Status CrawlStore::ensure_serving_indexes() {
   return Status::internal("ensure_serving_indexes is not implemented by this store");
 }

@@ -46,7 +46,7 @@ using UrlId = std::int64_t;
 
 // The schema version this build writes (docs/schema.md). A database with a
 // newer version is refused (it was written by a newer preheat).
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 enum class FrontierState : int { kQueued = 0, kClaimed = 1, kDone = 2, kFailed = 3 };
 const char* to_string(FrontierState state);
@@ -98,6 +98,19 @@ struct PageRecord {
   int attempts = 1;                 // including this one
   std::string etag;
   std::string last_modified;
+  // Page-level robots directives in effect for preheat (meta robots, meta
+  // preheat, X-Robots-Tag: crawl/robots_directives.h), stored as
+  // "noindex,nofollow,noarchive" (those set, in that order), '' when none.
+  std::string robots;
+  // Recrawls (schema 3): when preheat last asked the server about this URL
+  // (0 when writing: fetched_at_ms), and whether that answer was 304 Not
+  // Modified. A not_modified record changes only checked_at_ms, the flag,
+  // the validators (when the 304 sent new ones) and the frontier row: the
+  // content, links, redirects and body stay as stored (fetched_at_ms is
+  // when that content was fetched). Written for a URL without a page row, it
+  // is stored like any other record.
+  std::int64_t checked_at_ms = 0;
+  bool not_modified = false;
 
   // Frontier outcome of `url`: kDone, kFailed, or kQueued to retry at
   // next_due_ms (no page row is written for a retry, only the attempt count).
@@ -127,12 +140,36 @@ struct WriteBatch {
   std::vector<PageRecord> pages;
 };
 
+// What the store holds of a URL's last fetch, for a conditional request
+// (a recrawl): claim_due() reads it from the URL's page row.
+struct PreviousFetch {
+  int status = 0;
+  std::string etag;            // '' when none or when the page was redirected
+  std::string last_modified;   // same
+  std::optional<std::uint64_t> content_hash;
+  std::uint64_t bytes = 0;
+  bool redirected = false;     // its final URL was another one
+};
+
 // A frontier row handed out by claim_due().
 struct FrontierEntry {
   UrlId id = 0;
   std::string url;
   int depth = 0;
   int attempts = 0;     // attempts made so far
+  std::optional<PreviousFetch> previous;  // none: the URL has no page row
+};
+
+// A recrawl pass (schema 3, table recrawls): begin_recrawl() turned every
+// done and failed frontier row back into queued, once; the pass stays open
+// until end_recrawl(), so a recrawl that was killed (or stopped by a page
+// limit) continues where it was instead of starting over.
+struct RecrawlPass {
+  std::int64_t id = 0;
+  std::int64_t started_at_ms = 0;
+  std::int64_t requeued = 0;   // rows turned back into queued when the pass began
+  bool resumed = false;        // an open pass was found: nothing was requeued now
+  std::int64_t handled = 0;    // frontier rows done or failed so far in this pass
 };
 
 // A crawl run (one `preheat crawl` invocation).
@@ -367,6 +404,14 @@ class CrawlStore {
   // retry, frontier update, redirects, links, discovered URLs).
   virtual Status write(const WriteBatch& batch) = 0;
   virtual Result<std::int64_t> begin_run(const RunInfo& run) = 0;
+  // Recrawls (see RecrawlPass). begin_recrawl: one transaction; continues the
+  // open pass when there is one, else opens one and requeues every done and
+  // failed row (attempts and due time reset; depth kept). end_recrawl closes
+  // every open pass (a crawl that completed finished it, --recrawl or not).
+  // Not pure, like find_page: a store without them answers internal to
+  // begin_recrawl, and end_recrawl does nothing (it has no pass open).
+  virtual Result<RecrawlPass> begin_recrawl(std::int64_t now_ms);
+  virtual Status end_recrawl(std::int64_t now_ms);
   virtual Status end_run(std::int64_t run_id, const RunEnd& end) = 0;
 
   // ---- reader side ----

@@ -24,6 +24,7 @@
 #include "base/version.h"
 #include "runtime/scope.h"
 #include "testsite/civil_date.h"
+#include "testsite/conditional.h"
 
 namespace preheat::testsite {
 
@@ -244,6 +245,9 @@ Task<After> handle(beast::tcp_stream& stream, const http::request<http::string_b
     const SiteRequest site_request{where.target, where.host,
                                    std::chrono::duration_cast<std::chrono::seconds>(now).count()};
     r = shared.site.respond(site_request);
+    if (is_not_modified(r, req[http::field::if_none_match], req[http::field::if_modified_since])) {
+      r = not_modified_response(r);
+    }
     delay = delay_for(shared.options.latency, shared.options.seed, where.target);
   }
   if (delay.count() > 0) {

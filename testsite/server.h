@@ -9,6 +9,9 @@
 //   a version other than HTTP/1.0 and 1.1 505) and its connection is closed; the server keeps serving everyone else.
 //   HTTP/1.1 without Host is 400; HTTP/1.0 without Host gets the local address.
 //   An absolute-form target ("GET http://host/p/1") is served like "/p/1".
+// - Conditional GETs: a 200 whose ETag matches If-None-Match, or whose
+//   Last-Modified is not after If-Modified-Since, is answered 304 without a
+//   body (testsite/conditional.h; logged as 304).
 // - Keep-alive (HTTP/1.1 default, HTTP/1.0 on request); pipelined requests are
 //   answered in order. A connection idle for idle_timeout is closed.
 // - Latency: every response waits delay_for(latency, seed, target) first.

@@ -16,9 +16,9 @@
 //
 // Faults (--faults) live on their own paths (fault_pages.h), linked from "/";
 // they are never part of the ground truth. Every response has a Content-Type
-// with a charset; pages also an ETag and a Last-Modified date (no conditional
-// requests: 304 is never sent). Unknown paths answer 404, a missing or
-// malformed Host header 400.
+// with a charset; pages also an ETag and a Last-Modified date (the server
+// answers conditional requests with 304: testsite/conditional.h). Unknown
+// paths answer 404, a missing or malformed Host header 400.
 //
 // Thread safety: immutable after construction; respond() may run on many threads.
 #pragma once

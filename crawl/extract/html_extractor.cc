@@ -310,6 +310,10 @@ class Collector {
         result_.description = collapse(*content, options_.max_field_bytes);
       } else if (iequals(n, "robots") && result_.robots.size() < 64) {
         split_tokens(content->substr(0, std::min<std::size_t>(content->size(), 1024)), " \t\n\f\r,", result_.robots);
+      } else if (!options_.robots_agent.empty() && iequals(n, options_.robots_agent) &&
+                 result_.agent_robots.size() < 64) {
+        split_tokens(content->substr(0, std::min<std::size_t>(content->size(), 1024)), " \t\n\f\r,",
+                     result_.agent_robots);
       }
     }
     if (auto equiv = attribute(atts, "http-equiv"); equiv && iequals(trim(*equiv), "refresh")) {

@@ -8,7 +8,7 @@
 //     URL), the element and attribute it came from, the anchor text and the
 //     rel tokens;
 //   - the page's content: title, meta description, canonical, language, meta
-//     robots tokens, visible text and a hash of that text.
+//     robots tokens (name=robots and name=AGENT), visible text and a hash of that text.
 //
 // Which elements give links (and which do not):
 //   a href, area href, frame src, iframe src, meta http-equiv=refresh (the
@@ -92,6 +92,10 @@ struct ExtractOptions {
   std::size_t max_href_bytes = 8192;
   // At most this many links per page; the rest are counted in links_dropped.
   std::size_t max_links = 100'000;
+  // <meta name=AGENT> (agent-specific robots directives, like <meta
+  // name=googlebot>) is collected into ExtractResult::agent_robots when its
+  // name equals this, ignoring case. The crawler sets its product token.
+  std::string robots_agent = "preheat";
 };
 
 struct ExtractResult {
@@ -104,6 +108,7 @@ struct ExtractResult {
   std::optional<std::string> canonical;   // first <link rel=canonical href>, raw
   std::string language;                   // <html lang>
   std::vector<std::string> robots;        // <meta name=robots> tokens, lower-case
+  std::vector<std::string> agent_robots;  // <meta name=ExtractOptions::robots_agent> tokens, lower-case
   std::string text;                       // visible text, collapsed
   bool text_truncated = false;
   // 64-bit FNV-1a of `text`: stable across machines and versions (it is

@@ -261,7 +261,9 @@ std::size_t CurlHop::on_header(char* data, std::size_t size, std::size_t n, void
         if (r.x_robots_tag.empty()) {
           r.x_robots_tag.assign(value);
         } else {
-          r.x_robots_tag.append(", ").append(value);
+          // One line per header: an `agent:` prefix scopes only its own
+          // header (crawl/robots_directives.h).
+          r.x_robots_tag.append("\n").append(value);
         }
       }
       break;

@@ -50,22 +50,26 @@ runtime::Task<FetchResult> FetchCore::fetch(Request request, const Hop& hop) {
   // The hop as follow_redirects calls it. Both lambdas capture one pointer
   // (no allocation inside the std::function) and live in this frame, which
   // outlives every hop coroutine they start.
+  // Redirect targets get the request without its conditional headers.
+  const std::optional<Request> redirected = for_redirect_targets(request);
   struct Context {
     FetchCore* core;
     trace::Recorder* rec;
     const Request* request;
+    const Request* later;  // for every hop after the first
     const Hop* hop;
-  } ctx{this, rec, &request, &hop};
+    const Request& for_url(const std::string& url) const { return url == request->url ? *request : *later; }
+  } ctx{this, rec, &request, redirected ? &*redirected : &request, &hop};
   auto traced_hop = [c = &ctx](const std::string& url) -> runtime::Task<HopResult> {
     const std::int64_t hop_start = c->rec->now_ns();
-    HopResult h = co_await (*c->hop)(url, *c->request);
+    HopResult h = co_await (*c->hop)(url, c->for_url(url));
     if (c->core->rt_.mode() != ExecutionMode::kSequential) {
       record_hop_phases(c->rec, c->request->task, hop_start, h.response.timings);
     }
     co_return h;
   };
   // Without a recorder, the transport's coroutine is the hop (no wrapper).
-  auto plain_hop = [c = &ctx](const std::string& url) { return (*c->hop)(url, *c->request); };
+  auto plain_hop = [c = &ctx](const std::string& url) { return (*c->hop)(url, c->for_url(url)); };
   HopFunction hop_function;
   if (rec != nullptr) {
     hop_function = traced_hop;

@@ -107,9 +107,61 @@ CREATE TABLE bodies (
 ) STRICT;
 )sql";
 
+// Schema v3: page-level robots directives and recrawls. The pages table is
+// made again rather than ALTERed: ADD COLUMN appends after `text`, and the new
+// small columns must come before the long texts (see v1). Every row is copied
+// with its url_id (the FTS5 index's rowid). checked_at_ms starts as the fetch
+// time. A view over pages (serve's search source) would stop the RENAME, so
+// it is dropped here; serve makes it again.
+constexpr std::string_view kSchemaV3 = R"sql(
+DROP VIEW IF EXISTS page_search_source;
+CREATE TABLE pages_v3 (
+  url_id        INTEGER PRIMARY KEY,
+  final_url_id  INTEGER NOT NULL,
+  status        INTEGER NOT NULL,
+  depth         INTEGER NOT NULL,
+  attempts      INTEGER NOT NULL,
+  fetched_at_ms INTEGER NOT NULL,
+  elapsed_s     REAL NOT NULL,
+  bytes         INTEGER NOT NULL,
+  wire_bytes    INTEGER NOT NULL,
+  content_hash  INTEGER,
+  run_id        INTEGER,
+  checked_at_ms INTEGER NOT NULL,
+  not_modified  INTEGER NOT NULL DEFAULT 0,
+  error_class   TEXT NOT NULL,
+  content_type  TEXT NOT NULL,
+  etag          TEXT NOT NULL,
+  last_modified TEXT NOT NULL,
+  robots        TEXT NOT NULL DEFAULT '',
+  canonical     TEXT NOT NULL,
+  language      TEXT NOT NULL,
+  title         TEXT NOT NULL,
+  description   TEXT NOT NULL,
+  error_message TEXT NOT NULL,
+  text          TEXT NOT NULL
+) STRICT;
+INSERT INTO pages_v3 (url_id, final_url_id, status, depth, attempts, fetched_at_ms, elapsed_s, bytes, wire_bytes,
+                      content_hash, run_id, checked_at_ms, not_modified, error_class, content_type, etag,
+                      last_modified, robots, canonical, language, title, description, error_message, text)
+  SELECT url_id, final_url_id, status, depth, attempts, fetched_at_ms, elapsed_s, bytes, wire_bytes,
+         content_hash, run_id, fetched_at_ms, 0, error_class, content_type, etag,
+         last_modified, '', canonical, language, title, description, error_message, text FROM pages;
+DROP TABLE pages;
+ALTER TABLE pages_v3 RENAME TO pages;
+
+CREATE TABLE recrawls (
+  id            INTEGER PRIMARY KEY,
+  started_at_ms INTEGER NOT NULL,
+  ended_at_ms   INTEGER,
+  requeued      INTEGER NOT NULL
+) STRICT;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "the crawl schema: urls, frontier, pages, links, redirects, runs", kSchemaV1},
     {2, "bodies: each page's final request and response (header blocks, decoded body)", kSchemaV2},
+    {3, "pages.robots, checked_at_ms, not_modified; recrawls", kSchemaV3},
 };
 
 }  // namespace

@@ -37,6 +37,7 @@ struct SqliteCrawlStore::WriterStatements {
   Statement add_frontier;
   Statement set_frontier;
   Statement replace_page;
+  Statement revalidate_page;
   Statement delete_links;
   Statement delete_redirects;
   Statement insert_link;
@@ -131,8 +132,15 @@ Status SqliteCrawlStore::prepare_writer() {
       {&w->replace_page,
        "INSERT OR REPLACE INTO pages (url_id, final_url_id, status, depth, attempts, fetched_at_ms, elapsed_s, "
        "bytes, wire_bytes, content_hash, run_id, error_class, content_type, etag, last_modified, canonical, "
-       "language, title, description, error_message, text) "
-       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)"},
+       "language, title, description, error_message, text, robots, checked_at_ms, not_modified) "
+       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, "
+       "?22, ?23, ?24)"},
+      // A 304: the stored content stays; a validator the 304 repeats or
+      // updates replaces the stored one, an absent one keeps it.
+      {&w->revalidate_page,
+       "UPDATE pages SET checked_at_ms = ?2, not_modified = 1, "
+       "etag = CASE WHEN ?3 != '' THEN ?3 ELSE etag END, "
+       "last_modified = CASE WHEN ?4 != '' THEN ?4 ELSE last_modified END WHERE url_id = ?1"},
       {&w->delete_links, "DELETE FROM links WHERE from_id = ?1"},
       {&w->delete_redirects, "DELETE FROM redirects WHERE page_id = ?1"},
       {&w->insert_link, "INSERT INTO links (from_id, seq, to_id, tag, rel, anchor) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"},
@@ -141,8 +149,12 @@ Status SqliteCrawlStore::prepare_writer() {
        "INSERT OR REPLACE INTO bodies (page_id, request_block, response_block, body) VALUES (?1, ?2, ?3, ?4)"},
       {&w->delete_body, "DELETE FROM bodies WHERE page_id = ?1"},
       // `state = 0` is written out so the partial index frontier_due serves it.
+      // The URL's page row, when it has one (a recrawl), gives the validators
+      // of a conditional request (one primary-key probe per claimed row).
       {&w->claim_select,
-       "SELECT f.url_id, u.url, f.depth, f.attempts FROM frontier f JOIN urls u ON u.id = f.url_id "
+       "SELECT f.url_id, u.url, f.depth, f.attempts, p.url_id IS NOT NULL, p.status, p.etag, p.last_modified, "
+       "p.content_hash, p.bytes, p.final_url_id != p.url_id "
+       "FROM frontier f JOIN urls u ON u.id = f.url_id LEFT JOIN pages p ON p.url_id = f.url_id "
        "WHERE f.state = 0 AND f.next_due_ms <= ?1 ORDER BY f.depth, f.url_id LIMIT ?2"},
       {&w->claim_mark, "UPDATE frontier SET state = 1 WHERE url_id = ?1"},
   };
@@ -163,7 +175,7 @@ Status SqliteCrawlStore::writable() const {
 Status SqliteCrawlStore::delete_all_rows() {
   Result<Transaction> tx = Transaction::begin(db_, Transaction::Kind::kImmediate);
   if (!tx.ok()) return tx.status();
-  for (std::string_view table : {"links", "redirects", "bodies", "pages", "frontier", "urls", "runs"}) {
+  for (std::string_view table : {"links", "redirects", "bodies", "pages", "frontier", "urls", "runs", "recrawls"}) {
     if (Status s = db_.exec("DELETE FROM " + std::string(table), "fresh: empty " + std::string(table)); !s.ok()) {
       return s;
     }
@@ -242,6 +254,23 @@ Status SqliteCrawlStore::write_page(const PageRecord& page) {
                    .run();
     if (!s.ok()) return s;
   } else {
+    if (page.not_modified) {
+      Status s = w_->revalidate_page.bind_int64(1, id)
+                     .bind_int64(2, page.checked_at_ms != 0 ? page.checked_at_ms : page.fetched_at_ms)
+                     .bind_text(3, page.etag)
+                     .bind_text(4, page.last_modified)
+                     .run();
+      if (!s.ok()) return s;
+      if (db_.changes() > 0) {
+        return w_->set_frontier.bind_int64(1, id)
+            .bind_int64(2, state_code(page.state))
+            .bind_int64(3, page.depth)
+            .bind_int64(4, page.attempts)
+            .bind_int64(5, 0)
+            .run();
+      }
+      // No stored row to keep: written like any other record below.
+    }
     UrlId final_id = id;
     if (!page.final_url.empty() && page.final_url != page.url) {
       Result<UrlId> f = intern(page.final_url);
@@ -278,7 +307,10 @@ Status SqliteCrawlStore::write_page(const PageRecord& page) {
         .bind_text(18, page.title)
         .bind_text(19, page.description)
         .bind_text(20, page.error_message)
-        .bind_text(21, page.text);
+        .bind_text(21, page.text)
+        .bind_text(22, page.robots)
+        .bind_int64(23, page.checked_at_ms != 0 ? page.checked_at_ms : page.fetched_at_ms)
+        .bind_int64(24, page.not_modified ? 1 : 0);
     if (Status s = p.run(); !s.ok()) return s;
     if (page.keep_body) {
       Status s = w_->replace_body.bind_int64(1, id)
@@ -375,8 +407,21 @@ Result<std::vector<FrontierEntry>> SqliteCrawlStore::claim_due(std::size_t limit
       Result<bool> row = select.step();
       if (!row.ok()) return row.status();
       if (!*row) break;
-      out.push_back(FrontierEntry{select.column_int64(0), std::string(select.column_text(1)),
-                                  static_cast<int>(select.column_int64(2)), static_cast<int>(select.column_int64(3))});
+      FrontierEntry e{select.column_int64(0), std::string(select.column_text(1)),
+                      static_cast<int>(select.column_int64(2)), static_cast<int>(select.column_int64(3)), std::nullopt};
+      if (select.column_int64(4) != 0) {
+        PreviousFetch prev;
+        prev.status = static_cast<int>(select.column_int64(5));
+        prev.redirected = select.column_int64(10) != 0;
+        if (!prev.redirected) {
+          prev.etag = select.column_text(6);
+          prev.last_modified = select.column_text(7);
+        }
+        if (!select.column_is_null(8)) prev.content_hash = static_cast<std::uint64_t>(select.column_int64(8));
+        prev.bytes = static_cast<std::uint64_t>(select.column_int64(9));
+        e.previous = std::move(prev);
+      }
+      out.push_back(std::move(e));
     }
   }
   for (const FrontierEntry& entry : out) {
@@ -399,6 +444,48 @@ Result<std::int64_t> SqliteCrawlStore::begin_run(const RunInfo& run) {
   if (!s.ok()) return s;
   current_run_ = db_.last_insert_rowid();
   return *current_run_;
+}
+
+Result<RecrawlPass> SqliteCrawlStore::begin_recrawl(std::int64_t now_ms) {
+  if (Status s = writable(); !s.ok()) return s;
+  Result<Transaction> tx = Transaction::begin(db_, Transaction::Kind::kImmediate);
+  if (!tx.ok()) return tx.status();
+  RecrawlPass pass;
+  Status s = for_each_row(db_, "SELECT id, started_at_ms, requeued FROM recrawls WHERE ended_at_ms IS NULL "
+                               "ORDER BY id DESC LIMIT 1",
+                          [](Statement&) {},
+                          [&](Statement& r) {
+                            pass.id = r.column_int64(0);
+                            pass.started_at_ms = r.column_int64(1);
+                            pass.requeued = r.column_int64(2);
+                            pass.resumed = true;
+                          });
+  if (!s.ok()) return s;
+  if (!pass.resumed) {
+    // `state = 0` rows are untouched: URLs still waiting keep their attempts
+    // and due times. Claimed rows were released by release_claims().
+    s = db_.exec("UPDATE frontier SET state = 0, attempts = 0, next_due_ms = 0 WHERE state IN (2, 3)",
+                 "recrawl: requeue done and failed rows");
+    if (!s.ok()) return s;
+    pass.requeued = db_.changes();
+    pass.started_at_ms = now_ms;
+    Result<Statement> insert = db_.prepare("INSERT INTO recrawls (started_at_ms, requeued) VALUES (?1, ?2)");
+    if (!insert.ok()) return insert.status();
+    if (s = insert->bind_int64(1, now_ms).bind_int64(2, pass.requeued).run(); !s.ok()) return s;
+    pass.id = db_.last_insert_rowid();
+  }
+  Result<std::int64_t> handled = db_.query_int64("SELECT count(*) FROM frontier WHERE state IN (2, 3)");
+  if (!handled.ok()) return handled.status();
+  pass.handled = *handled;
+  if (s = tx->commit(); !s.ok()) return s;
+  return pass;
+}
+
+Status SqliteCrawlStore::end_recrawl(std::int64_t now_ms) {
+  if (Status s = writable(); !s.ok()) return s;
+  Result<Statement> update = db_.prepare("UPDATE recrawls SET ended_at_ms = ?1 WHERE ended_at_ms IS NULL");
+  if (!update.ok()) return update.status();
+  return update->bind_int64(1, now_ms).run();
 }
 
 Status SqliteCrawlStore::end_run(std::int64_t run_id, const RunEnd& end) {

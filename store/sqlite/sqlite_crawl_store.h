@@ -45,6 +45,8 @@ class SqliteCrawlStore final : public CrawlStore {
   Status write(const WriteBatch& batch) override;
   Result<std::int64_t> begin_run(const RunInfo& run) override;
   Status end_run(std::int64_t run_id, const RunEnd& end) override;
+  Result<RecrawlPass> begin_recrawl(std::int64_t now_ms) override;
+  Status end_recrawl(std::int64_t now_ms) override;
 
   Result<std::vector<std::string>> page_urls(std::optional<int> status) override;
   Result<CrawlStats> stats() override;
@@ -76,14 +78,14 @@ class SqliteCrawlStore final : public CrawlStore {
  private:
   // The pages-table columns of a PageRecord, in read_page_columns' order,
   // for a query over `pages p` joined with `urls u` (its URL) and `urls fu`
-  // (its final URL). 19 columns.
+  // (its final URL). 22 columns.
   // The text comes last, so that a reader that does not show it (serve's
   // page view) leaves it out of the statement: `with_text` says whether
   // ", p.text" follows these columns.
   static constexpr std::string_view kPageColumns =
       "u.url, fu.url, p.depth, p.status, p.content_type, p.bytes, p.wire_bytes, p.fetched_at_ms, p.elapsed_s, "
       "p.title, p.description, p.canonical, p.language, p.content_hash, p.error_class, p.error_message, "
-      "p.attempts, p.etag, p.last_modified";
+      "p.attempts, p.etag, p.last_modified, p.robots, p.checked_at_ms, p.not_modified";
   static PageRecord read_page_columns(const Statement& row, int first, bool with_text);
 
   struct WriterStatements;

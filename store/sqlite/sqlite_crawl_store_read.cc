@@ -40,7 +40,10 @@ PageRecord SqliteCrawlStore::read_page_columns(const Statement& r, int first, bo
   p.attempts = static_cast<int>(integer(16));
   p.etag = text(17);
   p.last_modified = text(18);
-  if (with_text) p.text = text(19);
+  p.robots = text(19);
+  p.checked_at_ms = integer(20);
+  p.not_modified = integer(21) != 0;
+  if (with_text) p.text = text(22);
   return p;
 }
 

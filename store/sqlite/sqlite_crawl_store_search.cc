@@ -18,10 +18,17 @@ namespace {
 
 // Raise when the definition below changes: the next refresh drops and
 // rebuilds the index.
-constexpr std::int64_t kSearchIndexFormat = 1;
+// 2: the content is the view below (pages marked noindex left out).
+constexpr std::int64_t kSearchIndexFormat = 2;
 
+// What is searchable: every page but those whose robots directives say
+// noindex (schema 3; crawl/robots_directives.h). A view as FTS5's external
+// content: 'rebuild' reads it, snippet() and highlight() read its rows.
+constexpr std::string_view kCreateSource =
+    "CREATE VIEW IF NOT EXISTS page_search_source AS SELECT url_id, title, text FROM pages "
+    "WHERE instr(robots, 'noindex') = 0";
 constexpr std::string_view kCreateIndex =
-    "CREATE VIRTUAL TABLE page_search USING fts5(title, text, content='pages', content_rowid='url_id', "
+    "CREATE VIRTUAL TABLE page_search USING fts5(title, text, content='page_search_source', content_rowid='url_id', "
     "tokenize='unicode61 remove_diacritics 2')";
 constexpr std::string_view kCreateState =
     "CREATE TABLE IF NOT EXISTS page_search_state (id INTEGER PRIMARY KEY CHECK (id = 1), format INTEGER NOT NULL, "
@@ -113,6 +120,7 @@ Status write_state(Connection& db, const PagesNow& now) {
 // index without its state).
 Status build(Connection& db) {
   if (Status s = db.exec("DROP TABLE IF EXISTS page_search", "drop the search index"); !s.ok()) return s;
+  if (Status s = db.exec(kCreateSource, "create the search source view"); !s.ok()) return s;
   if (Status s = db.exec(kCreateIndex, "create the search index"); !s.ok()) return s;
   if (Status s = db.exec(kCreateState, "create the search index state"); !s.ok()) return s;
   return db.exec("INSERT INTO page_search (page_search) VALUES ('rebuild')", "build the search index");
@@ -188,7 +196,8 @@ Result<SearchIndexRefresh> SqliteCrawlStore::refresh_search_index() {
   if (usable && now->old_pages == (*state)->pages && now->old_fingerprint == (*state)->fingerprint) {
     // Only new pages: every old row is as it was indexed.
     Result<Statement> add = db_.prepare(
-        "INSERT INTO page_search (rowid, title, text) SELECT url_id, title, text FROM pages WHERE fetched_at_ms > ?1");
+        "INSERT INTO page_search (rowid, title, text) SELECT url_id, title, text FROM pages "
+        "WHERE fetched_at_ms > ?1 AND instr(robots, 'noindex') = 0");
     if (!add.ok()) return add.status();
     add->bind_int64(1, (*state)->max_fetched_at_ms);
     if (Status s = add->run(); !s.ok()) return s;

@@ -232,6 +232,91 @@ TEST(CliCrawlTest, KilledAtRandomPointsThenResumedFetchesEverythingOnceCommitted
   EXPECT_EQ(db_urls(dir, "c.db"), site.truth());
 }
 
+// The request targets and statuses in testsite log lines [from, end), robots.txt left out.
+std::vector<std::pair<std::string, int>> logged_pages(const std::vector<std::string>& log, std::size_t from) {
+  std::vector<std::pair<std::string, int>> out;
+  for (std::size_t i = from; i < log.size(); ++i) {
+    std::istringstream fields(log[i]);
+    std::string time, method, target;
+    int status = 0;
+    fields >> time >> method >> target >> status;
+    if (target != "/robots.txt") out.emplace_back(target, status);
+  }
+  return out;
+}
+
+// Targets of the pages whose last check was a 304 (pages.not_modified).
+std::set<std::string> revalidated(const TempDir& dir, const Site& site) {
+  std::set<std::string> out;
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open_v2((dir / "c.db").string().c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, "SELECT u.url FROM pages p JOIN urls u ON u.id = p.url_id WHERE p.not_modified = 1",
+                               -1, &st, nullptr),
+            SQLITE_OK);
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    out.insert(site.target(reinterpret_cast<const char*>(sqlite3_column_text(st, 0))));
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return out;
+}
+
+TEST(CliCrawlTest, AKilledRecrawlContinuesWithConditionalRequestsAndDoesNotStartOver) {
+  TempDir dir;
+  const fs::path log = dir / "requests.log";
+  Site site(1000, log, 5);
+  const std::vector<std::string> args = {"--db", "c.db", "--quiet", "--concurrency", "8", "--per-host", "8"};
+  std::vector<std::string> first = {"crawl", site.base};
+  first.insert(first.end(), args.begin(), args.end());
+  const ProcessResult crawled = run_process(kBinary, first, dir.path());
+  ASSERT_TRUE(crawled.exited && crawled.exit_code == 0) << crawled.describe();
+
+  // --recrawl without seeds: the database's; killed part-way.
+  std::vector<std::string> recrawl = {"crawl", "--recrawl"};
+  recrawl.insert(recrawl.end(), args.begin(), args.end());
+  const std::size_t mark0 = split_lines(read_file(log)).size();
+  {
+    Subprocess p(kBinary, recrawl, dir.path());
+    // Killed once its first batch is committed (polled: the machine may be
+    // slow; this is a guard against hangs, not a timing check).
+    for (int i = 0; i < 3000 && revalidated(dir, site).empty(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    p.send_signal(SIGKILL);
+    const ProcessResult killed = p.wait(std::chrono::steady_clock::now() + std::chrono::seconds(60));
+    ASSERT_EQ(killed.term_signal, SIGKILL) << "the recrawl finished before it was killed; slow the site down";
+  }
+  const std::set<std::string> committed = revalidated(dir, site);
+  EXPECT_GT(committed.size(), 0u);
+  EXPECT_LT(committed.size(), 1000u);
+  const std::size_t mark1 = split_lines(read_file(log)).size();
+
+  recrawl.push_back("--json");
+  const ProcessResult rest = run_process(kBinary, recrawl, dir.path());
+  ASSERT_TRUE(rest.exited && rest.exit_code == 0) << rest.describe();
+  const boost::json::object o = boost::json::parse(rest.out).as_object();
+  const boost::json::object& x = o.at("recrawl").as_object();
+  EXPECT_TRUE(x.at("resumed").as_bool());
+  EXPECT_EQ(x.at("requeued").as_int64(), 1000);
+  EXPECT_EQ(x.at("changed").as_int64(), 0);
+  EXPECT_EQ(x.at("not_modified").as_int64(), x.at("revisited").as_int64());
+
+  const std::vector<std::string> lines = split_lines(read_file(log));
+  std::set<std::string> asked;
+  for (const auto& [target, status] : logged_pages(lines, mark0)) {
+    EXPECT_EQ(status, 304) << target;  // the site did not change: every request was conditional
+    asked.insert(target);
+  }
+  // The second run asked nothing the first had committed: it continued.
+  for (const auto& [target, status] : logged_pages(lines, mark1)) {
+    EXPECT_EQ(committed.count(target), 0u) << target << " was revalidated again";
+  }
+  EXPECT_EQ(asked.size(), 1000u);
+  EXPECT_EQ(revalidated(dir, site).size(), 1000u);
+  EXPECT_EQ(db_urls(dir, "c.db"), site.truth());
+}
+
 TEST(CliCrawlTest, SigintCommitsAndExits130ThenResumes) {
   TempDir dir;
   Site site(3000, dir / "requests.log", 5);
@@ -482,6 +567,9 @@ TEST(CliCrawlTest, BadInputIsRefusedBeforeAnythingIsWritten) {
       {{"crawl", "http://exa mple.com:99999/"}, 2, "bad seed URL 'http://exa mple.com:99999/'"},
       {{"crawl", "ftp://example.com/"}, 2, "only http and https"},
       {{"crawl", "not a url"}, 2, "bad seed URL"},
+      {{"crawl"}, 2, "no seed URL given"},
+      {{"crawl", "--recrawl", "--db", "missing.db"}, 2, "--recrawl: no crawl database at 'missing.db'"},
+      {{"crawl", "http://127.0.0.1:9/", "--recrawl", "--fresh"}, 2, "not with --fresh"},
       {{"crawl", "http://127.0.0.1:9/", "--include", "("}, 2, "regex"},
       {{"crawl", "http://127.0.0.1:9/", "--scope", "planet"}, 2, "scope"},
       {{"crawl", "http://127.0.0.1:9/", "--stall-timeout", "0"}, 2, "--stall-timeout"},

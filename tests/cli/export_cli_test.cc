@@ -128,10 +128,16 @@ TEST(CliExportTest, BadInputAndUnwritableOutputHaveTheirExitCodes) {
 TEST(CliExportTest, ASchemaOneDatabaseIsUpgradedAndExported) {
   TempDir dir;
   CrawledSite site(dir, true);
-  // Back to what schema 1 was: no bodies table, user_version 1.
+  // Back to what schema 1 was: no bodies table, no schema 3 columns or
+  // table, user_version 1.
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open((dir / "c.db").string().c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, "DROP TABLE bodies; PRAGMA user_version = 1;", nullptr, nullptr, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "DROP TABLE bodies; DROP TABLE recrawls; ALTER TABLE pages DROP COLUMN robots; "
+                         "ALTER TABLE pages DROP COLUMN checked_at_ms; ALTER TABLE pages DROP COLUMN not_modified; "
+                         "PRAGMA user_version = 1;",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
   sqlite3_close(db);
   const ProcessResult r = run_process(kBinary, {"export", "--db", "c.db", "--format", "warc", "--out", "-"}, dir.path());
   ASSERT_TRUE(r.exited && r.exit_code == 0) << r.describe();

@@ -111,8 +111,8 @@ TEST(ExporterTest, JsonlHasOnePageALineInSmallReads) {
       EXPECT_TRUE(o.at("content_hash").is_null() || o.at("content_hash").is_string());
     }
     for (const char* key : {"final_url", "depth", "attempts", "fetched_at_ms", "elapsed_s", "content_type", "bytes",
-                            "wire_bytes", "error_message", "etag", "last_modified", "canonical", "language",
-                            "description", "text"}) {
+                            "wire_bytes", "error_message", "etag", "last_modified", "robots", "checked_at_ms",
+                            "not_modified", "canonical", "language", "description", "text"}) {
       EXPECT_TRUE(o.contains(key)) << key;
     }
   }

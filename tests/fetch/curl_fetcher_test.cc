@@ -143,6 +143,36 @@ TEST_P(CurlFetcherTest, TheRebuiltRequestIsWhatCurlSentAndTheHeaderBlockWhatCame
   EXPECT_EQ(r.response.body, "ok");
 }
 
+TEST_P(CurlFetcherTest, ValidatorsAndEveryXRobotsTagHeaderAreKeptA304IsNoError) {
+  // Two X-Robots-Tag headers stay two lines: an agent prefix scopes its own
+  // header only (crawl/robots_directives.h).
+  const std::string head =
+      "HTTP/1.1 304 Not Modified\r\nETag: \"v2\"\r\nLast-Modified: Mon, 01 Jan 2024 00:00:00 GMT\r\n"
+      "X-Robots-Tag: googlebot: noindex\r\nx-robots-tag: nofollow\r\n\r\n";
+  FetchResult r;
+  std::string sent;
+  {
+    RawServer raw(head);
+    runtime::Runtime rt({.mode = GetParam()});
+    auto fetcher = GetParam() == ExecutionMode::kSequential ? make_curl_blocking_fetcher(rt, {})
+                                                              : make_curl_multi_fetcher(rt, {});
+    auto main = [&]() -> Task<FetchResult> {
+      Request q;
+      q.url = "http://127.0.0.1:" + std::to_string(raw.port) + "/";
+      q.headers = {{"If-None-Match", "\"v1\""}};
+      co_return co_await fetcher->fetch(q);
+    };
+    r = rt.run_for_result(main());
+    sent = raw.received();
+  }
+  ASSERT_TRUE(r.ok()) << r.error->message;
+  EXPECT_EQ(r.response.status, 304);
+  EXPECT_EQ(r.response.etag, "\"v2\"");
+  EXPECT_EQ(r.response.last_modified, "Mon, 01 Jan 2024 00:00:00 GMT");
+  EXPECT_EQ(r.response.x_robots_tag, "googlebot: noindex\nnofollow");
+  EXPECT_NE(sent.find("\r\nIf-None-Match: \"v1\"\r\n"), std::string::npos) << sent;
+}
+
 TEST_P(CurlFetcherTest, HttpErrorsCarryStatusAndRetryAfter) {
   struct Case {
     std::string path;

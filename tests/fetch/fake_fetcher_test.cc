@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "fetch/redirect_follower.h"
 #include "runtime/runtime.h"
 #include "runtime/scope.h"
 
@@ -276,6 +277,28 @@ TEST(FakeFetcherTest, QueueTimeIsMeasured) {
   EXPECT_EQ(results[0].response.timings.queued, 0ms);
   EXPECT_EQ(results[1].response.timings.queued, 10ms);
   EXPECT_EQ(results[1].response.timings.total, 20ms);
+}
+
+TEST(FakeFetcherTest, ConditionalHeadersGoToTheRequestedUrlOnlyNotToRedirectTargets) {
+  Fixture f;
+  FakeFetcher fetcher(f.rt, {});
+  fetcher.add_redirect("http://a.test/old", 301, "/new");
+  fetcher.add_page("http://a.test/new", "x");
+  auto main = [&]() -> Task<FetchResult> {
+    Request r;
+    r.url = "http://a.test/old";
+    r.headers = {{"If-None-Match", "\"1\""}, {"X-Keep", "yes"}, {"if-modified-since", "Mon, 01 Jan 2024 00:00:00 GMT"}};
+    co_return co_await fetcher.fetch(r);
+  };
+  const FetchResult r = f.rt.run_for_result(main());
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(fetcher.hop_requests().size(), 2u);
+  EXPECT_EQ(fetcher.hop_requests()[0].headers.size(), 3u);
+  const std::vector<std::pair<std::string, std::string>> later = {{"X-Keep", "yes"}};
+  EXPECT_EQ(fetcher.hop_requests()[1].url, "http://a.test/new");
+  EXPECT_EQ(fetcher.hop_requests()[1].headers, later);
+  // Without conditional headers nothing is copied: the same request to every hop.
+  EXPECT_FALSE(for_redirect_targets(Request{.url = "http://a.test/", .headers = later}).has_value());
 }
 
 }  // namespace

@@ -115,7 +115,8 @@ TEST_F(HandlersTest, ApiPageKeepsEveryField) {
   for (const auto& kv : o) keys.emplace_back(kv.key());
   EXPECT_EQ(keys, (std::vector<std::string>{"url", "final_url", "status", "state", "title", "description",
                                             "content_type", "language", "canonical", "depth", "bytes", "wire_bytes",
-                                            "fetched_at_ms", "elapsed_s", "attempts", "error_class", "error_message",
+                                            "fetched_at_ms", "checked_at_ms", "not_modified", "robots", "elapsed_s",
+                                            "attempts", "error_class", "error_message",
                                             "redirects", "out_links", "in_links"}));
   EXPECT_EQ(o.at("elapsed_s").as_double(), 0.012);
   EXPECT_EQ(o.at("state").as_string(), "done");
@@ -129,6 +130,21 @@ TEST_F(HandlersTest, ApiPageKeepsEveryField) {
   std::vector<std::string> in_keys;
   for (const auto& kv : home.at("in_links").as_array().at(0).as_object()) in_keys.emplace_back(kv.key());
   EXPECT_EQ(in_keys, (std::vector<std::string>{"url", "anchor", "status"}));
+}
+
+TEST_F(HandlersTest, PagesShowTheirRobotsDirectivesAndLastCheck) {
+  const boost::json::object missing =
+      boost::json::parse(call("/api/page?url=http://site/missing").body).as_object();
+  EXPECT_EQ(missing.at("robots").as_string(), "noindex,nofollow");
+  EXPECT_EQ(missing.at("not_modified").as_bool(), false);
+  const boost::json::object a = boost::json::parse(call("/api/page?url=http://site/a").body).as_object();
+  EXPECT_EQ(a.at("robots").as_string(), "");
+  EXPECT_EQ(a.at("not_modified").as_bool(), true);
+  EXPECT_EQ(a.at("checked_at_ms").as_int64(), 1'800'000'000'000);
+  EXPECT_EQ(a.at("status").as_int64(), 200);  // the stored content's
+  EXPECT_THAT(call("/page?url=http://site/missing").body, HasSubstr("noindex,nofollow <span class=\"muted\">(not in search)"));
+  EXPECT_THAT(call("/page?url=http://site/a").body, HasSubstr("304 Not Modified at 2027-01-15 08:00:00 UTC"));
+  EXPECT_THAT(call("/page?url=http://site/").body, Not(HasSubstr("<th>robots</th>")));
 }
 
 TEST_F(HandlersTest, BrokenListsFailingTargetsAndTheirReferrers) {

@@ -62,7 +62,17 @@ inline void make_crawl_db(const std::string& path) {
   b.pages[0].text = kHostileText;
   b.pages[1].text = "A page about cakes, ovens and a caf\xC3\xA9.";
   for (auto& p : b.pages) p.depth = 1;
+  b.pages[2].robots = "noindex,nofollow";  // /missing (schema 3)
   Status w = (*s)->write(b);
+  ASSERT_TRUE(w.ok()) << w.to_string();
+  // /a revisited later: 304 Not Modified (its content stays).
+  store::WriteBatch revisit;
+  store::PageRecord nm = page("http://site/a", 304, "", {});
+  nm.not_modified = true;
+  nm.checked_at_ms = 1'800'000'000'000;
+  nm.depth = 1;
+  revisit.pages.push_back(nm);
+  w = (*s)->write(revisit);
   ASSERT_TRUE(w.ok()) << w.to_string();
   w = (*s)->ensure_serving_indexes();
   ASSERT_TRUE(w.ok()) << w.to_string();

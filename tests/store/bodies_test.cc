@@ -137,7 +137,7 @@ TEST(BodiesTest, ASchemaOneDatabaseIsMigratedWithItsRows) {
   // A plain read-only open still refuses it; with upgrade it migrates.
   auto refused = open_crawl_store(path, {.read_only = true});
   ASSERT_FALSE(refused.ok());
-  EXPECT_THAT(refused.status().message(), HasSubstr("schema version 1, older than this preheat (2)"));
+  EXPECT_THAT(refused.status().message(), HasSubstr("schema version 1, older than this preheat (" + std::to_string(kSchemaVersion) + ")"));
   auto db = open_store(path, {.read_only = true, .upgrade = true});
   ASSERT_NE(db, nullptr);
   auto old = db->find_page("http://h/old");
@@ -147,7 +147,7 @@ TEST(BodiesTest, ASchemaOneDatabaseIsMigratedWithItsRows) {
   EXPECT_EQ(db->bodies_after(0, 10, 1 << 20)->size(), 0u);
   EXPECT_EQ(db->body_counts()->answered_without_body, 1);
   db.reset();
-  // Now at 2: a writer adds bodies beside the old rows.
+  // Now current: a writer adds bodies beside the old rows.
   auto writer = open_store(path);
   WriteBatch b;
   b.pages.push_back(with_body("http://h/new", "new body"));
@@ -155,7 +155,7 @@ TEST(BodiesTest, ASchemaOneDatabaseIsMigratedWithItsRows) {
   EXPECT_EQ(writer->page_count().value(), 2);
   EXPECT_EQ(writer->body_counts()->bodies, 1);
   Result<sqlite::Connection> raw = sqlite::Connection::open(path, sqlite::Connection::Mode::kReadOnly);
-  EXPECT_EQ(*raw->query_int64("PRAGMA user_version"), 2);
+  EXPECT_EQ(*raw->query_int64("PRAGMA user_version"), kSchemaVersion);
 }
 
 TEST(BodiesTest, ANewerSchemaIsStillRefusedByAnUpgradingOpen) {

@@ -80,7 +80,7 @@ TEST(SqliteOpenTest, NewerSchemaIsRefused) {
     ASSERT_FALSE(store.ok());
     EXPECT_EQ(store.status().code(), Status::Code::kInvalidArgument);
     EXPECT_EQ(store.status().message(),
-              "database '" + path + "' has schema version 7, newer than this preheat (2): use a newer preheat");
+              "database '" + path + "' has schema version 7, newer than this preheat (" + std::to_string(kSchemaVersion) + "): use a newer preheat");
   }
   EXPECT_EQ(pragma(path, "PRAGMA user_version"), 7);
 }
