@@ -1,0 +1,147 @@
+#include "crawl/extract/extract_support.h"
+
+#include <algorithm>
+#include <array>
+
+#include "base/utf8.h"
+#include "crawl/extract/text_decoder.h"
+
+namespace preheat::crawl::extract_detail {
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+  }
+  return true;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && is_ascii_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_ascii_space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+std::size_t utf8_cut(std::string_view s, std::size_t cap) {
+  if (s.size() <= cap) return s.size();
+  std::size_t n = cap;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  return n;
+}
+
+void make_valid_utf8(std::string& s) {
+  const std::size_t bad = first_invalid_utf8(s);
+  if (bad != std::string_view::npos) s = to_valid_utf8(s, bad, /*replace_nul=*/true);
+}
+
+void CollapsedText::add(std::string_view in) {
+  std::size_t i = 0;
+  while (i < in.size() && !full_) {
+    if (is_ascii_space(in[i])) {
+      pending_space_ = !out_->empty();
+      ++i;
+      continue;
+    }
+    std::size_t j = i;
+    while (j < in.size() && !is_ascii_space(in[j])) ++j;
+    if (pending_space_) append(" ");
+    pending_space_ = false;
+    append(in.substr(i, j - i));
+    i = j;
+  }
+}
+
+void CollapsedText::append(std::string_view run) {
+  if (full_) return;
+  const std::size_t room = cap_ - out_->size();
+  if (run.size() <= room) {
+    out_->append(run);
+    return;
+  }
+  full_ = true;
+  out_->append(run.substr(0, utf8_cut(run, room)));
+  // A space cut in front of nothing would leave trailing whitespace.
+  if (!out_->empty() && out_->back() == ' ') out_->pop_back();
+}
+
+std::string collapse(std::string_view s, std::size_t cap) {
+  std::string out;
+  CollapsedText(&out, cap).add(s);
+  return out;
+}
+
+void split_tokens(std::string_view s, std::string_view separators, std::vector<std::string>& out) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && separators.find(s[i]) != std::string_view::npos) ++i;
+    std::size_t j = i;
+    while (j < s.size() && separators.find(s[j]) == std::string_view::npos) ++j;
+    if (j > i) {
+      std::string token(s.substr(i, j - i));
+      for (char& c : token) c = ascii_lower(c);
+      if (std::find(out.begin(), out.end(), token) == out.end()) out.push_back(std::move(token));
+    }
+    i = j;
+  }
+}
+
+bool is_inline(std::string_view tag) {
+  static constexpr std::array<std::string_view, 30> kInline = {
+      "a",    "abbr",  "b",    "bdi",    "bdo", "big",  "cite", "code", "data", "dfn",
+      "em",   "font",  "i",    "kbd",    "label", "mark", "nobr", "q",    "s",    "samp",
+      "small", "span", "strong", "sub", "sup",  "time", "tt",   "u",    "var",  "wbr"};
+  return std::find(kInline.begin(), kInline.end(), tag) != kInline.end();
+}
+
+bool is_followed_link_rel(const std::vector<std::string>& rel) {
+  bool follow = false;
+  for (const std::string& t : rel) {
+    if (t == "stylesheet") return false;
+    if (t == "next" || t == "prev" || t == "previous" || t == "alternate" || t == "canonical") follow = true;
+  }
+  return follow;
+}
+
+void normalize_newlines(std::string& s) {
+  if (s.find('\r') == std::string::npos) return;
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '\r') {
+      out += s[i];
+    } else if (i + 1 >= s.size() || s[i + 1] != '\n') {
+      out += '\n';
+    }
+  }
+  s = std::move(out);
+}
+
+std::string_view to_utf8_input(std::string_view html, std::string_view charset_hint, ExtractResult& result,
+                               std::string& storage) {
+  const SniffedEncoding sniffed = sniff_html_encoding(html, charset_hint);
+  result.encoding = std::string(sniffed.name);
+  result.encoding_source = sniffed.source;
+  html.remove_prefix(sniffed.bom_bytes);
+  if (sniffed.name != "UTF-8") {
+    storage = decode_to_utf8(html, sniffed.name);
+    html = storage;
+  }
+  if (const std::size_t bad = first_invalid_utf8(html); bad != std::string_view::npos) {
+    std::string valid = to_valid_utf8(html, bad, /*replace_nul=*/true);
+    storage = std::move(valid);
+    html = storage;
+  }
+  return html;
+}
+
+void finish_result(ExtractResult& result) {
+  for (std::string* s : {&result.title, &result.description, &result.language, &result.text}) make_valid_utf8(*s);
+  for (Link& link : result.links) {
+    make_valid_utf8(link.href);
+    make_valid_utf8(link.anchor_text);
+  }
+  if (result.base_href) make_valid_utf8(*result.base_href);
+  if (result.canonical) make_valid_utf8(*result.canonical);
+  result.content_hash = fnv1a64(result.text);
+}
+
+}  // namespace preheat::crawl::extract_detail
