@@ -1,7 +1,6 @@
 #include "crawl/extract/extract_support.h"
 
 #include <algorithm>
-#include <array>
 
 #include "base/utf8.h"
 #include "crawl/extract/text_decoder.h"
@@ -35,6 +34,27 @@ void make_valid_utf8(std::string& s) {
 }
 
 void CollapsedText::add(std::string_view in) {
+  if (full_) return;
+  // The common case, room for all of it: one pass writing into place.
+  if (in.size() < cap_ - out_->size()) {
+    const std::size_t old = out_->size();
+    out_->resize(old + in.size() + 1);
+    char* const begin = out_->data();
+    char* d = begin + old;
+    bool pending = pending_space_;
+    for (const char c : in) {
+      if (is_ascii_space(c)) {
+        pending = true;
+        continue;
+      }
+      if (pending && d != begin) *d++ = ' ';
+      pending = false;
+      *d++ = c;
+    }
+    pending_space_ = pending && d != begin;
+    out_->resize(static_cast<std::size_t>(d - begin));
+    return;
+  }
   std::size_t i = 0;
   while (i < in.size() && !full_) {
     if (is_ascii_space(in[i])) {
@@ -85,12 +105,40 @@ void split_tokens(std::string_view s, std::string_view separators, std::vector<s
   }
 }
 
-bool is_inline(std::string_view tag) {
-  static constexpr std::array<std::string_view, 30> kInline = {
-      "a",    "abbr",  "b",    "bdi",    "bdo", "big",  "cite", "code", "data", "dfn",
-      "em",   "font",  "i",    "kbd",    "label", "mark", "nobr", "q",    "s",    "samp",
-      "small", "span", "strong", "sub", "sup",  "time", "tt",   "u",    "var",  "wbr"};
-  return std::find(kInline.begin(), kInline.end(), tag) != kInline.end();
+namespace {
+
+// Up to eight bytes of a name as a number, first byte lowest.
+constexpr std::uint64_t pack(std::string_view s) {
+  std::uint64_t v = 0;
+  for (std::size_t i = 0; i < s.size() && i < 8; ++i) v |= std::uint64_t{static_cast<unsigned char>(s[i])} << (8 * i);
+  return v;
+}
+
+}  // namespace
+
+TagId tag_id(std::string_view name) {
+  if (name.size() > 8) return name == "plaintext" ? TagId::kPlaintext : TagId::kOther;
+  switch (pack(name)) {
+#define PREHEAT_TAG(text, id) \
+  case pack(text): return TagId::id;
+    PREHEAT_TAG("a", kA) PREHEAT_TAG("abbr", kAbbr) PREHEAT_TAG("b", kB) PREHEAT_TAG("bdi", kBdi)
+    PREHEAT_TAG("bdo", kBdo) PREHEAT_TAG("big", kBig) PREHEAT_TAG("cite", kCite) PREHEAT_TAG("code", kCode)
+    PREHEAT_TAG("data", kData) PREHEAT_TAG("dfn", kDfn) PREHEAT_TAG("em", kEm) PREHEAT_TAG("font", kFont)
+    PREHEAT_TAG("i", kI) PREHEAT_TAG("kbd", kKbd) PREHEAT_TAG("label", kLabel) PREHEAT_TAG("mark", kMark)
+    PREHEAT_TAG("nobr", kNobr) PREHEAT_TAG("q", kQ) PREHEAT_TAG("s", kS) PREHEAT_TAG("samp", kSamp)
+    PREHEAT_TAG("small", kSmall) PREHEAT_TAG("span", kSpan) PREHEAT_TAG("strong", kStrong)
+    PREHEAT_TAG("sub", kSub) PREHEAT_TAG("sup", kSup) PREHEAT_TAG("time", kTime) PREHEAT_TAG("tt", kTt)
+    PREHEAT_TAG("u", kU) PREHEAT_TAG("var", kVar) PREHEAT_TAG("wbr", kWbr)
+    PREHEAT_TAG("area", kArea) PREHEAT_TAG("base", kBase) PREHEAT_TAG("frame", kFrame)
+    PREHEAT_TAG("frameset", kFrameset) PREHEAT_TAG("html", kHtml) PREHEAT_TAG("iframe", kIframe)
+    PREHEAT_TAG("img", kImg) PREHEAT_TAG("link", kLink) PREHEAT_TAG("math", kMath) PREHEAT_TAG("meta", kMeta)
+    PREHEAT_TAG("noembed", kNoembed) PREHEAT_TAG("noframes", kNoframes) PREHEAT_TAG("noscript", kNoscript)
+    PREHEAT_TAG("script", kScript) PREHEAT_TAG("style", kStyle) PREHEAT_TAG("svg", kSvg)
+    PREHEAT_TAG("template", kTemplate) PREHEAT_TAG("textarea", kTextarea) PREHEAT_TAG("title", kTitle)
+    PREHEAT_TAG("xmp", kXmp)
+#undef PREHEAT_TAG
+    default: return TagId::kOther;
+  }
 }
 
 bool is_followed_link_rel(const std::vector<std::string>& rel) {

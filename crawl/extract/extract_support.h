@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -53,8 +54,22 @@ void split_tokens(std::string_view s, std::string_view separators, std::vector<s
 
 inline constexpr std::string_view kSpaces = " \t\n\f\r";
 
-// Phrasing elements whose boundaries do not separate words.
-bool is_inline(std::string_view tag);
+// The elements the extraction rules name, as numbers: a tag name is looked
+// up once per tag (comparing names was the extractor's largest cost after
+// the tokenizer itself). kOther is any other name.
+enum class TagId : std::uint8_t {
+  kOther,
+  // Phrasing elements whose boundaries do not separate words.
+  kA, kAbbr, kB, kBdi, kBdo, kBig, kCite, kCode, kData, kDfn, kEm, kFont, kI, kKbd, kLabel, kMark, kNobr,
+  kQ, kS, kSamp, kSmall, kSpan, kStrong, kSub, kSup, kTime, kTt, kU, kVar, kWbr,
+  kLastInline = kWbr,
+  // Others with a rule.
+  kArea, kBase, kFrame, kFrameset, kHtml, kIframe, kImg, kLink, kMath, kMeta, kNoembed, kNoframes,
+  kNoscript, kPlaintext, kScript, kStyle, kSvg, kTemplate, kTextarea, kTitle, kXmp,
+};
+TagId tag_id(std::string_view lower_case_name);
+inline bool is_inline(TagId id) { return id != TagId::kOther && id <= TagId::kLastInline; }
+inline bool is_inline(std::string_view tag) { return is_inline(tag_id(tag)); }
 // Whether a <link>'s rel tokens make it a link to follow.
 bool is_followed_link_rel(const std::vector<std::string>& rel);
 // HTML input preprocessing: CR LF and lone CR become LF.

@@ -46,23 +46,28 @@ bool is_html_integration_point(const ForeignElement& e, const HtmlToken& start) 
 }
 
 // The tokenizer state an HTML element's content is read in.
-HtmlTextMode text_mode_for(std::string_view tag) {
-  if (tag == "title" || tag == "textarea") return HtmlTextMode::kRcdata;
-  if (tag == "style" || tag == "xmp" || tag == "iframe" || tag == "noembed" || tag == "noframes") {
-    return HtmlTextMode::kRawtext;
+HtmlTextMode text_mode_for(TagId tag) {
+  switch (tag) {
+    case TagId::kTitle:
+    case TagId::kTextarea: return HtmlTextMode::kRcdata;
+    case TagId::kStyle:
+    case TagId::kXmp:
+    case TagId::kIframe:
+    case TagId::kNoembed:
+    case TagId::kNoframes: return HtmlTextMode::kRawtext;
+    case TagId::kScript: return HtmlTextMode::kScriptData;
+    case TagId::kPlaintext: return HtmlTextMode::kPlaintext;
+    default: return HtmlTextMode::kData;  // noscript too: scripting is disabled
   }
-  if (tag == "script") return HtmlTextMode::kScriptData;
-  if (tag == "plaintext") return HtmlTextMode::kPlaintext;
-  return HtmlTextMode::kData;  // noscript too: scripting is disabled
 }
 
 // What the text of a raw-text element (its one run of text up to its end
 // tag) is for.
 enum class RawText { kNone, kHidden, kTitle, kVisible };
 
-RawText raw_text_kind(std::string_view tag) {
-  if (tag == "textarea" || tag == "xmp" || tag == "plaintext") return RawText::kVisible;
-  if (tag == "title") return RawText::kTitle;
+RawText raw_text_kind(TagId tag) {
+  if (tag == TagId::kTextarea || tag == TagId::kXmp || tag == TagId::kPlaintext) return RawText::kVisible;
+  if (tag == TagId::kTitle) return RawText::kTitle;
   return RawText::kHidden;  // script, style, iframe, noembed, noframes
 }
 
@@ -118,12 +123,13 @@ class Collector {
       }
       pop_foreign_to_html();
     }
-    if (t.name == "svg" || t.name == "math") {
-      if (!is_inline(t.name)) boundary();
-      start_foreign(t, t.name == "svg" ? Ns::kSvg : Ns::kMath);
+    const TagId id = tag_id(t.name);
+    if (id == TagId::kSvg || id == TagId::kMath) {
+      boundary();
+      start_foreign(t, id == TagId::kSvg ? Ns::kSvg : Ns::kMath);
       return;
     }
-    start_html(t);
+    start_html(t, id);
   }
 
   void start_foreign(const HtmlToken& t, Ns ns) {
@@ -144,9 +150,8 @@ class Collector {
     tokenizer_.set_cdata_sections(true);
   }
 
-  void start_html(const HtmlToken& t) {
-    const std::string_view tag = t.name;
-    if (tag == "template") ++template_depth_;
+  void start_html(const HtmlToken& t, TagId tag) {
+    if (tag == TagId::kTemplate) ++template_depth_;
     if (!is_inline(tag)) boundary();
     const HtmlTextMode mode = text_mode_for(tag);
     if (mode != HtmlTextMode::kData) {
@@ -158,52 +163,63 @@ class Collector {
       }
     }
     if (template_depth_ > 0) return;
-    if (tag == "noscript") ++noscript_depth_;
+    switch (tag) {
+      case TagId::kNoscript: ++noscript_depth_; break;
+      case TagId::kA: on_a(t); break;
+      case TagId::kArea: on_area(t); break;
+      case TagId::kImg:
+        if (anchor_index_) {
+          anchor_.boundary();
+          anchor_.add(value(t, "alt"));
+          anchor_.boundary();
+        }
+        break;
+      case TagId::kFrame:
+        // A frame outside a frameset is dropped by the tree builder.
+        if (const HtmlAttribute* src = t.attribute("src"); src && frameset_depth_ > 0) {
+          add_link(LinkSource::kFrameSrc, decode_attribute_value(src->raw_value), &t);
+        }
+        break;
+      case TagId::kFrameset:
+        if (!t.self_closing) ++frameset_depth_;
+        break;
+      case TagId::kIframe:
+        if (const HtmlAttribute* src = t.attribute("src")) {
+          add_link(LinkSource::kIframeSrc, decode_attribute_value(src->raw_value), &t);
+        }
+        break;
+      case TagId::kLink: on_link(t); break;
+      case TagId::kMeta: on_meta(t); break;
+      case TagId::kBase:
+        if (const HtmlAttribute* href = t.attribute("href"); href && !result_.base_href) {
+          std::string value = decode_attribute_value(href->raw_value);
+          if (value.size() <= options_.max_href_bytes) result_.base_href = std::move(value);
+        }
+        break;
+      case TagId::kHtml:
+        if (const HtmlAttribute* lang = t.attribute("lang"); lang && result_.language.empty()) {
+          const std::string value = decode_attribute_value(lang->raw_value);
+          const std::string_view v = trim(value);
+          result_.language = std::string(v.substr(0, utf8_cut(v, options_.max_field_bytes)));
+        }
+        break;
+      default: break;
+    }
+  }
 
-    if (tag == "a") {
-      close_anchor();
-      if (const HtmlAttribute* href = t.attribute("href")) {
-        if (add_link(LinkSource::kAHref, decode_attribute_value(href->raw_value), &t)) {
-          anchor_index_ = result_.links.size() - 1;
-        }
+  void on_a(const HtmlToken& t) {
+    close_anchor();
+    if (const HtmlAttribute* href = t.attribute("href")) {
+      if (add_link(LinkSource::kAHref, decode_attribute_value(href->raw_value), &t)) {
+        anchor_index_ = result_.links.size() - 1;
       }
-    } else if (tag == "area") {
-      if (const HtmlAttribute* href = t.attribute("href")) {
-        if (add_link(LinkSource::kAreaHref, decode_attribute_value(href->raw_value), &t)) {
-          result_.links.back().anchor_text = collapse(value(t, "alt"), options_.max_anchor_bytes);
-        }
-      }
-    } else if (tag == "img") {
-      if (anchor_index_) {
-        anchor_.boundary();
-        anchor_.add(value(t, "alt"));
-        anchor_.boundary();
-      }
-    } else if (tag == "frame") {
-      // A frame outside a frameset is dropped by the tree builder.
-      if (const HtmlAttribute* src = t.attribute("src"); src && frameset_depth_ > 0) {
-        add_link(LinkSource::kFrameSrc, decode_attribute_value(src->raw_value), &t);
-      }
-    } else if (tag == "frameset") {
-      if (!t.self_closing) ++frameset_depth_;
-    } else if (tag == "iframe") {
-      if (const HtmlAttribute* src = t.attribute("src")) {
-        add_link(LinkSource::kIframeSrc, decode_attribute_value(src->raw_value), &t);
-      }
-    } else if (tag == "link") {
-      on_link(t);
-    } else if (tag == "meta") {
-      on_meta(t);
-    } else if (tag == "base") {
-      if (const HtmlAttribute* href = t.attribute("href"); href && !result_.base_href) {
-        std::string value = decode_attribute_value(href->raw_value);
-        if (value.size() <= options_.max_href_bytes) result_.base_href = std::move(value);
-      }
-    } else if (tag == "html") {
-      if (const HtmlAttribute* lang = t.attribute("lang"); lang && result_.language.empty()) {
-        const std::string value = decode_attribute_value(lang->raw_value);
-        const std::string_view v = trim(value);
-        result_.language = std::string(v.substr(0, utf8_cut(v, options_.max_field_bytes)));
+    }
+  }
+
+  void on_area(const HtmlToken& t) {
+    if (const HtmlAttribute* href = t.attribute("href")) {
+      if (add_link(LinkSource::kAreaHref, decode_attribute_value(href->raw_value), &t)) {
+        result_.links.back().anchor_text = collapse(value(t, "alt"), options_.max_anchor_bytes);
       }
     }
   }
@@ -229,14 +245,15 @@ class Collector {
         tokenizer_.set_cdata_sections(false);
       }
     }
-    if (tag == "template") {
+    const TagId id = tag_id(tag);
+    if (id == TagId::kTemplate) {
       if (template_depth_ > 0) --template_depth_;
     } else if (template_depth_ == 0) {
-      if (tag == "noscript" && noscript_depth_ > 0) --noscript_depth_;
-      if (tag == "frameset" && frameset_depth_ > 0) --frameset_depth_;
-      if (tag == "a") close_anchor();
+      if (id == TagId::kNoscript && noscript_depth_ > 0) --noscript_depth_;
+      if (id == TagId::kFrameset && frameset_depth_ > 0) --frameset_depth_;
+      if (id == TagId::kA) close_anchor();
     }
-    if (!is_inline(tag)) boundary();
+    if (!is_inline(id)) boundary();
   }
 
   // End tags that close an HTML element around unclosed svg or math.

@@ -4,6 +4,8 @@
 
 #include <array>
 #include <cerrno>
+#include <cstdint>
+#include <cstring>
 #include <optional>
 
 #include "base/utf8.h"
@@ -449,6 +451,16 @@ constexpr std::array<MultiByte, 7> kMultiByte = {{
 std::size_t first_invalid_utf8(std::string_view s) {
   std::size_t i = 0;
   while (i < s.size()) {
+    // Eight ASCII bytes without a NUL at a time: most of a page is ASCII
+    // (the word has no high bit set and no zero byte).
+    while (i + 8 <= s.size()) {
+      std::uint64_t w;
+      std::memcpy(&w, s.data() + i, 8);
+      constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHighs = 0x8080808080808080ULL;
+      if (((w | ((w - kOnes) & ~w)) & kHighs) != 0) break;
+      i += 8;
+    }
+    if (i >= s.size()) break;
     const auto c = static_cast<unsigned char>(s[i]);
     if (c != 0 && c < 0x80) {
       ++i;
