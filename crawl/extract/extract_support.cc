@@ -1,6 +1,7 @@
 #include "crawl/extract/extract_support.h"
 
 #include <algorithm>
+#include <array>
 
 #include "base/utf8.h"
 #include "crawl/extract/text_decoder.h"
@@ -35,23 +36,38 @@ void make_valid_utf8(std::string& s) {
 
 void CollapsedText::add(std::string_view in) {
   if (full_) return;
-  // The common case, room for all of it: one pass writing into place.
+  // The common case, room for all of it: one branch-free pass writing into
+  // place (this runs over every byte of visible text). A pending space is
+  // written first and a trailing one taken back: the output never ends in
+  // a space, and every ' ' in it is a collapsed run.
   if (in.size() < cap_ - out_->size()) {
+    static constexpr auto kSpace = [] {
+      std::array<bool, 256> t{};
+      for (unsigned char c : std::string_view(" \t\n\f\r")) t[c] = true;
+      return t;
+    }();
     const std::size_t old = out_->size();
     out_->resize(old + in.size() + 1);
     char* const begin = out_->data();
     char* d = begin + old;
-    bool pending = pending_space_;
-    for (const char c : in) {
-      if (is_ascii_space(c)) {
-        pending = true;
-        continue;
-      }
-      if (pending && d != begin) *d++ = ' ';
-      pending = false;
-      *d++ = c;
+    if (pending_space_ && d != begin) *d++ = ' ';
+    std::size_t i = 0;
+    if (d == begin) {  // no leading space
+      while (i < in.size() && kSpace[static_cast<unsigned char>(in[i])]) ++i;
     }
-    pending_space_ = pending && d != begin;
+    bool prev_space = d == begin || d[-1] == ' ';
+    for (; i < in.size(); ++i) {
+      const char c = in[i];
+      const bool space = kSpace[static_cast<unsigned char>(c)];
+      *d = space ? ' ' : c;
+      d += !(space & prev_space);
+      prev_space = space;
+    }
+    pending_space_ = false;
+    if (d != begin && d[-1] == ' ') {
+      --d;
+      pending_space_ = true;
+    }
     out_->resize(static_cast<std::size_t>(d - begin));
     return;
   }
