@@ -1,8 +1,12 @@
 #include "crawl/extract/html_tokenizer.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <cstring>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "crawl/extract/named_char_refs.h"
 
@@ -20,6 +24,41 @@ char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' +
 
 // Ends a tag name or an attribute name.
 bool ends_name(char c) { return is_tag_space(c) || c == '/' || c == '>'; }
+
+// Byte classes inside tags, one table lookup per byte.
+enum : std::uint8_t {
+  kEndsTagName = 1,    // whitespace, '/', '>'
+  kEndsAttrName = 2,   // and '='
+  kNeedsLowering = 4,  // 'A'-'Z', NUL
+  kEndsUnquoted = 8,   // whitespace, '>'
+};
+constexpr auto kByteClass = [] {
+  std::array<std::uint8_t, 256> t{};
+  for (unsigned char c : std::string_view(" \n\t\f\r")) t[c] = kEndsTagName | kEndsAttrName | kEndsUnquoted;
+  t['/'] = kEndsTagName | kEndsAttrName;
+  t['>'] = kEndsTagName | kEndsAttrName | kEndsUnquoted;
+  t['='] = kEndsAttrName;
+  for (int c = 'A'; c <= 'Z'; ++c) t[c] = kNeedsLowering;
+  t[0] = kNeedsLowering;
+  return t;
+}();
+std::uint8_t byte_class(char c) { return kByteClass[static_cast<unsigned char>(c)]; }
+
+// The first `c` in [p, end), or end: a 16-byte SSE2 probe first, because
+// most runs between tags, and most attribute values, are short and a
+// memchr call costs more than it scans.
+const char* find_byte(const char* p, const char* end, char c) {
+#ifdef __SSE2__
+  const __m128i needle = _mm_set1_epi8(c);
+  for (int k = 0; k < 4 && end - p >= 16; ++k, p += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, needle)));
+    if (mask != 0) return p + __builtin_ctz(mask);
+  }
+#endif
+  const void* hit = std::memchr(p, c, static_cast<std::size_t>(end - p));
+  return hit == nullptr ? end : static_cast<const char*>(hit);
+}
 
 bool iequals_lower(std::string_view s, std::string_view lower_case) {
   if (s.size() != lower_case.size()) return false;
@@ -188,9 +227,8 @@ const HtmlToken& HtmlTokenizer::next() {
         const std::size_t start = pos_;
         std::size_t scan = pos_;
         while (true) {
-          const void* hit = std::memchr(in_.data() + scan, '<', n - scan);
-          if (hit == nullptr) return text(start, n, true);
-          const std::size_t lt = static_cast<std::size_t>(static_cast<const char*>(hit) - in_.data());
+          const std::size_t lt = static_cast<std::size_t>(find_byte(in_.data() + scan, in_.data() + n, '<') - in_.data());
+          if (lt >= n) return text(start, n, true);
           // "<" starts markup before a letter, "!", "?", or "/" followed by
           // anything but the end of the input; otherwise it is text.
           const char c = lt + 1 < n ? in_[lt + 1] : '\0';
@@ -329,28 +367,26 @@ bool HtmlTokenizer::add_attribute(std::string_view name, std::string_view value)
 bool HtmlTokenizer::tag(std::size_t name_start, bool end_tag) {
   const std::size_t n = in_.size();
   lowered_used_ = 0;
-  seen_.clear();
+  if (!seen_.empty()) seen_.clear();
   const auto eof = [&] {
     pos_ = n;
     token_.attributes.clear();
     return false;
   };
-  const auto scan_name = [&](std::size_t p, bool& needs_lowering) {
-    needs_lowering = false;
-    while (p < n && !ends_name(in_[p]) && in_[p] != '=') {
-      const char c = in_[p];
-      needs_lowering |= (c >= 'A' && c <= 'Z') || c == '\0';
+  // Scans a name up to a byte of class `end_class`; sets needs_lowering.
+  const auto scan_name = [&](std::size_t p, std::uint8_t end_class, bool& needs_lowering) {
+    std::uint8_t seen = 0;
+    while (p < n) {
+      const std::uint8_t cls = byte_class(in_[p]);
+      if (cls & end_class) break;
+      seen |= cls;
       ++p;
     }
+    needs_lowering = (seen & kNeedsLowering) != 0;
     return p;
   };
   bool needs_lowering = false;
-  std::size_t i = name_start;
-  while (i < n && !ends_name(in_[i])) {
-    const char c = in_[i];
-    needs_lowering |= (c >= 'A' && c <= 'Z') || c == '\0';
-    ++i;
-  }
+  std::size_t i = scan_name(name_start, kEndsTagName, needs_lowering);
   if (i >= n) return eof();
   token_.type = end_tag ? HtmlTokenType::kEndTag : HtmlTokenType::kStartTag;
   token_.name = name_view(name_start, i, needs_lowering);
@@ -373,8 +409,8 @@ bool HtmlTokenizer::tag(std::size_t name_start, bool end_tag) {
     }
     // Attribute name: its first character may be '=' (a parse error).
     const std::size_t attr_start = i;
-    bool lowering = (in_[i] >= 'A' && in_[i] <= 'Z') || in_[i] == '\0';
-    i = scan_name(i + 1, needs_lowering);
+    bool lowering = (byte_class(in_[i]) & kNeedsLowering) != 0;
+    i = scan_name(i + 1, kEndsAttrName, needs_lowering);
     lowering |= needs_lowering;
     const std::size_t attr_end = i;
     // After attribute name.
@@ -387,14 +423,13 @@ bool HtmlTokenizer::tag(std::size_t name_start, bool end_tag) {
       if (i >= n) return eof();
       const char q = in_[i];
       if (q == '"' || q == '\'') {
-        const void* hit = std::memchr(in_.data() + i + 1, q, n - i - 1);
-        if (hit == nullptr) return eof();
-        const std::size_t close = static_cast<std::size_t>(static_cast<const char*>(hit) - in_.data());
+        const std::size_t close = static_cast<std::size_t>(find_byte(in_.data() + i + 1, in_.data() + n, q) - in_.data());
+        if (close >= n) return eof();
         value = in_.substr(i + 1, close - i - 1);
         i = close + 1;
       } else if (q != '>') {
         const std::size_t v = i;
-        while (i < n && !is_tag_space(in_[i]) && in_[i] != '>') ++i;
+        while (i < n && !(byte_class(in_[i]) & kEndsUnquoted)) ++i;
         if (i >= n) return eof();
         value = in_.substr(v, i - v);
       }
