@@ -47,7 +47,7 @@ std::uint8_t byte_class(char c) { return kByteClass[static_cast<unsigned char>(c
 // The first `c` in [p, end), or end: a 16-byte SSE2 probe first, because
 // most runs between tags, and most attribute values, are short and a
 // memchr call costs more than it scans.
-const char* find_byte(const char* p, const char* end, char c) {
+inline __attribute__((always_inline)) const char* find_byte(const char* p, const char* end, char c) {
 #ifdef __SSE2__
   const __m128i needle = _mm_set1_epi8(c);
   for (int k = 0; k < 4 && end - p >= 16; ++k, p += 16) {

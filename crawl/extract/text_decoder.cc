@@ -472,6 +472,21 @@ std::size_t first_invalid_utf8(std::string_view s) {
     }
     if (i >= s.size()) break;
     const auto c = static_cast<unsigned char>(s[i]);
+    // The common well-formed two- and three-byte sequences inline (the
+    // general check is a call).
+    const auto cont = [&](std::size_t k, unsigned char lo, unsigned char hi) {
+      if (k >= s.size()) return false;
+      const auto b = static_cast<unsigned char>(s[k]);
+      return b >= lo && b <= hi;
+    };
+    if (c >= 0xC2 && c <= 0xDF && cont(i + 1, 0x80, 0xBF)) {
+      i += 2;
+      continue;
+    }
+    if (c >= 0xE1 && c <= 0xEC && cont(i + 1, 0x80, 0xBF) && cont(i + 2, 0x80, 0xBF)) {
+      i += 3;
+      continue;
+    }
     if (c != 0 && c < 0x80) {
       ++i;
       continue;
