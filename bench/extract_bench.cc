@@ -1,5 +1,7 @@
 // Throughput of extract_html (one core) over real pages: the HTML
-// documentation shipped in Debian packages (/usr/share/doc/**/*.html).
+// documentation shipped in Debian packages (/usr/share/doc/**/*.html),
+// against the libxml2 SAX implementation it replaced (extract_html_libxml2)
+// in the same binary and run.
 #include <benchmark/benchmark.h>
 
 #include <filesystem>
@@ -9,6 +11,7 @@
 #include <vector>
 
 #include "crawl/extract/html_extractor.h"
+#include "crawl/extract/libxml2_html_extractor.h"
 #include "crawl/extract/text_decoder.h"
 
 namespace {
@@ -35,7 +38,9 @@ const std::vector<std::string>& corpus() {
 // Content-Type (the common case: the BOM check and the label lookup, no
 // prescan); 0: no transport charset (the meta prescan runs and, without a
 // meta, the UTF-8 check; pages declaring a legacy charset are decoded first).
-void BM_ExtractHtml(benchmark::State& state) {
+template <preheat::crawl::ExtractResult (*Extract)(std::string_view, std::string_view,
+                                                  const preheat::crawl::ExtractOptions&)>
+void BM_Extract(benchmark::State& state) {
   const char* charset = state.range(0) == 1 ? "utf-8" : "";
   const auto& pages = corpus();
   if (pages.empty()) {
@@ -46,7 +51,7 @@ void BM_ExtractHtml(benchmark::State& state) {
   std::size_t links = 0;
   for (auto _ : state) {
     for (const std::string& page : pages) {
-      const auto r = preheat::crawl::extract_html(page, charset);
+      const auto r = Extract(page, charset, {});
       links += r.links.size();
       bytes += page.size();
       benchmark::DoNotOptimize(r.content_hash);
@@ -56,7 +61,10 @@ void BM_ExtractHtml(benchmark::State& state) {
   state.counters["pages"] = static_cast<double>(pages.size());
   state.counters["links/iter"] = static_cast<double>(links) / static_cast<double>(state.iterations());
 }
+void BM_ExtractHtml(benchmark::State& state) { BM_Extract<preheat::crawl::extract_html>(state); }
+void BM_ExtractHtmlLibxml2(benchmark::State& state) { BM_Extract<preheat::crawl::extract_html_libxml2>(state); }
 BENCHMARK(BM_ExtractHtml)->ArgName("utf8_header")->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ExtractHtmlLibxml2)->ArgName("utf8_header")->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 
 // decode_to_utf8 over 4 MiB of text in its encoding (Japanese words and
 // ASCII for the CJK encodings, accented Latin for windows-1252) and over

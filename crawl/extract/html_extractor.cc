@@ -1,275 +1,301 @@
 #include "crawl/extract/html_extractor.h"
 
-#include <libxml/HTMLparser.h>
-#include <libxml/encoding.h>
-#include <libxml/parser.h>
-#include <libxml/parserInternals.h>
-
 #include <algorithm>
-#include <array>
-#include <climits>
 #include <cstring>
 
-#include "base/utf8.h"
-#include "crawl/extract/text_decoder.h"
+#include "crawl/extract/extract_support.h"
+#include "crawl/extract/html_tokenizer.h"
 
 namespace preheat::crawl {
 namespace {
 
-bool is_ascii_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; }
+using namespace extract_detail;  // NOLINT: the shared extraction helpers
+constexpr auto lower = ascii_lower;
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+// The namespaces an element can be in; foreign content (svg, math) follows
+// other tokenizer and tree rules than HTML.
+enum class Ns { kHtml, kSvg, kMath };
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_ascii_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_ascii_space(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-// The longest prefix of s of at most `cap` bytes that does not end inside a
-// UTF-8 sequence. REQUIRES: s is valid UTF-8.
-std::size_t utf8_cut(std::string_view s, std::size_t cap) {
-  if (s.size() <= cap) return s.size();
-  std::size_t n = cap;
-  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
-  return n;
-}
-
-void make_valid_utf8(std::string& s) {
-  const std::size_t bad = first_invalid_utf8(s);
-  if (bad != std::string_view::npos) s = to_valid_utf8(s, bad, /*replace_nul=*/true);
-}
-
-// Text with ASCII whitespace collapsed to single spaces and trimmed, capped
-// at `cap` bytes on a UTF-8 boundary.
-class CollapsedText {
- public:
-  explicit CollapsedText(std::string* out, std::size_t cap) : out_(out), cap_(cap) {}
-
-  void add(std::string_view in) {
-    std::size_t i = 0;
-    while (i < in.size() && !full_) {
-      if (is_ascii_space(in[i])) {
-        pending_space_ = !out_->empty();
-        ++i;
-        continue;
-      }
-      std::size_t j = i;
-      while (j < in.size() && !is_ascii_space(in[j])) ++j;
-      if (pending_space_) append(" ");
-      pending_space_ = false;
-      append(in.substr(i, j - i));
-      i = j;
-    }
-  }
-  // An element boundary that separates words ("<p>a</p><p>b</p>" is "a b").
-  void boundary() { pending_space_ = !out_->empty(); }
-  bool full() const { return full_; }
-
- private:
-  void append(std::string_view run) {
-    if (full_) return;
-    const std::size_t room = cap_ - out_->size();
-    if (run.size() <= room) {
-      out_->append(run);
-      return;
-    }
-    full_ = true;
-    out_->append(run.substr(0, utf8_cut(run, room)));
-    // A space cut in front of nothing would leave trailing whitespace.
-    if (!out_->empty() && out_->back() == ' ') out_->pop_back();
-  }
-
-  std::string* out_;
-  std::size_t cap_;
-  bool pending_space_ = false;
-  bool full_ = false;
+// An element opened inside foreign content.
+struct ForeignElement {
+  std::string name;  // lower-case
+  Ns ns = Ns::kSvg;
+  bool html_integration = false;  // its content is HTML again (svg foreignObject, desc, title; math mi...)
 };
 
-std::string collapse(std::string_view s, std::size_t cap) {
-  std::string out;
-  CollapsedText(&out, cap).add(s);
-  return out;
+// HTML start tags that end foreign content (the standard's "breakout" list;
+// font only with color, face or size).
+bool breaks_out_of_foreign(const HtmlToken& t) {
+  static constexpr std::string_view kTags[] = {
+      "b",  "big", "blockquote", "body", "br",      "center", "code", "dd",  "div",   "dl",    "dt",
+      "em", "embed", "h1",       "h2",   "h3",      "h4",     "h5",   "h6",  "head",  "hr",    "i",
+      "img", "li",  "listing",   "menu", "meta",    "nobr",   "ol",   "p",   "pre",   "ruby",  "s",
+      "small", "span", "strong", "strike", "sub",   "sup",    "table", "tt", "u",     "ul",    "var"};
+  if (std::find(std::begin(kTags), std::end(kTags), t.name) != std::end(kTags)) return true;
+  return t.name == "font" && (t.attribute("color") || t.attribute("face") || t.attribute("size"));
 }
 
-// Lower-case tokens of `s` split at any of `separators`, appended to `out`.
-void split_tokens(std::string_view s, std::string_view separators, std::vector<std::string>& out) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    while (i < s.size() && separators.find(s[i]) != std::string_view::npos) ++i;
-    std::size_t j = i;
-    while (j < s.size() && separators.find(s[j]) == std::string_view::npos) ++j;
-    if (j > i) {
-      std::string token(s.substr(i, j - i));
-      for (char& c : token) c = lower(c);
-      if (std::find(out.begin(), out.end(), token) == out.end()) out.push_back(std::move(token));
-    }
-    i = j;
+bool is_html_integration_point(const ForeignElement& e, const HtmlToken& start) {
+  if (e.ns == Ns::kSvg) return e.name == "foreignobject" || e.name == "desc" || e.name == "title";
+  if (e.name == "mi" || e.name == "mo" || e.name == "mn" || e.name == "ms" || e.name == "mtext") return true;
+  if (e.name != "annotation-xml") return false;
+  const HtmlAttribute* encoding = start.attribute("encoding");
+  if (encoding == nullptr) return false;
+  const std::string value = decode_attribute_value(encoding->raw_value);
+  return iequals(value, "text/html") || iequals(value, "application/xhtml+xml");
+}
+
+// The tokenizer state an HTML element's content is read in.
+HtmlTextMode text_mode_for(TagId tag) {
+  switch (tag) {
+    case TagId::kTitle:
+    case TagId::kTextarea: return HtmlTextMode::kRcdata;
+    case TagId::kStyle:
+    case TagId::kXmp:
+    case TagId::kIframe:
+    case TagId::kNoembed:
+    case TagId::kNoframes: return HtmlTextMode::kRawtext;
+    case TagId::kScript: return HtmlTextMode::kScriptData;
+    case TagId::kPlaintext: return HtmlTextMode::kPlaintext;
+    default: return HtmlTextMode::kData;  // noscript too: scripting is disabled
   }
 }
 
-constexpr std::string_view kSpaces = " \t\n\f\r";
+// What the text of a raw-text element (its one run of text up to its end
+// tag) is for.
+enum class RawText { kNone, kHidden, kTitle, kVisible };
 
-// Phrasing elements whose boundaries do not separate words.
-bool is_inline(std::string_view tag) {
-  static constexpr std::array<std::string_view, 28> kInline = {
-      "a",    "abbr", "b",    "bdi",    "bdo",  "big",  "cite", "code", "data", "dfn",
-      "em",   "font", "i",    "kbd",    "label", "mark", "nobr", "q",    "s",    "samp",
-      "small", "span", "strong", "sub", "sup",  "time", "tt",   "u"};
-  return std::find(kInline.begin(), kInline.end(), tag) != kInline.end() || tag == "var" || tag == "wbr";
+RawText raw_text_kind(TagId tag) {
+  if (tag == TagId::kTextarea || tag == TagId::kXmp || tag == TagId::kPlaintext) return RawText::kVisible;
+  if (tag == TagId::kTitle) return RawText::kTitle;
+  return RawText::kHidden;  // script, style, iframe, noembed, noframes
 }
 
-// Elements whose content is not visible text.
-bool is_hidden_content(std::string_view tag) {
-  return tag == "script" || tag == "style" || tag == "noscript" || tag == "template" || tag == "title" ||
-         tag == "iframe" || tag == "noembed" || tag == "noframes";
-}
-
-// Elements whose content a browser parses as text, not markup (RCDATA and
-// RAWTEXT in the HTML standard), and MathML (which has no links); libxml2
-// parses markup inside them, so links found there are dropped.
-bool has_no_links_inside(std::string_view tag) {
-  return tag == "textarea" || tag == "title" || tag == "xmp" || tag == "iframe" || tag == "noembed" ||
-         tag == "noframes" || tag == "plaintext" || tag == "math";
-}
-
-// HTML input preprocessing turns CR LF and lone CR into LF; libxml2 does not.
-void normalize_newlines(std::string& s) {
-  if (s.find('\r') == std::string::npos) return;
-  std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '\r') {
-      out += s[i];
-    } else if (i + 1 >= s.size() || s[i + 1] != '\n') {
-      out += '\n';
-    }
-  }
-  s = std::move(out);
-}
-
-// Attribute lookup in libxml2's NULL-terminated name/value array; a value
-// written without "=" is the empty string.
-std::optional<std::string_view> attribute(const xmlChar** atts, std::string_view name) {
-  if (atts == nullptr) return std::nullopt;
-  for (; atts[0] != nullptr; atts += 2) {
-    if (name == reinterpret_cast<const char*>(atts[0])) {
-      return atts[1] == nullptr ? std::string_view() : std::string_view(reinterpret_cast<const char*>(atts[1]));
-    }
-  }
-  return std::nullopt;
-}
-
-bool is_followed_link_rel(const std::vector<std::string>& rel) {
-  bool follow = false;
-  for (const std::string& t : rel) {
-    if (t == "stylesheet") return false;
-    if (t == "next" || t == "prev" || t == "previous" || t == "alternate" || t == "canonical") follow = true;
-  }
-  return follow;
-}
-
-// The SAX state of one extract_html call.
+// The token stream of one extract_html call, turned into the result. It
+// keeps only the tree state that changes the result: template nesting
+// (inert content), foreign content (svg/math: other link rules, no raw
+// text), the raw-text element being read, the open <a>, <noscript> and
+// <frameset> depths.
 class Collector {
  public:
-  Collector(const ExtractOptions& options, ExtractResult& result)
+  Collector(const ExtractOptions& options, ExtractResult& result, HtmlTokenizer& tokenizer)
       : options_(options),
         result_(result),
+        tokenizer_(tokenizer),
         text_(&result.text, options.max_text_bytes),
         title_(&result.title, options.max_field_bytes),
         anchor_(&scratch_anchor_, options.max_anchor_bytes) {}
 
-  void start(std::string_view tag, const xmlChar** atts) {
-    if (is_hidden_content(tag)) {
-      ++hidden_depth_;
-      if (tag == "template") ++template_depth_;
-      if (tag == "title" && !title_seen_) {
-        title_seen_ = true;
-        in_title_ = true;
+  void run() {
+    while (true) {
+      const HtmlToken& t = tokenizer_.next();
+      switch (t.type) {
+        case HtmlTokenType::kEof:
+          close_anchor();
+          result_.text_truncated = text_.full();
+          return;
+        case HtmlTokenType::kText: characters(t); break;
+        case HtmlTokenType::kStartTag: start(t); break;
+        case HtmlTokenType::kEndTag: end(t); break;
+        case HtmlTokenType::kComment:
+        case HtmlTokenType::kDoctype: break;
       }
     }
-    if (!is_inline(tag)) boundary();
-    if (template_depth_ > 0 || no_links_depth_ > 0) return;
-    if (has_no_links_inside(tag)) ++no_links_depth_;
+  }
 
-    if (tag == "a") {
-      close_anchor();
-      if (auto href = attribute(atts, "href")) {
-        if (add_link(LinkSource::kAHref, *href, atts)) anchor_index_ = result_.links.size() - 1;
+ private:
+  bool in_foreign() const { return !foreign_.empty() && !foreign_.back().html_integration; }
+
+  void pop_foreign_to_html() {
+    while (in_foreign()) foreign_.pop_back();
+    tokenizer_.set_cdata_sections(!foreign_.empty());
+  }
+
+  void start(const HtmlToken& t) {
+    raw_ = RawText::kNone;
+    if (in_foreign()) {
+      if (!breaks_out_of_foreign(t)) {
+        start_foreign(t, foreign_.back().ns == Ns::kMath && foreign_.back().name == "annotation-xml" &&
+                                 t.name == "svg"
+                             ? Ns::kSvg
+                             : foreign_.back().ns);
+        return;
       }
-    } else if (tag == "area") {
-      if (auto href = attribute(atts, "href")) {
-        if (add_link(LinkSource::kAreaHref, *href, atts)) {
-          result_.links.back().anchor_text = collapse(attribute(atts, "alt").value_or(""), options_.max_anchor_bytes);
+      pop_foreign_to_html();
+    }
+    const TagId id = tag_id(t.name);
+    if (id == TagId::kSvg || id == TagId::kMath) {
+      boundary();
+      start_foreign(t, id == TagId::kSvg ? Ns::kSvg : Ns::kMath);
+      return;
+    }
+    start_html(t, id);
+  }
+
+  void start_foreign(const HtmlToken& t, Ns ns) {
+    if (template_depth_ == 0 && ns == Ns::kSvg && t.name == "a") {
+      // An SVG link; its URL may be written xlink:href (parse5 names both
+      // "href"; the first one written wins).
+      for (const HtmlAttribute& a : t.attributes) {
+        if (a.name == "href" || a.name == "xlink:href") {
+          add_link(LinkSource::kAHref, decode_attribute_value(a.raw_value), nullptr);
+          break;
         }
       }
-    } else if (tag == "img") {
-      if (anchor_index_) {
-        anchor_.boundary();
-        anchor_.add(attribute(atts, "alt").value_or(""));
-        anchor_.boundary();
-      }
-    } else if (tag == "frame" || tag == "iframe") {
-      if (auto src = attribute(atts, "src")) add_link(tag == "frame" ? LinkSource::kFrameSrc : LinkSource::kIframeSrc, *src, atts);
-    } else if (tag == "link") {
-      on_link(atts);
-    } else if (tag == "meta") {
-      on_meta(atts);
-    } else if (tag == "base") {
-      if (auto href = attribute(atts, "href"); href && !result_.base_href && href->size() <= options_.max_href_bytes) {
-        result_.base_href = std::string(*href);
-      }
-    } else if (tag == "html") {
-      if (auto lang = attribute(atts, "lang"); lang && result_.language.empty()) {
-        result_.language = std::string(trim(*lang).substr(0, utf8_cut(trim(*lang), options_.max_field_bytes)));
-      }
     }
+    if (t.self_closing) return;
+    ForeignElement e{std::string(t.name), ns, false};
+    e.html_integration = is_html_integration_point(e, t);
+    foreign_.push_back(std::move(e));
+    tokenizer_.set_cdata_sections(true);
   }
 
-  void end(std::string_view tag) {
-    if (is_hidden_content(tag) && hidden_depth_ > 0) {
-      --hidden_depth_;
-      if (tag == "template" && template_depth_ > 0) --template_depth_;
-      if (tag == "title") in_title_ = false;
-    }
-    if (has_no_links_inside(tag) && no_links_depth_ > 0) --no_links_depth_;
-    if (tag == "a") close_anchor();
+  void start_html(const HtmlToken& t, TagId tag) {
+    if (tag == TagId::kTemplate) ++template_depth_;
     if (!is_inline(tag)) boundary();
+    const HtmlTextMode mode = text_mode_for(tag);
+    if (mode != HtmlTextMode::kData) {
+      tokenizer_.set_text_mode(mode);
+      raw_ = raw_text_kind(tag);
+      if (raw_ == RawText::kTitle) {
+        raw_ = title_seen_ || template_depth_ > 0 ? RawText::kHidden : RawText::kTitle;
+        title_seen_ = true;
+      }
+    }
+    if (template_depth_ > 0) return;
+    switch (tag) {
+      case TagId::kNoscript: ++noscript_depth_; break;
+      case TagId::kA: on_a(t); break;
+      case TagId::kArea: on_area(t); break;
+      case TagId::kImg:
+        if (anchor_index_) {
+          anchor_.boundary();
+          anchor_.add(value(t, "alt"));
+          anchor_.boundary();
+        }
+        break;
+      case TagId::kFrame:
+        // A frame outside a frameset is dropped by the tree builder.
+        if (const HtmlAttribute* src = t.attribute("src"); src && frameset_depth_ > 0) {
+          add_link(LinkSource::kFrameSrc, decode_attribute_value(src->raw_value), &t);
+        }
+        break;
+      case TagId::kFrameset:
+        if (!t.self_closing) ++frameset_depth_;
+        break;
+      case TagId::kIframe:
+        if (const HtmlAttribute* src = t.attribute("src")) {
+          add_link(LinkSource::kIframeSrc, decode_attribute_value(src->raw_value), &t);
+        }
+        break;
+      case TagId::kLink: on_link(t); break;
+      case TagId::kMeta: on_meta(t); break;
+      case TagId::kBase:
+        if (const HtmlAttribute* href = t.attribute("href"); href && !result_.base_href) {
+          std::string value = decode_attribute_value(href->raw_value);
+          if (value.size() <= options_.max_href_bytes) result_.base_href = std::move(value);
+        }
+        break;
+      case TagId::kHtml:
+        if (const HtmlAttribute* lang = t.attribute("lang"); lang && result_.language.empty()) {
+          const std::string value = decode_attribute_value(lang->raw_value);
+          const std::string_view v = trim(value);
+          result_.language = std::string(v.substr(0, utf8_cut(v, options_.max_field_bytes)));
+        }
+        break;
+      default: break;
+    }
   }
 
-  void characters(std::string_view s) {
-    if (in_title_) {
+  void on_a(const HtmlToken& t) {
+    close_anchor();
+    if (const HtmlAttribute* href = t.attribute("href")) {
+      if (add_link(LinkSource::kAHref, decode_attribute_value(href->raw_value), &t)) {
+        anchor_index_ = result_.links.size() - 1;
+      }
+    }
+  }
+
+  void on_area(const HtmlToken& t) {
+    if (const HtmlAttribute* href = t.attribute("href")) {
+      if (add_link(LinkSource::kAreaHref, decode_attribute_value(href->raw_value), &t)) {
+        result_.links.back().anchor_text = collapse(value(t, "alt"), options_.max_anchor_bytes);
+      }
+    }
+  }
+
+  void end(const HtmlToken& t) {
+    raw_ = RawText::kNone;
+    const std::string_view tag = t.name;
+    if (!foreign_.empty()) {
+      // The innermost open foreign element of that name closes with what is
+      // inside it; an end tag that names none closes an HTML element around
+      // the foreign content, which ends it too (a simplification of "any
+      // other end tag": the usual case of unclosed svg).
+      auto it = std::find_if(foreign_.rbegin(), foreign_.rend(), [&](const ForeignElement& e) { return e.name == tag; });
+      if (it != foreign_.rend()) {
+        foreign_.erase(std::next(it).base(), foreign_.end());
+        tokenizer_.set_cdata_sections(!foreign_.empty());
+        if (!is_inline(tag)) boundary();
+        return;
+      }
+      if (in_foreign()) {  // (inside an integration point the end tag is HTML's)
+        if (tag != "br" && tag != "p" && !is_known_html_end(tag)) return;
+        foreign_.clear();
+        tokenizer_.set_cdata_sections(false);
+      }
+    }
+    const TagId id = tag_id(tag);
+    if (id == TagId::kTemplate) {
+      if (template_depth_ > 0) --template_depth_;
+    } else if (template_depth_ == 0) {
+      if (id == TagId::kNoscript && noscript_depth_ > 0) --noscript_depth_;
+      if (id == TagId::kFrameset && frameset_depth_ > 0) --frameset_depth_;
+      if (id == TagId::kA) close_anchor();
+    }
+    if (!is_inline(id)) boundary();
+  }
+
+  // End tags that close an HTML element around unclosed svg or math.
+  static bool is_known_html_end(std::string_view tag) {
+    return tag == "div" || tag == "span" || tag == "a" || tag == "p" || tag == "td" || tag == "th" ||
+           tag == "li" || tag == "body" || tag == "html" || tag == "section" || tag == "figure" ||
+           tag == "button" || tag == "label" || tag == "table" || tag == "tr" || tag == "ul" || tag == "ol" ||
+           tag == "nav" || tag == "header" || tag == "footer" || tag == "main" || tag == "article";
+  }
+
+  void characters(const HtmlToken& t) {
+    if (template_depth_ > 0) return;
+    std::string_view s = t.text;
+    if (t.has_char_refs && std::memchr(s.data(), '&', s.size()) != nullptr) {
+      scratch_text_.clear();
+      decode_html_text(s, /*in_attribute=*/false, scratch_text_);
+      s = scratch_text_;
+    }
+    if (raw_ == RawText::kTitle) {
       title_.add(s);
       return;
     }
-    if (hidden_depth_ > 0) return;
+    if (raw_ == RawText::kHidden || noscript_depth_ > 0) return;
     text_.add(s);
     if (anchor_index_) anchor_.add(s);
   }
 
-  void finish() {
-    close_anchor();
-    result_.text_truncated = text_.full();
+  static std::string value(const HtmlToken& t, std::string_view name) {
+    const HtmlAttribute* a = t.attribute(name);
+    return a == nullptr ? std::string() : decode_attribute_value(a->raw_value);
   }
 
- private:
-  // Adds a link unless a cap says no; returns whether it was added.
-  bool add_link(LinkSource source, std::string_view href, const xmlChar** atts) {
+  // Adds a link unless a cap says no; returns whether it was added. `t` is
+  // the start tag its rel comes from, if any.
+  bool add_link(LinkSource source, std::string href, const HtmlToken* t) {
     if (result_.links.size() >= options_.max_links || href.size() > options_.max_href_bytes) {
       ++result_.links_dropped;
       return false;
     }
-    Link link{.source = source, .href = std::string(href)};
-    normalize_newlines(link.href);
-    if (source != LinkSource::kMetaRefresh) {
-      if (auto rel = attribute(atts, "rel")) split_tokens(*rel, kSpaces, link.rel);
+    Link link{.source = source, .href = std::move(href)};
+    if (t != nullptr && source != LinkSource::kMetaRefresh) {
+      if (const HtmlAttribute* rel = t->attribute("rel")) split_tokens(decode_attribute_value(rel->raw_value), kSpaces, link.rel);
     }
     result_.links.push_back(std::move(link));
     return true;
@@ -288,83 +314,62 @@ class Collector {
     anchor_index_.reset();
   }
 
-  void on_link(const xmlChar** atts) {
-    const auto href = attribute(atts, "href");
-    if (!href) return;
+  void on_link(const HtmlToken& t) {
+    const HtmlAttribute* href = t.attribute("href");
+    if (href == nullptr) return;
     std::vector<std::string> rel;
-    split_tokens(attribute(atts, "rel").value_or(""), kSpaces, rel);
+    split_tokens(value(t, "rel"), kSpaces, rel);
     const bool canonical = std::find(rel.begin(), rel.end(), "canonical") != rel.end();
-    if (canonical && !result_.canonical && href->size() <= options_.max_href_bytes) {
-      result_.canonical = std::string(*href);
-    }
-    if (is_followed_link_rel(rel)) add_link(LinkSource::kLinkHref, *href, atts);
+    const bool follow = is_followed_link_rel(rel);
+    if (!canonical && !follow) return;
+    std::string url = decode_attribute_value(href->raw_value);
+    if (canonical && !result_.canonical && url.size() <= options_.max_href_bytes) result_.canonical = url;
+    if (follow) add_link(LinkSource::kLinkHref, std::move(url), &t);
   }
 
-  void on_meta(const xmlChar** atts) {
-    const auto content = attribute(atts, "content");
-    if (!content) return;
-    if (auto name = attribute(atts, "name")) {
-      const std::string_view n = trim(*name);
+  void on_meta(const HtmlToken& t) {
+    const HtmlAttribute* content_attr = t.attribute("content");
+    if (content_attr == nullptr) return;
+    const std::string content = decode_attribute_value(content_attr->raw_value);
+    if (const HtmlAttribute* name_attr = t.attribute("name")) {
+      const std::string name = decode_attribute_value(name_attr->raw_value);
+      const std::string_view n = trim(name);
       if (iequals(n, "description") && !description_seen_) {
         description_seen_ = true;
-        result_.description = collapse(*content, options_.max_field_bytes);
+        result_.description = collapse(content, options_.max_field_bytes);
       } else if (iequals(n, "robots") && result_.robots.size() < 64) {
-        split_tokens(content->substr(0, std::min<std::size_t>(content->size(), 1024)), " \t\n\f\r,", result_.robots);
+        split_tokens(std::string_view(content).substr(0, std::min<std::size_t>(content.size(), 1024)),
+                     " \t\n\f\r,", result_.robots);
       } else if (!options_.robots_agent.empty() && iequals(n, options_.robots_agent) &&
                  result_.agent_robots.size() < 64) {
-        split_tokens(content->substr(0, std::min<std::size_t>(content->size(), 1024)), " \t\n\f\r,",
-                     result_.agent_robots);
+        split_tokens(std::string_view(content).substr(0, std::min<std::size_t>(content.size(), 1024)),
+                     " \t\n\f\r,", result_.agent_robots);
       }
     }
-    if (auto equiv = attribute(atts, "http-equiv"); equiv && iequals(trim(*equiv), "refresh")) {
-      if (auto url = meta_refresh_url(*content)) add_link(LinkSource::kMetaRefresh, *url, atts);
+    if (const HtmlAttribute* equiv = t.attribute("http-equiv")) {
+      if (iequals(trim(decode_attribute_value(equiv->raw_value)), "refresh")) {
+        if (auto url = meta_refresh_url(content)) add_link(LinkSource::kMetaRefresh, std::move(*url), &t);
+      }
     }
   }
 
   const ExtractOptions& options_;
   ExtractResult& result_;
+  HtmlTokenizer& tokenizer_;
   CollapsedText text_;
   CollapsedText title_;
   std::string scratch_anchor_;
+  std::string scratch_text_;
   CollapsedText anchor_;
   std::optional<std::size_t> anchor_index_;  // the open <a href>, if any
-  int hidden_depth_ = 0;
+  std::vector<ForeignElement> foreign_;      // open svg/math elements, outermost first
+  RawText raw_ = RawText::kNone;             // what the text being read belongs to
   int template_depth_ = 0;
-  int no_links_depth_ = 0;  // inside elements whose content has no links
-  bool in_title_ = false;
+  int noscript_depth_ = 0;
+  int frameset_depth_ = 0;
   bool title_seen_ = false;
   bool description_seen_ = false;
 };
-
-// libxml2 callbacks.
-Collector& collector(void* ctx) {
-  auto* parser = static_cast<htmlParserCtxtPtr>(ctx);
-  return *static_cast<Collector*>(parser->_private);
-}
-std::string_view as_view(const xmlChar* s) { return s == nullptr ? std::string_view() : reinterpret_cast<const char*>(s); }
-
-void on_start(void* ctx, const xmlChar* name, const xmlChar** atts) { collector(ctx).start(as_view(name), atts); }
-void on_end(void* ctx, const xmlChar* name) { collector(ctx).end(as_view(name)); }
-void on_characters(void* ctx, const xmlChar* ch, int len) {
-  collector(ctx).characters(std::string_view(reinterpret_cast<const char*>(ch), static_cast<std::size_t>(len)));
-}
-void on_raw_text(void*, const xmlChar*, int) {}  // script and style content
-void on_message(void*, const char*, ...) {}      // errors and warnings: silenced
-
-htmlSAXHandler make_handler() {
-  htmlSAXHandler h;
-  std::memset(&h, 0, sizeof h);
-  h.startElement = on_start;
-  h.endElement = on_end;
-  h.characters = on_characters;
-  h.ignorableWhitespace = on_characters;
-  h.cdataBlock = on_raw_text;
-  h.warning = on_message;
-  h.error = on_message;
-  h.fatalError = on_message;
-  h.initialized = 1;  // SAX1 callbacks; never XML_SAX2_MAGIC (no structured errors)
-  return h;
-}
 
 }  // namespace
 
@@ -444,58 +449,14 @@ std::optional<std::string> meta_refresh_url(std::string_view in) {
   return std::string(url);
 }
 
+
 ExtractResult extract_html(std::string_view html, std::string_view charset_hint, const ExtractOptions& options) {
-  static const bool initialised = [] {
-    xmlInitParser();
-    return true;
-  }();
-  (void)initialised;
-
   ExtractResult result;
-  html = html.substr(0, std::min<std::size_t>(html.size(), INT_MAX));
-
-  // libxml2 only ever sees UTF-8 without NULs: the bytes are decoded here
-  // (crawl/extract/text_decoder.h), and its own guess from <meta> is off.
-  const SniffedEncoding sniffed = sniff_html_encoding(html, charset_hint);
-  result.encoding = std::string(sniffed.name);
-  result.encoding_source = sniffed.source;
-  html.remove_prefix(sniffed.bom_bytes);
-  std::string decoded;
-  if (sniffed.name != "UTF-8") {
-    decoded = decode_to_utf8(html, sniffed.name);
-    html = decoded;
-  }
-  if (const std::size_t bad = first_invalid_utf8(html); bad != std::string_view::npos) {
-    decoded = to_valid_utf8(html, bad, /*replace_nul=*/true);
-    html = decoded;
-  }
-  html = html.substr(0, std::min<std::size_t>(html.size(), INT_MAX));
-
-  htmlParserCtxtPtr ctxt = htmlCreateMemoryParserCtxt(html.data(), static_cast<int>(html.size()));
-  if (ctxt == nullptr) return result;
-  Collector collect(options, result);
-  htmlSAXHandler handler = make_handler();
-  htmlSAXHandlerPtr own_handler = ctxt->sax;
-  ctxt->sax = &handler;
-  ctxt->userData = ctxt;  // callbacks receive the context; it carries the collector
-  ctxt->_private = &collect;
-  htmlCtxtUseOptions(ctxt, HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_IGNORE_ENC);
-  xmlSwitchEncoding(ctxt, XML_CHAR_ENCODING_UTF8);
-  htmlParseDocument(ctxt);
-  collect.finish();
-  ctxt->sax = own_handler;
-  if (ctxt->myDoc != nullptr) xmlFreeDoc(ctxt->myDoc);
-  htmlFreeParserCtxt(ctxt);
-
-  // libxml2 emits the UTF-8 it was given; this guards the promise anyway.
-  for (std::string* s : {&result.title, &result.description, &result.language, &result.text}) make_valid_utf8(*s);
-  for (Link& link : result.links) {
-    make_valid_utf8(link.href);
-    make_valid_utf8(link.anchor_text);
-  }
-  if (result.base_href) make_valid_utf8(*result.base_href);
-  if (result.canonical) make_valid_utf8(*result.canonical);
-  result.content_hash = fnv1a64(result.text);
+  std::string storage;
+  html = to_utf8_input(html, charset_hint, result, storage);
+  HtmlTokenizer tokenizer(html);
+  Collector(options, result, tokenizer).run();
+  finish_result(result);
   return result;
 }
 

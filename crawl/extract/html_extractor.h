@@ -1,7 +1,8 @@
 // Link and content extraction from one HTML document: bytes in, result out.
 //
-// extract_html() runs libxml2's HTML SAX parser (lenient, streaming, no tree)
-// over the bytes of a page and collects
+// extract_html() runs the WHATWG tokenizer of crawl/extract/html_tokenizer.h
+// (no tree; why it is not libxml2 any more is said there) over the bytes of a
+// page and collects
 //   - the links a crawler follows, in document order, with the raw attribute
 //     value (character references decoded, nothing else: no trimming, no
 //     resolution; the URL normaliser does that against base_href or the page
@@ -21,7 +22,8 @@
 //   (the parse5 oracle runs with scripting disabled for the same reason).
 //
 // Visible text: character data outside head-only and non-rendered elements
-// (script, style, noscript, template, title: the title is reported apart),
+// (script, style, noscript, template, iframe, noembed, noframes, title: the
+// title is reported apart),
 // ASCII whitespace collapsed to one space, element boundaries other than
 // inline ones (a, b, span, em, code...) count as whitespace, trimmed, capped
 // at options.max_text_bytes on a UTF-8 boundary.
@@ -33,13 +35,27 @@
 // first 1024 bytes, then UTF-8 if the bytes are valid UTF-8, else
 // windows-1252), the bytes are decoded to UTF-8 here
 // (crawl/extract/text_decoder.h: malformed sequences become U+FFFD) and
-// libxml2 parses UTF-8 only, with its own encoding guess switched off. NUL
-// bytes become U+FFFD too. `encoding` and `encoding_source` in the result
+// only UTF-8 is tokenized. NUL bytes become U+FFFD too. `encoding` and `encoding_source` in the result
 // say what was used. Every string in the result is valid UTF-8.
 //
 // Hostile input: any bytes are accepted (binary, NULs, unclosed or 100,000
-// deeply nested tags, 10 MB attributes); libxml2 prints nothing; output is
-// bounded by the options below.
+// deeply nested tags, 10 MB attributes); nothing is printed; output is
+// bounded by the options below; time is linear in the input.
+//
+// Tree construction is followed only where it changes these results:
+// <template> content is skipped (nested templates counted); svg and math
+// (foreign content) have no raw-text elements, allow CDATA, report only
+// <a href> (or xlink:href) in svg, end at the standard's breakout tags and
+// return to HTML inside integration points (foreignObject, desc, title; mi,
+// mo, mn, ms, mtext, annotation-xml with an HTML encoding); a frame counts
+// only inside <frameset>. Simplified, with no difference on the parse5
+// corpus: an end tag inside foreign content that names no open foreign
+// element closes the foreign content when it names a common HTML container
+// (div, p, td, li...); frameset-ok and "in select" are not tracked. The
+// visible text follows the element rules above without a tree, so it can
+// differ from the same rules applied to a browser's tree where tree
+// construction moves text (foster parenting out of tables, misnested inline
+// elements); on the parse5 corpus it is identical on every page.
 //
 // Thread safety: pure; may be called from any number of threads at once.
 #pragma once

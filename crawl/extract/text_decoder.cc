@@ -1,9 +1,14 @@
 #include "crawl/extract/text_decoder.h"
 
 #include <iconv.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include <array>
 #include <cerrno>
+#include <cstdint>
+#include <cstring>
 #include <optional>
 
 #include "base/utf8.h"
@@ -449,7 +454,39 @@ constexpr std::array<MultiByte, 7> kMultiByte = {{
 std::size_t first_invalid_utf8(std::string_view s) {
   std::size_t i = 0;
   while (i < s.size()) {
+    // Many ASCII bytes without a NUL at a time: most of a page is ASCII.
+#ifdef __SSE2__
+    while (i + 16 <= s.size()) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+      if ((_mm_movemask_epi8(v) | _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_setzero_si128()))) != 0) break;
+      i += 16;
+    }
+#endif
+    // (Eight at a time: no high bit set and no zero byte in the word.)
+    while (i + 8 <= s.size()) {
+      std::uint64_t w;
+      std::memcpy(&w, s.data() + i, 8);
+      constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHighs = 0x8080808080808080ULL;
+      if (((w | ((w - kOnes) & ~w)) & kHighs) != 0) break;
+      i += 8;
+    }
+    if (i >= s.size()) break;
     const auto c = static_cast<unsigned char>(s[i]);
+    // The common well-formed two- and three-byte sequences inline (the
+    // general check is a call).
+    const auto cont = [&](std::size_t k, unsigned char lo, unsigned char hi) {
+      if (k >= s.size()) return false;
+      const auto b = static_cast<unsigned char>(s[k]);
+      return b >= lo && b <= hi;
+    };
+    if (c >= 0xC2 && c <= 0xDF && cont(i + 1, 0x80, 0xBF)) {
+      i += 2;
+      continue;
+    }
+    if (c >= 0xE1 && c <= 0xEC && cont(i + 1, 0x80, 0xBF) && cont(i + 2, 0x80, 0xBF)) {
+      i += 3;
+      continue;
+    }
     if (c != 0 && c < 0x80) {
       ++i;
       continue;
