@@ -64,11 +64,11 @@ struct FrontierItem {
   std::string url;
   int depth = 0;
   int attempts = 0;  // attempts made before this one
+  // The URL's stored page (a recrawl): its validators are sent (crawl/revisit.h).
+  std::optional<store::PreviousFetch> previous;
   // Handed out from the host's parked queue (crawl/frontier.h): it was
   // waiting longest, so it goes back to the front if it must wait again.
   bool parked = false;
-  // The URL's stored page (a recrawl): its validators are sent (crawl/revisit.h).
-  std::optional<store::PreviousFetch> previous;
 };
 
 struct Candidate {

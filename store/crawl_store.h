@@ -406,7 +406,8 @@ class CrawlStore {
   virtual Result<std::int64_t> begin_run(const RunInfo& run) = 0;
   // Recrawls (see RecrawlPass). begin_recrawl: one transaction; continues the
   // open pass when there is one, else opens one and requeues every done and
-  // failed row (attempts and due time reset; depth kept). end_recrawl closes
+  // failed row (attempts and due time reset; depth kept) but those of trap
+  // rows (error_class 'trap': never fetched, nothing to revisit). end_recrawl closes
   // every open pass (a crawl that completed finished it, --recrawl or not).
   // Not pure, like find_page: a store without them answers internal to
   // begin_recrawl, and end_recrawl does nothing (it has no pass open).

@@ -463,8 +463,11 @@ Result<RecrawlPass> SqliteCrawlStore::begin_recrawl(std::int64_t now_ms) {
   if (!s.ok()) return s;
   if (!pass.resumed) {
     // `state = 0` rows are untouched: URLs still waiting keep their attempts
-    // and due times. Claimed rows were released by release_claims().
-    s = db_.exec("UPDATE frontier SET state = 0, attempts = 0, next_due_ms = 0 WHERE state IN (2, 3)",
+    // and due times. Claimed rows were released by release_claims(). Rows of
+    // URLs the crawler refused as traps (error_class 'trap', docs/schema.md)
+    // stay done: they were never asked of a server, there is nothing to revisit.
+    s = db_.exec("UPDATE frontier SET state = 0, attempts = 0, next_due_ms = 0 WHERE state IN (2, 3) "
+                 "AND url_id NOT IN (SELECT url_id FROM pages WHERE error_class = 'trap')",
                  "recrawl: requeue done and failed rows");
     if (!s.ok()) return s;
     pass.requeued = db_.changes();

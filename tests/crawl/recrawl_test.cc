@@ -214,5 +214,25 @@ TEST(RecrawlTest, AgainstTheTestsiteAnUnchangedSiteIsAllNotModified) {
   }
 }
 
+
+// A URL the crawler refused as a trap was never asked of its server: a
+// recrawl has nothing to revisit there, and must not fetch it now.
+TEST(RecrawlTest, TrapRowsAreNotRevisited) {
+  testing::TempDir dir;
+  auto site = [](fetch::FakeFetcher& f) {
+    f.add_page("http://a.test/", "<a href=/x/x/x/x/loop>loop</a><a href=/a>a</a>");
+    f.add_page("http://a.test/a", "<p>alpha</p>");
+    f.add_page("http://a.test/x/x/x/x/loop", "<p>never asked</p>");
+  };
+  crawl_test::FakeCrawl first = crawl_test::fake_crawl(dir / "c.db", options(false), site);
+  ASSERT_EQ(first.outcome, CrawlOutcome::kComplete);
+  ASSERT_EQ(crawl_test::stored_page(dir / "c.db", "http://a.test/x/x/x/x/loop")->error_class, "trap");
+  crawl_test::FakeCrawl second = crawl_test::fake_crawl(dir / "c.db", options(true), site);
+  ASSERT_EQ(second.outcome, CrawlOutcome::kComplete);
+  EXPECT_THAT(second.sorted_urls(), ElementsAre("http://a.test/", "http://a.test/a"));
+  EXPECT_EQ(second.counters.requeued, 2);
+  EXPECT_EQ(crawl_test::stored_page(dir / "c.db", "http://a.test/x/x/x/x/loop")->error_class, "trap");
+}
+
 }  // namespace
 }  // namespace preheat::crawl
