@@ -8,6 +8,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "base/utf8.h"
 #include "crawl/extract/named_char_refs.h"
 
 namespace preheat::crawl {
@@ -68,24 +69,6 @@ bool iequals_lower(std::string_view s, std::string_view lower_case) {
   return true;
 }
 
-void append_utf8(std::uint32_t cp, std::string& out) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
 
 // The numeric character reference end state's replacements.
@@ -123,7 +106,7 @@ std::size_t char_ref(std::string_view raw, std::size_t amp, bool in_attribute, s
       return amp + 1;
     }
     if (at(p) == ';') ++p;
-    append_utf8(numeric_ref_code_point(cp), out);
+    append_utf8(out, numeric_ref_code_point(cp));
     return p;
   }
   // Named: the longest name in the table that the text starts with.
