@@ -16,6 +16,10 @@ void add_transfer_limit_options(CLI::App& sub, TransferLimits& l) {
       ->check(CLI::Range(1.0, 1e12))->capture_default_str();
   sub.add_option("--max-decompressed", l.max_decompressed_bytes, "Bytes after gzip/br/zstd decoding at most (error: too-large)")
       ->check(CLI::Range(1.0, 1e12))->capture_default_str();
+  sub.add_option("--http-client", l.http_client,
+                 "Client for plain http:// in the async and parallel modes: native (preheat's HTTP/1.1 client, "
+                 "half of libcurl's CPU per request) or curl (libcurl, as https:// and the sequential mode always use)")
+      ->check(CLI::IsMember({"native", "curl"}))->capture_default_str();
 }
 
 void apply(const TransferLimits& l, fetch::FetchOptions& o) {
@@ -25,6 +29,7 @@ void apply(const TransferLimits& l, fetch::FetchOptions& o) {
   o.max_redirects = l.max_redirects;
   o.max_body_bytes = static_cast<std::uint64_t>(l.max_body_bytes);
   o.max_decompressed_bytes = static_cast<std::uint64_t>(l.max_decompressed_bytes);
+  o.native_http1 = l.http_client == "native";
 }
 
 }  // namespace preheat::cli

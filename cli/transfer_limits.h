@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "fetch/fetch_options.h"
 
@@ -20,10 +21,13 @@ struct TransferLimits {
   int max_redirects = 10;
   double max_body_bytes = 16u << 20;  // on the wire
   double max_decompressed_bytes = 64u << 20;
+  // --http-client: "native" (plain http:// over preheat's HTTP/1.1 client in
+  // the async modes) or "curl" (libcurl for every URL).
+  std::string http_client = "native";
 };
 
 // --connect-timeout, --timeout, --stall-timeout, --max-redirects, --max-body,
-// --max-decompressed, with `limits`' values as the defaults shown.
+// --max-decompressed, --http-client, with `limits`' values as the defaults shown.
 void add_transfer_limit_options(CLI::App& sub, TransferLimits& limits);
 void apply(const TransferLimits& limits, fetch::FetchOptions& options);
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "fetch/detail/fetch_core.h"
+#include "fetch/detail/http1_transport.h"
 #include "runtime/event.h"
 
 namespace preheat::fetch {
@@ -78,7 +79,13 @@ class CurlMultiFetcher final : public Fetcher {
     curl_multi_setopt(multi_, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
     // Connections kept for reuse: enough for every in-flight request.
     curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, static_cast<long>(options.max_in_flight + 16));
-    hop_ = [this](const std::string& url, const Request& request) { return transfer(url, request); };
+    if (core_.options().native_http1 && !detail::Http1Transport::proxy_in_environment()) {
+      http1_ = std::make_unique<detail::Http1Transport>(loop_, core_.options());
+    }
+    hop_ = [this](const std::string& url, const Request& request) {
+      if (http1_ && detail::Http1Transport::handles(url)) return http1_->hop(url, request);
+      return transfer(url, request);
+    };
     idle_limit_ = std::max<std::size_t>(1, options.max_in_flight);
   }
 
@@ -321,6 +328,8 @@ class CurlMultiFetcher final : public Fetcher {
   // Sockets curl opened through on_open_socket and has not closed yet.
   std::unordered_set<curl_socket_t> connection_sockets_;
   detail::FetchCore::Hop hop_;
+  // Plain http:// URLs, unless options.native_http1 is off (see the header).
+  std::unique_ptr<detail::Http1Transport> http1_;
   // Finished transfers kept for reuse (their easy handles are idle).
   std::vector<std::unique_ptr<Transfer>> idle_;
   std::size_t idle_limit_ = 0;

@@ -14,6 +14,12 @@
 //    direction.
 //  - finished transfers wake their coroutine through an Event (a post).
 //
+// Plain http:// URLs go to preheat's own HTTP/1.1 client on the same loop
+// (detail/http1_transport.h: half of libcurl's CPU per request) unless
+// FetchOptions::native_http1 is off or the environment names a proxy;
+// https:// always goes to libcurl (TLS, HTTP/2). Redirects between the two
+// are followed across them (FetchCore picks the transport per hop).
+//
 // Thread safety: everything on the runtime's event loop.
 #pragma once
 

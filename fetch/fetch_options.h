@@ -30,6 +30,10 @@ struct FetchOptions {
   // system's (a test server's self-signed certificate, a private CA); empty:
   // the system's CA store.
   std::string ca_file;
+  // Async and parallel modes: plain http:// over preheat's own HTTP/1.1
+  // client (fetch/detail/http1_transport.h) instead of libcurl. The
+  // sequential mode's blocking fetcher is libcurl either way.
+  bool native_http1 = true;
 };
 
 // "preheat/0.1.0"

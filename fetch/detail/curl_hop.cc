@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "base/version.h"
+#include "fetch/detail/response_headers.h"
 #include "fetch/request_block.h"
 
 namespace preheat::fetch {
@@ -25,33 +26,6 @@ void ensure_curl_initialised() {
 }
 
 namespace {
-
-// ASCII lower case (HTTP tokens are ASCII; no locale, no libc call per byte).
-std::string lower(std::string s) {
-  for (char& c : s) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return s;
-}
-
-std::string trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
-  return std::string(s);
-}
-
-// The charset parameter of a Content-Type value, lower-cased, unquoted.
-std::string charset_of(const std::string& content_type) {
-  const std::string ct = lower(content_type);
-  auto pos = ct.find("charset=");
-  if (pos == std::string::npos) return "";
-  std::string v = ct.substr(pos + 8);
-  auto end = v.find(';');
-  if (end != std::string::npos) v = v.substr(0, end);
-  v = trim(v);
-  if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'')) v = v.substr(1, v.size() - 2);
-  return v;
-}
 
 Duration micros(curl_off_t us) { return std::chrono::microseconds(us); }
 
@@ -68,23 +42,6 @@ std::chrono::steady_clock::time_point stall_clock_now() {
   timespec ts{};
   clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
   return std::chrono::steady_clock::time_point(std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec));
-}
-
-// Whether `name` equals `lower_name` (given in lower case), ignoring ASCII case.
-bool header_is(std::string_view name, std::string_view lower_name) {
-  if (name.size() != lower_name.size()) return false;
-  for (std::size_t i = 0; i < name.size(); ++i) {
-    char c = name[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != lower_name[i]) return false;
-  }
-  return true;
-}
-
-std::string_view trim_view(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
-  return s;
 }
 
 // True when no proxy environment variable is set, so that telling curl "no
@@ -225,65 +182,13 @@ std::size_t CurlHop::on_header(char* data, std::size_t size, std::size_t n, void
   if (line.rfind("HTTP/", 0) == 0) {
     // A new header block (after a 100 Continue, say): start over.
     r.header_block.assign(line);
-    r.content_type.clear();
-    r.charset.clear();
-    r.content_length.reset();
-    r.location.clear();
-    r.retry_after.clear();
-    r.etag.clear();
-    r.last_modified.clear();
-    r.x_robots_tag.clear();
-    r.content_encoding.clear();
+    clear_response_headers(r);
     return len;
   }
   r.header_block.append(line);
   const auto colon = line.find(':');
   if (colon == std::string_view::npos) return len;
-  const std::string_view name = line.substr(0, colon);
-  // Only the headers later stages need are kept; the others cost one
-  // comparison of their length.
-  const std::string_view value = trim_view(line.substr(colon + 1));
-  switch (name.size()) {
-    case 4:
-      if (header_is(name, "etag")) r.etag.assign(value);
-      break;
-    case 8:
-      if (header_is(name, "location")) r.location.assign(value);
-      break;
-    case 11:
-      if (header_is(name, "retry-after")) r.retry_after.assign(value);
-      break;
-    case 12:
-      if (header_is(name, "content-type")) {
-        r.content_type.assign(value);
-        r.charset = charset_of(r.content_type);
-      } else if (header_is(name, "x-robots-tag")) {
-        if (r.x_robots_tag.empty()) {
-          r.x_robots_tag.assign(value);
-        } else {
-          // One line per header: an `agent:` prefix scopes only its own
-          // header (crawl/robots_directives.h).
-          r.x_robots_tag.append("\n").append(value);
-        }
-      }
-      break;
-    case 13:
-      if (header_is(name, "last-modified")) r.last_modified.assign(value);
-      break;
-    case 14:
-      if (header_is(name, "content-length")) {
-        try {
-          r.content_length = std::stoull(std::string(value));
-        } catch (...) {
-        }
-      }
-      break;
-    case 16:
-      if (header_is(name, "content-encoding")) r.content_encoding = lower(std::string(value));
-      break;
-    default:
-      break;
-  }
+  take_response_header(r, line.substr(0, colon), line.substr(colon + 1));
   return len;
 }
 

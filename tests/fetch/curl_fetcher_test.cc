@@ -18,6 +18,7 @@
 #include "runtime/scope.h"
 #include "tests/testsite/running_server.h"
 #include "testsite/site_model.h"
+#include "tests/support/support.h"
 
 namespace preheat::fetch {
 namespace {
@@ -60,11 +61,30 @@ std::vector<std::string> pages(std::uint16_t port, std::size_t n) {
   return *all;
 }
 
-// Fetches `u` with a fresh runtime and fetcher of the given mode.
-FetchResult get(ExecutionMode mode, const std::string& u, FetchOptions options = {}) {
-  runtime::Runtime rt({.mode = mode});
-  auto fetcher = mode == ExecutionMode::kSequential ? make_curl_blocking_fetcher(rt, options)
-                                                      : make_curl_multi_fetcher(rt, options);
+// The clients under test: the blocking libcurl fetcher (sequential mode),
+// and the multi fetcher of the async modes with plain http:// over libcurl
+// or over the native HTTP/1.1 client (fetch/detail/http1_transport.h). Every
+// behaviour test runs against each: libcurl is the native client's oracle.
+struct Client {
+  ExecutionMode mode = ExecutionMode::kAsync;
+  bool native = false;
+};
+
+std::string client_name(const Client& c) {
+  if (c.mode == ExecutionMode::kSequential) return "Sequential";
+  return c.native ? "AsyncNative" : "AsyncCurl";
+}
+
+std::unique_ptr<Fetcher> make_client(runtime::Runtime& rt, const Client& c, FetchOptions options = {}) {
+  options.native_http1 = c.native;
+  return c.mode == ExecutionMode::kSequential ? make_curl_blocking_fetcher(rt, options)
+                                              : make_curl_multi_fetcher(rt, options);
+}
+
+// Fetches `u` with a fresh runtime and fetcher of the given client.
+FetchResult get(const Client& client, const std::string& u, FetchOptions options = {}) {
+  runtime::Runtime rt({.mode = client.mode});
+  auto fetcher = make_client(rt, client, options);
   auto main = [&]() -> Task<FetchResult> {
     Request r;
     r.url = u;
@@ -73,7 +93,7 @@ FetchResult get(ExecutionMode mode, const std::string& u, FetchOptions options =
   return rt.run_for_result(main());
 }
 
-class CurlFetcherTest : public ::testing::TestWithParam<ExecutionMode> {};
+class CurlFetcherTest : public ::testing::TestWithParam<Client> {};
 
 TEST_P(CurlFetcherTest, FetchesAPage) {
   FetchResult r = get(GetParam(), url("/"));
@@ -123,11 +143,10 @@ TEST_P(CurlFetcherTest, TheRebuiltRequestIsWhatCurlSentAndTheHeaderBlockWhatCame
   {
     RawServer raw(head + "ok");
     const std::string u = "http://127.0.0.1:" + std::to_string(raw.port) + "/a/b?c=d";
-    runtime::Runtime rt({.mode = GetParam()});
+    runtime::Runtime rt({.mode = GetParam().mode});
     FetchOptions options;
     options.user_agent = "preheat-test/1";
-    auto fetcher = GetParam() == ExecutionMode::kSequential ? make_curl_blocking_fetcher(rt, options)
-                                                              : make_curl_multi_fetcher(rt, options);
+    auto fetcher = make_client(rt, GetParam(), options);
     auto main = [&]() -> Task<FetchResult> {
       Request q;
       q.url = u;
@@ -153,9 +172,8 @@ TEST_P(CurlFetcherTest, ValidatorsAndEveryXRobotsTagHeaderAreKeptA304IsNoError) 
   std::string sent;
   {
     RawServer raw(head);
-    runtime::Runtime rt({.mode = GetParam()});
-    auto fetcher = GetParam() == ExecutionMode::kSequential ? make_curl_blocking_fetcher(rt, {})
-                                                              : make_curl_multi_fetcher(rt, {});
+    runtime::Runtime rt({.mode = GetParam().mode});
+    auto fetcher = make_client(rt, GetParam());
     auto main = [&]() -> Task<FetchResult> {
       Request q;
       q.url = "http://127.0.0.1:" + std::to_string(raw.port) + "/";
@@ -171,6 +189,28 @@ TEST_P(CurlFetcherTest, ValidatorsAndEveryXRobotsTagHeaderAreKeptA304IsNoError) 
   EXPECT_EQ(r.response.last_modified, "Mon, 01 Jan 2024 00:00:00 GMT");
   EXPECT_EQ(r.response.x_robots_tag, "googlebot: noindex\nnofollow");
   EXPECT_NE(sent.find("\r\nIf-None-Match: \"v1\"\r\n"), std::string::npos) << sent;
+}
+
+// Every coding preheat asks for (Accept-Encoding: gzip, br, zstd) arrives
+// decoded, whichever transport decodes it; bodies made by the command line
+// encoders.
+TEST_P(CurlFetcherTest, EveryAcceptedContentCodingArrivesDecoded) {
+  std::string plain;
+  for (int i = 0; i < 2000; ++i) plain += "line " + std::to_string(i) + " of the page\n";
+  preheat::testing::TempDir dir;
+  preheat::testing::write_file(dir / "plain", plain);
+  for (const std::string coding : {"gzip", "br", "zstd"}) {
+    const std::string tool = coding == "br" ? "brotli -c" : coding == "zstd" ? "zstd -q -c" : "gzip -c";
+    const std::string body = preheat::testing::command_output(tool + " < '" + (dir / "plain").string() + "'");
+    ASSERT_FALSE(body.empty()) << tool;
+    RawServer raw("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Encoding: " + coding +
+                  "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
+    FetchResult r = get(GetParam(), "http://127.0.0.1:" + std::to_string(raw.port) + "/");
+    ASSERT_TRUE(r.ok()) << coding << ": " << r.error->message;
+    EXPECT_EQ(r.response.body, plain) << coding;
+    EXPECT_EQ(r.response.wire_bytes, body.size()) << coding;
+    EXPECT_EQ(r.response.content_encoding, coding);
+  }
 }
 
 TEST_P(CurlFetcherTest, HttpErrorsCarryStatusAndRetryAfter) {
@@ -278,9 +318,8 @@ TEST_P(CurlFetcherTest, ARefusedConnection) {
 TEST_P(CurlFetcherTest, KeepAliveReusesOneConnection) {
   testsite::ServerOptions options;
   RunningServer own(site(), options);
-  runtime::Runtime rt({.mode = GetParam()});
-  auto fetcher = GetParam() == ExecutionMode::kSequential ? make_curl_blocking_fetcher(rt, {})
-                                                            : make_curl_multi_fetcher(rt, {});
+  runtime::Runtime rt({.mode = GetParam().mode});
+  auto fetcher = make_client(rt, GetParam());
   int ok = 0;
   const auto urls = pages(own.port(), 20);
   auto main = [&]() -> Task<void> {
@@ -301,9 +340,8 @@ TEST_P(CurlFetcherTest, ATotalTimeoutOnAReusedConnectionIsNotAConnectTimeout) {
   FetchOptions o;
   o.total_timeout = 1s;
   o.stall_time = 30s;  // so that the total timeout fires first
-  runtime::Runtime rt({.mode = GetParam()});
-  auto fetcher = GetParam() == ExecutionMode::kSequential ? make_curl_blocking_fetcher(rt, o)
-                                                            : make_curl_multi_fetcher(rt, o);
+  runtime::Runtime rt({.mode = GetParam().mode});
+  auto fetcher = make_client(rt, GetParam(), o);
   std::optional<FetchResult> first, stalled;
   auto main = [&]() -> Task<void> {
     Request a;
@@ -329,16 +367,24 @@ TEST_P(CurlFetcherTest, StaysHealthyAfterEveryFault) {
   EXPECT_TRUE(r.ok());
 }
 
-INSTANTIATE_TEST_SUITE_P(Modes, CurlFetcherTest, ::testing::Values(ExecutionMode::kSequential, ExecutionMode::kAsync),
-                         [](const auto& info) { return std::string(to_string(info.param)); });
+INSTANTIATE_TEST_SUITE_P(Clients, CurlFetcherTest,
+                         ::testing::Values(Client{ExecutionMode::kSequential, false}, Client{ExecutionMode::kAsync, false},
+                                           Client{ExecutionMode::kAsync, true}),
+                         [](const auto& info) { return client_name(info.param); });
 
-TEST(CurlMultiFetcherTest, TransfersOverlapAndStayUnderTheLimit) {
+// The async modes' fetcher, with plain http:// over libcurl or the native client.
+class MultiFetcherTest : public ::testing::TestWithParam<bool> {
+ protected:
+  Client client() const { return Client{ExecutionMode::kAsync, GetParam()}; }
+};
+
+TEST_P(MultiFetcherTest, TransfersOverlapAndStayUnderTheLimit) {
   testsite::ServerOptions options;
   options.latency.base = 100ms;
   RunningServer slow(site(), options);
   trace::Recorder rec(steady_clock());
   runtime::Runtime rt({.mode = ExecutionMode::kAsync, .recorder = &rec});
-  auto fetcher = make_curl_multi_fetcher(rt, {.max_in_flight = 6, .max_per_host = 6});
+  auto fetcher = make_client(rt, client(), {.max_in_flight = 6, .max_per_host = 6});
   int ok = 0;
   const auto urls = pages(slow.port(), 24);
   // The lambda outlives every coroutine it starts (a capturing lambda made
@@ -380,11 +426,11 @@ TEST(CurlMultiFetcherTest, TransfersOverlapAndStayUnderTheLimit) {
 // unlike connection sockets, which stay registered while curl keeps the
 // connection: see curl_multi_fetcher.cc). "localhost" may also offer ::1,
 // where nothing listens: a failed connection attempt on the way.
-TEST(CurlMultiFetcherTest, ANamedHostKeepsOneConnection) {
+TEST_P(MultiFetcherTest, ANamedHostKeepsOneConnection) {
   testsite::ServerOptions options;
   RunningServer own(site(), options);
   runtime::Runtime rt({.mode = ExecutionMode::kAsync});
-  auto fetcher = make_curl_multi_fetcher(rt, {});
+  auto fetcher = make_client(rt, client());
   int ok = 0;
   std::vector<std::string> urls;
   for (const std::string& u : pages(own.port(), 10)) {
@@ -407,20 +453,20 @@ TEST(CurlMultiFetcherTest, ANamedHostKeepsOneConnection) {
   EXPECT_EQ(own.stats().requests, 30u);
 }
 
-TEST(CurlMultiFetcherTest, ATotalTimeout) {
+TEST_P(MultiFetcherTest, ATotalTimeout) {
   testsite::ServerOptions options;
   options.latency.base = 3000ms;
   RunningServer slow(site(), options);
   FetchOptions o;
   o.total_timeout = 200ms;
-  FetchResult r = get(ExecutionMode::kAsync, "http://127.0.0.1:" + std::to_string(slow.port()) + "/", o);
+  FetchResult r = get(client(), "http://127.0.0.1:" + std::to_string(slow.port()) + "/", o);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error->kind, FetchErrorKind::kTotalTimeout) << r.error->message;
 }
 
-TEST(CurlMultiFetcherTest, CancellingInFlightTransfersIsClean) {
+TEST_P(MultiFetcherTest, CancellingInFlightTransfersIsClean) {
   runtime::Runtime rt({.mode = ExecutionMode::kAsync});
-  auto fetcher = make_curl_multi_fetcher(rt, {});
+  auto fetcher = make_client(rt, client());
   int cancelled = 0;
   bool after_ok = false;
   auto stalled = [&]() -> Task<void> {
@@ -455,6 +501,9 @@ TEST(CurlMultiFetcherTest, CancellingInFlightTransfersIsClean) {
   EXPECT_EQ(cancelled, 5);
   EXPECT_TRUE(after_ok);
 }
+
+INSTANTIATE_TEST_SUITE_P(Transports, MultiFetcherTest, ::testing::Bool(),
+                         [](const auto& info) { return std::string(info.param ? "Native" : "Curl"); });
 
 }  // namespace
 }  // namespace preheat::fetch

@@ -2,7 +2,7 @@
 // error taxonomy.
 #include <gtest/gtest.h>
 
-
+#include "fetch/detail/response_headers.h"
 #include "fetch/fetch_error.h"
 #include "fetch/host_key.h"
 #include "fetch/redirect_follower.h"
@@ -132,3 +132,38 @@ TEST(RequestBlockTest, RebuildsWhatCurlSendsInItsOrder) {
 
 }  // namespace
 }  // namespace preheat::fetch
+
+namespace preheat::fetch::detail {
+namespace {
+
+TEST(ResponseHeadersTest, CharsetIsAParameterOfTheMediaTypeOnly) {
+  EXPECT_EQ(charset_of("text/html; charset=UTF-8"), "utf-8");
+  EXPECT_EQ(charset_of("text/html;charset=\"Shift_JIS\""), "shift_jis");
+  EXPECT_EQ(charset_of("text/html; q=1; Charset = windows-1252 ; x=y"), "windows-1252");
+  EXPECT_EQ(charset_of("text/x-charset=utf-8"), "");  // part of the type, not a parameter
+  EXPECT_EQ(charset_of("text/html; foo=\"charset=latin1\""), "");
+  EXPECT_EQ(charset_of("text/html"), "");
+}
+
+TEST(ResponseHeadersTest, KeptHeadersAreTakenAndOthersIgnored) {
+  Response r;
+  take_response_header(r, "Content-Type", " text/html; charset=utf-8\r\n");
+  take_response_header(r, "content-length", "123");
+  take_response_header(r, "X-Robots-Tag", "noindex");
+  take_response_header(r, "x-robots-tag", "bot: nofollow");
+  take_response_header(r, "Content-Encoding", "GZIP");
+  take_response_header(r, "Server", "nginx");
+  EXPECT_EQ(r.content_type, "text/html; charset=utf-8");
+  EXPECT_EQ(r.charset, "utf-8");
+  EXPECT_EQ(r.content_length, std::optional<std::uint64_t>(123));
+  EXPECT_EQ(r.x_robots_tag, "noindex\nbot: nofollow");
+  EXPECT_EQ(r.content_encoding, "gzip");
+  take_response_header(r, "Content-Length", "12abc");
+  EXPECT_FALSE(r.content_length.has_value());  // not a number: unknown length
+  clear_response_headers(r);
+  EXPECT_TRUE(r.content_type.empty());
+  EXPECT_TRUE(r.x_robots_tag.empty());
+}
+
+}  // namespace
+}  // namespace preheat::fetch::detail
