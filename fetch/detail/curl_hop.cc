@@ -265,7 +265,14 @@ HopResult CurlHop::finish(int code_int) {
     } else {
       FetchErrorKind kind = FetchErrorKind::kProtocol;
       switch (code) {
-        case CURLE_UNSUPPORTED_PROTOCOL:
+        case CURLE_UNSUPPORTED_PROTOCOL: {
+          // Before a connection: the URL's scheme. After one: the server's
+          // answer was not HTTP (curl: "Received HTTP/0.9 when not allowed").
+          long local_port = 0;
+          curl_easy_getinfo(easy_, CURLINFO_LOCAL_PORT, &local_port);
+          kind = local_port != 0 ? FetchErrorKind::kProtocol : FetchErrorKind::kBadUrl;
+          break;
+        }
         case CURLE_URL_MALFORMAT:
           kind = FetchErrorKind::kBadUrl;
           break;
