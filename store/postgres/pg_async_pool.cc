@@ -6,9 +6,21 @@ namespace preheat::store {
 
 using runtime::Task;
 
-PgAsyncPool::Lease::~Lease() {
+void PgAsyncPool::Lease::end() noexcept {
+  // Connection first, slot second: the next waiter finds the connection idle.
   if (pool_ != nullptr && conn_) pool_->give_back(std::move(conn_));
-  // permit_ is released after this body: the next waiter finds conn_ idle.
+  conn_.reset();
+  permit_.release();
+}
+
+PgAsyncPool::Lease& PgAsyncPool::Lease::operator=(Lease&& other) noexcept {
+  if (this != &other) {
+    end();
+    pool_ = other.pool_;
+    conn_ = std::move(other.conn_);
+    permit_ = std::move(other.permit_);
+  }
+  return *this;
 }
 
 PgAsyncPool::PgAsyncPool(const runtime::asio::any_io_executor& executor, PgAsyncPoolOptions options)

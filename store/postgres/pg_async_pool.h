@@ -54,13 +54,14 @@ class PgAsyncPool {
   class Lease {
    public:
     Lease(Lease&&) noexcept = default;
-    Lease& operator=(Lease&&) noexcept = default;
-    ~Lease();
+    Lease& operator=(Lease&& other) noexcept;  // gives back what it held first
+    ~Lease() { end(); }
     PgAsyncConnection& operator*() const { return *conn_; }
     PgAsyncConnection* operator->() const { return conn_.get(); }
 
    private:
     friend class PgAsyncPool;
+    void end() noexcept;  // the connection back to the pool (or closed), then the slot
     Lease(PgAsyncPool* pool, std::unique_ptr<PgAsyncConnection> conn, runtime::Semaphore::Permit permit)
         : pool_(pool), conn_(std::move(conn)), permit_(std::move(permit)) {}
     PgAsyncPool* pool_;
