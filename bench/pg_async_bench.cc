@@ -22,10 +22,6 @@
 #include "runtime/runtime.h"
 #include "store/postgres/pg_async_connection.h"
 
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-
 namespace {
 
 using preheat::Result;

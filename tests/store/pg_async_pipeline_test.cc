@@ -103,5 +103,35 @@ TEST(PgAsyncPipelineTest, AnEmptyPipelineReturnsNoResults) {
   EXPECT_EQ(run_async(empty_pipeline(db.uri())), 0u);
 }
 
+// Each statement sends 256 KB and gets the same 256 KB back: 25 MB each way,
+// far beyond both socket buffers. The server stops reading once its replies
+// back up, so the send only finishes if the flush loop reads while it sends.
+Task<std::vector<std::string>> echo_big(std::string uri) {
+  auto ex = co_await runtime::asio::this_coro::executor;
+  std::unique_ptr<PgAsyncConnection> conn = co_await must_connect(ex, uri);
+  std::vector<PgStatement> statements;
+  for (int i = 0; i < 100; ++i) {
+    std::string payload(256 << 10, static_cast<char>('a' + i % 26));
+    statements.push_back({"SELECT $1::text", {PgParam::text(std::move(payload))}, false});
+  }
+  Result<std::vector<Result<PgResult>>> r = co_await conn->pipeline(std::move(statements));
+  if (!r.ok()) throw std::runtime_error(r.status().to_string());
+  std::vector<std::string> out;
+  for (const auto& one : *r) {
+    if (!one.ok()) throw std::runtime_error(one.status().to_string());
+    out.emplace_back(one->value(0, 0));
+  }
+  co_return out;
+}
+
+TEST(PgAsyncPipelineTest, APipelineLargerThanBothSocketBuffersReadsWhileItSends) {
+  testing::PostgresTestDb db;
+  std::vector<std::string> echoed = run_async(echo_big(db.uri()));
+  ASSERT_EQ(echoed.size(), 100u);
+  for (int i = 0; i < 100; ++i) {
+    EXPECT_EQ(echoed[static_cast<std::size_t>(i)], std::string(256 << 10, static_cast<char>('a' + i % 26))) << i;
+  }
+}
+
 }  // namespace
 }  // namespace preheat::store
