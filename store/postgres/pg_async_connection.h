@@ -19,8 +19,9 @@
 //
 // pipeline() sends every statement in libpq's pipeline mode, then one sync,
 // then reads every result in order: one round trip for the whole batch
-// (measured several times faster than one round trip per statement, see the
-// report in bench/pg_async_bench.cc). One sync makes the pipeline one
+// (bench/pg_async_bench.cc, 1,000 INSERTs on a loopback unix socket: 2.7-3.9x
+// faster than one round trip per statement in one transaction, 5.4x faster
+// than autocommitting each). One sync makes the pipeline one
 // implicit transaction: a statement that fails rolls back the ones before it,
 // and the server skips the ones after it (reported per statement as
 // Status::cancelled).
