@@ -171,8 +171,8 @@ int PgAsyncConnection::backend_pid() const { return conn_ == nullptr ? 0 : PQbac
 
 Status PgAsyncConnection::fail(std::string what) {
   broken_ = true;
-  return Status::io_error("PostgreSQL connection lost (" + what + "): " +
-                          (conn_ == nullptr ? std::string("closed") : trimmed(PQerrorMessage(conn_))));
+  const std::string libpq = conn_ == nullptr ? std::string() : trimmed(PQerrorMessage(conn_));
+  return Status::io_error("PostgreSQL connection broken (" + what + ")" + (libpq.empty() ? "" : ": " + libpq));
 }
 
 Status PgAsyncConnection::begin_call() {
@@ -230,7 +230,13 @@ Task<Status> PgAsyncConnection::read_statement(std::vector<PgResult>& results) {
     }
     PGresult* r = PQgetResult(conn_);
     if (r == nullptr) co_return Status();
-    results.emplace_back(r);
+    PgResult result(r);
+    const ExecStatusType status = PQresultStatus(r);
+    if (status == PGRES_COPY_IN || status == PGRES_COPY_OUT || status == PGRES_COPY_BOTH) {
+      // The COPY sub-protocol is not spoken here; the stream cannot go on.
+      co_return fail("COPY is not supported by PgAsyncConnection");
+    }
+    results.push_back(std::move(result));
   }
 }
 

@@ -38,6 +38,9 @@
 // half-read result stream cannot be resumed. The server ends the backend
 // when it next notices the closed socket.
 //
+// COPY is not supported: a statement that starts one fails and breaks the
+// connection.
+//
 // Host names: PQconnectStart resolves a host name with a blocking
 // getaddrinfo. Give a unix socket directory, an IP address or `hostaddr` (as
 // the tests and the benchmark do) to keep connect fully non-blocking.

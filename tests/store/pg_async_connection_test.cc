@@ -88,6 +88,28 @@ TEST(PgAsyncConnectionTest, SqlErrorsAreValuesWithTheirSqlstateAndTheConnectionS
   EXPECT_EQ(e.after, "1");
 }
 
+struct CopyOutcome {
+  Status copy;
+  bool broken = false;
+};
+
+Task<CopyOutcome> copy_statement(std::string uri) {
+  auto ex = co_await runtime::asio::this_coro::executor;
+  std::unique_ptr<PgAsyncConnection> conn = co_await must_connect(ex, uri);
+  CopyOutcome c;
+  c.copy = (co_await conn->query("COPY (SELECT 1) TO STDOUT")).status();
+  c.broken = conn->broken();
+  co_return c;
+}
+
+TEST(PgAsyncConnectionTest, CopyIsRefusedAndBreaksTheConnectionInsteadOfHanging) {
+  testing::PostgresTestDb db;
+  CopyOutcome c = run_async(copy_statement(db.uri()));
+  EXPECT_EQ(c.copy.code(), Status::Code::kIoError);
+  EXPECT_NE(c.copy.message().find("COPY is not supported"), std::string::npos) << c.copy.message();
+  EXPECT_TRUE(c.broken);
+}
+
 Task<Status> connect_status(std::string uri) {
   auto ex = co_await runtime::asio::this_coro::executor;
   Result<std::unique_ptr<PgAsyncConnection>> c = co_await PgAsyncConnection::connect(ex, uri);
