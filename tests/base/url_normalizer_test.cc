@@ -173,6 +173,51 @@ TEST(ResolveLink, ErrorsNameTheProblem) {
   EXPECT_NE(resolve_link("nope", "x").status().message().find("bad base URL 'nope'"), std::string::npos);
 }
 
+// LinkResolver (the base prepared once) must give exactly resolve_link's
+// answer, value or error message, for every href.
+void expect_same_as_resolve_link(std::string_view base, std::string_view href) {
+  const std::string what = "base '" + std::string(base) + "' href '" + std::string(href) + "'";
+  const Result<std::string> want = resolve_link(base, href);
+  const Result<LinkResolver> resolver = LinkResolver::make(base);
+  if (!resolver.ok()) {
+    ASSERT_FALSE(want.ok()) << what;
+    EXPECT_EQ(resolver.status().message(), want.status().message()) << what;
+    return;
+  }
+  const Result<std::string> got = resolver->resolve(href);
+  ASSERT_EQ(got.ok(), want.ok()) << what << (got.ok() ? ": " + *got : ": " + got.status().message());
+  if (want.ok()) {
+    EXPECT_EQ(*got, *want) << what;
+  } else {
+    EXPECT_EQ(got.status().message(), want.status().message()) << what;
+  }
+}
+
+TEST(LinkResolver, SameAsResolveLinkOnTheTable) {
+  for (const auto& c : kLinks) expect_same_as_resolve_link(c.base, c.href);
+}
+
+TEST(LinkResolver, BasesWhoseAuthorityNeedsWorkOrFails) {
+  // The resolver normalises the base's authority once; these bases exercise
+  // that (case, default and odd ports, IPv4 forms, IPv6, userinfo, IDN) and
+  // its failure, which each href must report as resolve_link does.
+  const std::string_view bases[] = {
+      "HTTP://User:@EXAMPLE.com:080/a/b?q", "http://0x7f.1/dir/", "http://1.2.3.4./x", "http://[0:0::1]:80/a",
+      "https://b\xc3\xbc" "cher.example/a/b", "http://h:70000/x",  "http://1.2.3.256/x", "http://a<b/x",
+      "ftp://h:21/p",  "foo://Host/a/b", "http://h/a?x#frag"};
+  const std::string_view hrefs[] = {"", "c", "../c", "/c?d", "?q", "#f", "//other.example/x", "http:rel",
+                                    "https://h:443/", "mailto:a@b", " ./a b ", "%2e%2E/x"};
+  for (std::string_view base : bases) {
+    for (std::string_view href : hrefs) expect_same_as_resolve_link(base, href);
+  }
+}
+
+TEST(LinkResolver, BadBaseIsAnError) {
+  const Result<LinkResolver> r = LinkResolver::make("not a url");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("bad base URL 'not a url'"), std::string::npos);
+}
+
 struct NormalizeCase {
   std::string_view in;
   std::string_view want;  // "" = an error is expected
