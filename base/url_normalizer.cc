@@ -515,10 +515,24 @@ Result<LinkResolver> LinkResolver::make(std::string_view base) {
     auto authority = special_authority(r.authority_, special->default_port, base);
     if (authority.ok()) r.normalized_authority_ = std::move(*authority);
   }
+  // The fast path (base/simple_href.h) needs a normalised origin and a
+  // directory that normalisation leaves alone.
+  if (r.normalized_authority_ && r.path_.starts_with('/')) {
+    std::string dir = r.path_.substr(0, r.path_.rfind('/') + 1);
+    Result<std::string> self = r.resolve_general("");
+    if (self.ok() && dir.find('%') == std::string::npos) {
+      r.simple_ = SimpleBase{true, r.lower_scheme_ + "://" + *r.normalized_authority_, std::move(dir), std::move(*self)};
+    }
+  }
   return r;
 }
 
 Result<std::string> LinkResolver::resolve(std::string_view href) const {
+  if (std::optional<std::string> simple = resolve_simple_href(simple_, href)) return std::move(*simple);
+  return resolve_general(href);
+}
+
+Result<std::string> LinkResolver::resolve_general(std::string_view href) const {
   const std::string clean_href = prepare(href, lower_scheme_);
   auto ref = urls::parse_uri_reference(clean_href);
   if (!ref) return Status::invalid_argument("cannot parse href '" + std::string(href) + "': " + ref.error().message());

@@ -78,6 +78,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/simple_href.h"
 #include "base/status.h"
 
 namespace preheat {
@@ -107,6 +108,8 @@ class LinkResolver {
   bool has_query_ = false;
   std::string query_;
   std::optional<std::string> normalized_authority_;  // unset: not special, or an error to report per href
+  SimpleBase simple_;                                 // the fast path's view of the base
+  Result<std::string> resolve_general(std::string_view href) const;
 };
 
 // Normalises an absolute URL (a seed, a redirect target) as described above.

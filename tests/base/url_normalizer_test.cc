@@ -1,5 +1,8 @@
 #include "base/url_normalizer.h"
 
+#include <random>
+#include <utility>
+
 #include <gtest/gtest.h>
 
 namespace preheat {
@@ -210,6 +213,48 @@ TEST(LinkResolver, BasesWhoseAuthorityNeedsWorkOrFails) {
   for (std::string_view base : bases) {
     for (std::string_view href : hrefs) expect_same_as_resolve_link(base, href);
   }
+}
+
+// The fast path (base/simple_href.h) against the general one: hrefs made of
+// pieces chosen to hit every rule of both (dots, '%', ':', '?', '#', '\'',
+// '\\', spaces, tabs, non-ASCII, "//", schemes), on bases it can and cannot use.
+TEST(LinkResolver, GeneratedHrefsMatchResolveLink) {
+  const std::string_view bases[] = {"http://example.com/a/b/c.html", "https://Ex.com:443/dir/", "http://h/a%20b/c",
+                                    "http://127.0.0.1:8080/x/./y/../z?q=1", "http://h", "http://h/",
+                                    "http://h/a:b/c@d/", "ftp://h/p/q", "mailto:a@b"};
+  const std::string_view pieces[] = {"a", "b.html", "/", ".", "..", "./", "../", "?", "#", "%41", "%2e", "%zz", ":",
+                                     "'", "@", "\\", " ", "\t", "\xc3\xa9", "//", "x=1&y", "~", "!$", "http:", "H"};
+  std::mt19937 rng(7);
+  std::uniform_int_distribution<size_t> count(0, 6), pick(0, std::size(pieces) - 1);
+  for (std::string_view base : bases) {
+    for (int i = 0; i < 3000; ++i) {
+      std::string href;
+      for (size_t n = count(rng); n > 0; --n) href += pieces[pick(rng)];
+      expect_same_as_resolve_link(base, href);
+      if (::testing::Test::HasFailure()) return;  // one clear failure, not thousands
+    }
+  }
+}
+
+TEST(SimpleHref, ResolvesTheCommonHrefsAndDeclinesTheRest) {
+  const SimpleBase base{true, "http://h", "/a/b/", "http://h/a/b/c?q"};
+  const std::pair<std::string_view, std::string_view> cases[] = {
+      {"x.html#f", "http://h/a/b/x.html"}, {"#f", "http://h/a/b/c?q"}, {"", "http://h/a/b/c?q"},
+      {"../x", "http://h/a/x"},           {"/x?y", "http://h/x?y"},    {"./", "http://h/a/b/"},
+      {"..", "http://h/a/"},              {"../../../..", "http://h/"}, {"x?a:b/c?d", "http://h/a/b/x?a:b/c?d"},
+      {"a/./b/../c", "http://h/a/b/a/c"}, {"x'y", "http://h/a/b/x'y"},
+      // declined: the general path decides
+      {"x?a'b", ""}, {"http://x/", ""}, {"?q", ""}, {"%41", ""}, {"a b", ""}, {" a", ""}, {"//h/x", ""},
+      {"a:b", ""}, {"a\\b", ""}, {"\xc3\xa9", ""}};
+  for (const auto& [href, want] : cases) {
+    const std::optional<std::string> got = resolve_simple_href(base, href);
+    if (want.empty()) {
+      EXPECT_FALSE(got.has_value()) << "'" << href << "' -> " << got.value_or("");
+    } else {
+      EXPECT_EQ(got.value_or("(declined)"), want) << "'" << href << "'";
+    }
+  }
+  EXPECT_FALSE(resolve_simple_href(SimpleBase{}, "x.html").has_value());
 }
 
 TEST(LinkResolver, BadBaseIsAnError) {
