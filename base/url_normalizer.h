@@ -91,9 +91,11 @@ Result<std::string> resolve_link(std::string_view base, std::string_view href);
 // resolve_link for the many hrefs of one page: the base is cleaned, parsed
 // and its authority normalised once, not once per href. resolve(href) gives
 // exactly resolve_link(base, href), errors included (tests/base/whatwg_diff_test.cc
-// and url_normalizer_test.cc compare them). Measured on the python3-doc
-// crawl (313 links a page): the per-link base work was ~40% of link
-// resolution. Immutable after make(): resolve() may run on any thread.
+// and url_normalizer_test.cc compare them). Measured with callgrind on the
+// python3-doc crawl (529 pages, 165,742 links): caching the base took link
+// resolution from 3.53 G to 1.27 G instructions (of 7.64 G for the whole
+// crawl); the fast path of base/simple_href.h then to 0.27 G. Immutable
+// after make(): resolve() may run on any thread.
 class LinkResolver {
  public:
   // Fails as resolve_link does for a bad base ("bad base URL '...': ...").
