@@ -34,8 +34,8 @@ UrlParts split(std::string_view url) {
     return parts;
   }
   // Plain loops: libstdc++'s find_first_of("...") calls memchr per byte of
-  // the URL, and made split() 200 M of the 4.4 G instructions of the
-  // python3-doc crawl (callgrind), 8x what these loops take.
+  // the URL; on the python3-doc crawl (callgrind) split() took 200 M of 4.4 G
+  // instructions with it, 83 M with these loops.
   size_t end = 0;
   while (end < rest.size() && rest[end] != '/' && rest[end] != '?' && rest[end] != '#') ++end;
   std::string_view authority = rest.substr(0, end);
