@@ -321,23 +321,42 @@ Parts parts_of(const urls::url_view& u) {
   return p;
 }
 
+// The base's components as Boost.URL gives them (no IPv4 fix-up: resolution
+// has always used them raw), viewed in the url_view or a LinkResolver.
+struct BaseView {
+  std::string_view scheme;
+  bool has_authority = false;
+  std::string_view authority;
+  std::string_view path;
+  bool has_query = false;
+  std::string_view query;
+};
+
+BaseView base_view(const urls::url_view& base) {
+  return BaseView{base.scheme(), base.has_authority(), base.encoded_authority(), base.encoded_path(), base.has_query(),
+                  base.encoded_query()};
+}
+
 // RFC 3986 5.2.2 (dot segments are removed later, after percent decoding).
-Parts resolve_parts(const urls::url_view& base, const urls::url_view& ref) {
+// `from_base_authority` says whether the result's authority is the base's.
+Parts resolve_parts(const BaseView& base, const urls::url_view& ref, bool& from_base_authority) {
+  from_base_authority = false;
   if (ref.has_scheme()) return parts_of(ref);
   Parts t = parts_of(ref);
-  t.scheme = base.scheme();
+  t.scheme = std::string(base.scheme);
   if (ref.has_authority()) return t;
-  t.has_authority = base.has_authority();
-  t.authority = base.encoded_authority();
+  from_base_authority = true;
+  t.has_authority = base.has_authority;
+  t.authority = std::string(base.authority);
   if (t.path.empty()) {
-    t.path = base.encoded_path();
+    t.path = std::string(base.path);
     if (!ref.has_query()) {
-      t.has_query = base.has_query();
-      t.query = base.encoded_query();
+      t.has_query = base.has_query;
+      t.query = std::string(base.query);
     }
   } else if (!t.path.starts_with('/')) {
-    const std::string_view base_path = base.encoded_path();
-    if (base.has_authority() && base_path.empty()) {
+    const std::string_view base_path = base.path;
+    if (base.has_authority && base_path.empty()) {
       t.path.insert(0, "/");
     } else {
       const size_t slash = base_path.rfind('/');
@@ -432,15 +451,20 @@ Result<std::string> special_authority(std::string_view authority, int default_po
   return out;
 }
 
-// Everything after resolution (see the header).
-Result<std::string> finish(Parts t, std::string_view input) {
+// Everything after resolution (see the header). `known_authority`, when not
+// null, is special_authority() of t.authority, computed before (LinkResolver).
+Result<std::string> finish(Parts t, std::string_view input, const std::string* known_authority = nullptr) {
   t.scheme = lower(t.scheme);
   const SpecialScheme* special = find_special(t.scheme);
   if (special) {
     if (!t.has_authority) return invalid("missing host", input);
-    auto authority = special_authority(t.authority, special->default_port, input);
-    if (!authority.ok()) return authority;
-    t.authority = std::move(*authority);
+    if (known_authority != nullptr) {
+      t.authority = *known_authority;
+    } else {
+      auto authority = special_authority(t.authority, special->default_port, input);
+      if (!authority.ok()) return authority;
+      t.authority = std::move(*authority);
+    }
   } else {
     t.authority = normalize_percent(t.authority);
   }
@@ -466,7 +490,57 @@ Result<std::string> resolve_link(std::string_view base, std::string_view href) {
   const std::string clean_href = prepare(href, lower(parsed_base->scheme()));
   auto ref = urls::parse_uri_reference(clean_href);
   if (!ref) return Status::invalid_argument("cannot parse href '" + std::string(href) + "': " + ref.error().message());
-  return finish(resolve_parts(*parsed_base, *ref), href);
+  bool from_base = false;
+  return finish(resolve_parts(base_view(*parsed_base), *ref, from_base), href);
+}
+
+Result<LinkResolver> LinkResolver::make(std::string_view base) {
+  const std::string clean_base = prepare(base, "");
+  auto parsed_base = urls::parse_uri(clean_base);
+  if (!parsed_base) {
+    return Status::invalid_argument("bad base URL '" + std::string(base) + "': " + parsed_base.error().message());
+  }
+  LinkResolver r;
+  const BaseView b = base_view(*parsed_base);
+  r.scheme_ = b.scheme;
+  r.lower_scheme_ = lower(r.scheme_);
+  r.has_authority_ = b.has_authority;
+  r.authority_ = b.authority;
+  r.path_ = b.path;
+  r.has_query_ = b.has_query;
+  r.query_ = b.query;
+  // The base's authority normalised once; a failure is left to resolve(),
+  // which then reports it naming the href, as resolve_link does.
+  if (const SpecialScheme* special = find_special(r.lower_scheme_); special && r.has_authority_) {
+    auto authority = special_authority(r.authority_, special->default_port, base);
+    if (authority.ok()) r.normalized_authority_ = std::move(*authority);
+  }
+  // The fast path (base/simple_href.h) needs a normalised origin and a
+  // directory that normalisation leaves alone.
+  if (r.normalized_authority_ && r.path_.starts_with('/')) {
+    std::string dir = r.path_.substr(0, r.path_.rfind('/') + 1);
+    Result<std::string> self = r.resolve_general("");
+    if (self.ok() && dir.find('%') == std::string::npos) {
+      r.simple_ = SimpleBase{true, r.lower_scheme_ + "://" + *r.normalized_authority_, std::move(dir), std::move(*self)};
+    }
+  }
+  return r;
+}
+
+Result<std::string> LinkResolver::resolve(std::string_view href) const {
+  if (std::optional<std::string> simple = resolve_simple_href(simple_, href)) return std::move(*simple);
+  return resolve_general(href);
+}
+
+Result<std::string> LinkResolver::resolve_general(std::string_view href) const {
+  const std::string clean_href = prepare(href, lower_scheme_);
+  auto ref = urls::parse_uri_reference(clean_href);
+  if (!ref) return Status::invalid_argument("cannot parse href '" + std::string(href) + "': " + ref.error().message());
+  const BaseView base{scheme_, has_authority_, authority_, path_, has_query_, query_};
+  bool from_base = false;
+  Parts t = resolve_parts(base, *ref, from_base);
+  const std::string* known = from_base && normalized_authority_ ? &*normalized_authority_ : nullptr;
+  return finish(std::move(t), href, known);
 }
 
 Result<std::string> normalize_url(std::string_view absolute) {

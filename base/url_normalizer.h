@@ -74,9 +74,11 @@
 // "invalid IPv4 address '1.2.3.256' in ...", "bad base URL 'x': ...".
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
+#include "base/simple_href.h"
 #include "base/status.h"
 
 namespace preheat {
@@ -85,6 +87,32 @@ namespace preheat {
 // page URL or the document's <base href> (the caller picks which) and
 // normalises the result. Non-HTTP schemes resolve to themselves.
 Result<std::string> resolve_link(std::string_view base, std::string_view href);
+
+// resolve_link for the many hrefs of one page: the base is cleaned, parsed
+// and its authority normalised once, not once per href. resolve(href) gives
+// exactly resolve_link(base, href), errors included (tests/base/whatwg_diff_test.cc
+// and url_normalizer_test.cc compare them). Measured with callgrind on the
+// python3-doc crawl (529 pages, 165,742 links): caching the base took link
+// resolution from 3.53 G to 1.27 G instructions (of 7.64 G for the whole
+// crawl); the fast path of base/simple_href.h then to 0.27 G. Immutable
+// after make(): resolve() may run on any thread.
+class LinkResolver {
+ public:
+  // Fails as resolve_link does for a bad base ("bad base URL '...': ...").
+  static Result<LinkResolver> make(std::string_view base);
+  Result<std::string> resolve(std::string_view href) const;
+
+ private:
+  LinkResolver() = default;
+  std::string scheme_, lower_scheme_;  // as written; lower-cased
+  bool has_authority_ = false;
+  std::string authority_, path_;  // encoded, as Boost.URL splits them
+  bool has_query_ = false;
+  std::string query_;
+  std::optional<std::string> normalized_authority_;  // unset: not special, or an error to report per href
+  SimpleBase simple_;                                 // the fast path's view of the base
+  Result<std::string> resolve_general(std::string_view href) const;
+};
 
 // Normalises an absolute URL (a seed, a redirect target) as described above.
 Result<std::string> normalize_url(std::string_view absolute);

@@ -1,6 +1,7 @@
 // Throughput of extract_html (one core) over real pages: the HTML
 // documentation shipped in Debian packages (/usr/share/doc/**/*.html),
 // against the libxml2 SAX implementation it replaced (extract_html_libxml2)
+// and a link+text extractor on gumbo's HTML5 tree (bench/gumbo_extractor.h),
 // in the same binary and run.
 #include <benchmark/benchmark.h>
 
@@ -10,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/gumbo_extractor.h"
 #include "crawl/extract/html_extractor.h"
 #include "crawl/extract/libxml2_html_extractor.h"
 #include "crawl/extract/text_decoder.h"
@@ -63,8 +65,11 @@ void BM_Extract(benchmark::State& state) {
 }
 void BM_ExtractHtml(benchmark::State& state) { BM_Extract<preheat::crawl::extract_html>(state); }
 void BM_ExtractHtmlLibxml2(benchmark::State& state) { BM_Extract<preheat::crawl::extract_html_libxml2>(state); }
+void BM_ExtractHtmlGumbo(benchmark::State& state) { BM_Extract<preheat::bench::extract_html_gumbo>(state); }
 BENCHMARK(BM_ExtractHtml)->ArgName("utf8_header")->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ExtractHtmlLibxml2)->ArgName("utf8_header")->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+// gumbo takes UTF-8 only and ignores the hint: one row.
+BENCHMARK(BM_ExtractHtmlGumbo)->ArgName("utf8_header")->Arg(1)->Unit(benchmark::kMillisecond);
 
 // decode_to_utf8 over 4 MiB of text in its encoding (Japanese words and
 // ASCII for the CJK encodings, accented Latin for windows-1252) and over

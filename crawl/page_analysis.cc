@@ -62,8 +62,14 @@ void extract_into(store::PageRecord& rec, std::vector<Candidate>& candidates, st
     Result<std::string> b = resolve_link(page_url, *x.base_href);
     if (b.ok()) base = std::move(*b);
   }
+  // Every link resolves against the same base: it is prepared once.
+  const Result<LinkResolver> resolver = LinkResolver::make(base);
+  auto resolve = [&resolver](std::string_view href) -> Result<std::string> {
+    if (!resolver.ok()) return resolver.status();
+    return resolver->resolve(href);
+  };
   if (x.canonical) {
-    Result<std::string> c = resolve_link(base, *x.canonical);
+    Result<std::string> c = resolve(*x.canonical);
     if (c.ok()) rec.canonical = std::move(*c);
   }
   std::unordered_set<std::string_view> picked;
@@ -81,7 +87,7 @@ void extract_into(store::PageRecord& rec, std::vector<Candidate>& candidates, st
     } else {
       target = std::move(link.href);
     }
-    Result<std::string> resolved = resolve_link(base, target);
+    Result<std::string> resolved = resolve(target);
     lr.to_url = resolved.ok() ? std::move(*resolved) : std::move(target);
     const bool follow = !(obey && directives.nofollow) && (options.follow_rel_nofollow || !link.has_rel("nofollow"));
     if (follow && resolved.ok() && scope.check(lr.to_url, depth + 1) == Verdict::kIn) {

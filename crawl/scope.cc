@@ -33,10 +33,15 @@ UrlParts split(std::string_view url) {
   } else {
     return parts;
   }
-  const size_t end = rest.find_first_of("/?#");
+  // Plain loops: libstdc++'s find_first_of("...") calls memchr per byte of
+  // the URL; on the python3-doc crawl (callgrind) split() took 200 M of 4.4 G
+  // instructions with it, 83 M with these loops.
+  size_t end = 0;
+  while (end < rest.size() && rest[end] != '/' && rest[end] != '?' && rest[end] != '#') ++end;
   std::string_view authority = rest.substr(0, end);
-  parts.path = end == std::string_view::npos ? std::string_view() : rest.substr(end);
-  parts.path = parts.path.substr(0, parts.path.find_first_of("?#"));
+  size_t path_end = end;
+  while (path_end < rest.size() && rest[path_end] != '?' && rest[path_end] != '#') ++path_end;
+  parts.path = rest.substr(end, path_end - end);
   if (size_t at = authority.rfind('@'); at != std::string_view::npos) authority.remove_prefix(at + 1);
   parts.site = authority;
   const size_t colon = authority.starts_with('[') ? authority.find(':', authority.find(']')) : authority.find(':');

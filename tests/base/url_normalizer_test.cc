@@ -1,5 +1,8 @@
 #include "base/url_normalizer.h"
 
+#include <random>
+#include <utility>
+
 #include <gtest/gtest.h>
 
 namespace preheat {
@@ -171,6 +174,93 @@ TEST(ResolveLink, ErrorsNameTheProblem) {
   EXPECT_EQ(resolve_link(kBase, "http:///").status().message(), "empty host in 'http:///'");
   EXPECT_EQ(resolve_link(kBase, "http://a<b/").status().message(), "forbidden host character '<' in 'http://a<b/'");
   EXPECT_NE(resolve_link("nope", "x").status().message().find("bad base URL 'nope'"), std::string::npos);
+}
+
+// LinkResolver (the base prepared once) must give exactly resolve_link's
+// answer, value or error message, for every href.
+void expect_same_as_resolve_link(std::string_view base, std::string_view href) {
+  const std::string what = "base '" + std::string(base) + "' href '" + std::string(href) + "'";
+  const Result<std::string> want = resolve_link(base, href);
+  const Result<LinkResolver> resolver = LinkResolver::make(base);
+  if (!resolver.ok()) {
+    ASSERT_FALSE(want.ok()) << what;
+    EXPECT_EQ(resolver.status().message(), want.status().message()) << what;
+    return;
+  }
+  const Result<std::string> got = resolver->resolve(href);
+  ASSERT_EQ(got.ok(), want.ok()) << what << (got.ok() ? ": " + *got : ": " + got.status().message());
+  if (want.ok()) {
+    EXPECT_EQ(*got, *want) << what;
+  } else {
+    EXPECT_EQ(got.status().message(), want.status().message()) << what;
+  }
+}
+
+TEST(LinkResolver, SameAsResolveLinkOnTheTable) {
+  for (const auto& c : kLinks) expect_same_as_resolve_link(c.base, c.href);
+}
+
+TEST(LinkResolver, BasesWhoseAuthorityNeedsWorkOrFails) {
+  // The resolver normalises the base's authority once; these bases exercise
+  // that (case, default and odd ports, IPv4 forms, IPv6, userinfo, IDN) and
+  // its failure, which each href must report as resolve_link does.
+  const std::string_view bases[] = {
+      "HTTP://User:@EXAMPLE.com:080/a/b?q", "http://0x7f.1/dir/", "http://1.2.3.4./x", "http://[0:0::1]:80/a",
+      "https://b\xc3\xbc" "cher.example/a/b", "http://h:70000/x",  "http://1.2.3.256/x", "http://a<b/x",
+      "ftp://h:21/p",  "foo://Host/a/b", "http://h/a?x#frag"};
+  const std::string_view hrefs[] = {"", "c", "../c", "/c?d", "?q", "#f", "//other.example/x", "http:rel",
+                                    "https://h:443/", "mailto:a@b", " ./a b ", "%2e%2E/x"};
+  for (std::string_view base : bases) {
+    for (std::string_view href : hrefs) expect_same_as_resolve_link(base, href);
+  }
+}
+
+// The fast path (base/simple_href.h) against the general one: hrefs made of
+// pieces chosen to hit every rule of both (dots, '%', ':', '?', '#', '\'',
+// '\\', spaces, tabs, non-ASCII, "//", schemes), on bases it can and cannot use.
+TEST(LinkResolver, GeneratedHrefsMatchResolveLink) {
+  const std::string_view bases[] = {"http://example.com/a/b/c.html", "https://Ex.com:443/dir/", "http://h/a%20b/c",
+                                    "http://127.0.0.1:8080/x/./y/../z?q=1", "http://h", "http://h/",
+                                    "http://h/a:b/c@d/", "ftp://h/p/q", "mailto:a@b"};
+  const std::string_view pieces[] = {"a", "b.html", "/", ".", "..", "./", "../", "?", "#", "%41", "%2e", "%zz", ":",
+                                     "'", "@", "\\", " ", "\t", "\xc3\xa9", "//", "x=1&y", "~", "!$", "http:", "H"};
+  std::mt19937 rng(7);
+  std::uniform_int_distribution<size_t> count(0, 6), pick(0, std::size(pieces) - 1);
+  for (std::string_view base : bases) {
+    for (int i = 0; i < 3000; ++i) {
+      std::string href;
+      for (size_t n = count(rng); n > 0; --n) href += pieces[pick(rng)];
+      expect_same_as_resolve_link(base, href);
+      if (::testing::Test::HasFailure()) return;  // one clear failure, not thousands
+    }
+  }
+}
+
+TEST(SimpleHref, ResolvesTheCommonHrefsAndDeclinesTheRest) {
+  const SimpleBase base{true, "http://h", "/a/b/", "http://h/a/b/c?q"};
+  const std::pair<std::string_view, std::string_view> cases[] = {
+      {"x.html#f", "http://h/a/b/x.html"}, {"#f", "http://h/a/b/c?q"}, {"", "http://h/a/b/c?q"},
+      {"../x", "http://h/a/x"},           {"/x?y", "http://h/x?y"},    {"./", "http://h/a/b/"},
+      {"..", "http://h/a/"},              {"../../../..", "http://h/"}, {"x?a:b/c?d", "http://h/a/b/x?a:b/c?d"},
+      {"a/./b/../c", "http://h/a/b/a/c"}, {"x'y", "http://h/a/b/x'y"},
+      // declined: the general path decides
+      {"x?a'b", ""}, {"http://x/", ""}, {"?q", ""}, {"%41", ""}, {"a b", ""}, {" a", ""}, {"//h/x", ""},
+      {"a:b", ""}, {"a\\b", ""}, {"\xc3\xa9", ""}};
+  for (const auto& [href, want] : cases) {
+    const std::optional<std::string> got = resolve_simple_href(base, href);
+    if (want.empty()) {
+      EXPECT_FALSE(got.has_value()) << "'" << href << "' -> " << got.value_or("");
+    } else {
+      EXPECT_EQ(got.value_or("(declined)"), want) << "'" << href << "'";
+    }
+  }
+  EXPECT_FALSE(resolve_simple_href(SimpleBase{}, "x.html").has_value());
+}
+
+TEST(LinkResolver, BadBaseIsAnError) {
+  const Result<LinkResolver> r = LinkResolver::make("not a url");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("bad base URL 'not a url'"), std::string::npos);
 }
 
 struct NormalizeCase {

@@ -91,6 +91,12 @@ TEST(WhatwgDiff, AgreesWithWhatwgUrlOrDiffersOnPurpose) {
     const Case& c = cases[i];
     auto ours = resolve_link(c.base, c.href);
     const std::string got = ours.ok() ? *ours : "FAIL";
+    // The crawler's per-page LinkResolver must say exactly the same.
+    const Result<LinkResolver> resolver = LinkResolver::make(c.base);
+    const Result<std::string> again = resolver.ok() ? resolver->resolve(c.href) : Result<std::string>(resolver.status());
+    EXPECT_EQ(again.ok() ? *again : "FAIL: " + again.status().message(),
+              ours.ok() ? *ours : "FAIL: " + ours.status().message())
+        << "LinkResolver differs from resolve_link on line " << i + 1;
     const std::string& line = oracle[i];
     const size_t tab = line.find('\t');
     const std::string raw = line.substr(0, tab);
