@@ -115,6 +115,7 @@ Status PostgresCrawlStore::writable() const {
 
 Status PostgresCrawlStore::delete_all_rows() {
   current_run_.reset();
+  url_ids_.clear();
   return db_.exec("TRUNCATE links, redirects, bodies, pages, frontier, urls, runs, recrawls RESTART IDENTITY",
                   "fresh: empty every table");
 }
@@ -194,7 +195,12 @@ Status PostgresCrawlStore::write_batch(const WriteBatch& batch) {
   std::vector<std::string_view> urls;
   const auto want = [&](std::string_view u) {
     auto [it, added] = ids.try_emplace(pg_text(u), 0);
-    if (added) urls.push_back(it->first);
+    if (!added) return;
+    if (std::optional<std::int64_t> id = url_ids_.find(it->first, UrlIdCache::hash(it->first))) {
+      it->second = *id;
+    } else {
+      urls.push_back(it->first);
+    }
   };
   for (const NewUrl& s : batch.seeds) want(s.url);
   for (const PageRecord& page : batch.pages) {
@@ -211,6 +217,7 @@ Status PostgresCrawlStore::write_batch(const WriteBatch& batch) {
   if (Status s = db_.exec("BEGIN", "begin a write"); !s.ok()) return s;
   bool in_pipeline = false;
   const auto fail = [&](Status s) {
+    url_ids_.clear();  // ids handed out in this transaction may be reused
     if (in_pipeline) {
       (void)db_.sync();
       (void)db_.exit_pipeline();
@@ -226,9 +233,11 @@ Status PostgresCrawlStore::write_batch(const WriteBatch& batch) {
     if (!r.ok()) return fail(r.status());
     for (int i = 0; i < r->rows(); ++i) ids[std::string(r->text(i, 1))] = r->int64(i, 0);
     for (std::string_view u : urls) {
-      if (ids[std::string(u)] == 0) {
+      const UrlId id = ids[std::string(u)];
+      if (id == 0) {
         return fail(Status::internal("PostgreSQL crawl database: URL neither found nor inserted: " + std::string(u)));
       }
+      url_ids_.put(u, UrlIdCache::hash(u), id);
     }
   }
   const auto id_of = [&](std::string_view u) -> UrlId {
@@ -279,7 +288,9 @@ Status PostgresCrawlStore::write_batch(const WriteBatch& batch) {
   if (Status s = db_.sync(); !s.ok()) return fail(s);
   in_pipeline = false;
   if (Status s = db_.exit_pipeline(); !s.ok()) return fail(s);
-  return db_.exec("COMMIT", "commit a write");
+  Status committed = db_.exec("COMMIT", "commit a write");
+  if (!committed.ok()) url_ids_.clear();
+  return committed;
 }
 
 Status PostgresCrawlStore::write(const WriteBatch& batch) {

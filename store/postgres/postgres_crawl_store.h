@@ -13,7 +13,9 @@
 // ON CONFLICT DO NOTHING, then one SELECT of their ids: two writers racing on
 // a URL never fail), then every row statement of the batch is pipelined with
 // a sync point per kPagesPerSync pages, so a batch costs a few round trips
-// instead of one per row (bench/store_bench.cc, docs/benchmarks.md).
+// instead of one per row (bench/store_bench.cc, docs/benchmarks.md). A
+// bounded URL-id cache (store/url_id_cache.h, as in the SQLite store) keeps
+// the navigation links every page repeats out of the interning statements.
 // claim_due() is one UPDATE over a SELECT ... FOR UPDATE SKIP LOCKED, so
 // several processes may claim from one frontier without blocking each other
 // or sharing a URL.
@@ -33,6 +35,7 @@
 
 #include "store/crawl_store.h"
 #include "store/postgres/pg_connection.h"
+#include "store/url_id_cache.h"
 
 namespace preheat::store::postgres {
 
@@ -83,7 +86,8 @@ class PostgresCrawlStore final : public CrawlStore {
       "p.attempts, p.etag, p.last_modified, p.robots, p.checked_at_ms, p.not_modified";
   static PageRecord read_page_columns(const PgResult& r, int row, int first, bool with_text);
 
-  PostgresCrawlStore(PgConnection db, OpenOptions options) : db_(std::move(db)), options_(std::move(options)) {}
+  PostgresCrawlStore(PgConnection db, OpenOptions options)
+      : db_(std::move(db)), options_(std::move(options)), url_ids_(options_.read_only ? -1 : 14) {}
   Status prepare_writer();
   Status writable() const;
   Status delete_all_rows();
@@ -97,6 +101,9 @@ class PostgresCrawlStore final : public CrawlStore {
 
   PgConnection db_;
   OpenOptions options_;
+  // Committed URL ids (never change once committed; cleared on a rollback
+  // and by --fresh): a batch sends only the URLs missing here to the server.
+  UrlIdCache url_ids_;
   std::optional<std::int64_t> current_run_;
 };
 
