@@ -109,7 +109,9 @@ TEST_P(RecrawlEnginesTest, ANotModifiedRecordKeepsTheStoredContent) {
   EXPECT_EQ(db->body_counts()->bodies, 1);
   EXPECT_EQ((*p)->state, FrontierState::kDone);
   // The search index need not change.
-  if (search) EXPECT_EQ(db->refresh_search_index()->action, SearchIndexRefresh::Action::kUpToDate);
+  if (search) {
+    EXPECT_EQ(db->refresh_search_index()->action, SearchIndexRefresh::Action::kUpToDate);
+  }
 
   // A 200 afterwards replaces everything and clears the flag.
   PageRecord changed = full_page("http://h/a", "beta text");
