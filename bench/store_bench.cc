@@ -1,4 +1,4 @@
-// Write throughput of the SQLite crawl store (one thread, a temp file DB):
+// Write throughput of the crawl store, SQLite and PostgreSQL (one thread, a temp file DB):
 // batches of 100 pages, each with 30 links of which half point to URLs never
 // seen (also discovered: new frontier rows) and half to URLs already known.
 // Pages carry 2 KB of text. Two variants of "known":
@@ -9,6 +9,7 @@
 // The figure that matters is pages/s: the crawler must not be limited by its
 // store (wget2 fetches ~3,500 pages/s here).
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -101,14 +102,10 @@ WriteBatch make_batch(Site& site, const std::string& text, bool nav) {
   return batch;
 }
 
-void BM_WriteBatches(benchmark::State& state) {
-  const bool nav = state.range(0) == 1;
-  state.SetLabel(nav ? "nav" : "uniform");
-  const fs::path dir = fs::temp_directory_path() / ("preheat-store-bench-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+// Writes batches into the store at `location` until the state stops.
+void write_batches(benchmark::State& state, const std::string& location, bool nav) {
   {
-    auto store = preheat::store::open_crawl_store((dir / "crawl.db").string());
+    auto store = preheat::store::open_crawl_store(location, {.fresh = true});
     if (!store.ok()) {
       state.SkipWithError(store.status().to_string().c_str());
       return;
@@ -136,10 +133,36 @@ void BM_WriteBatches(benchmark::State& state) {
     state.counters["urls"] = static_cast<double>(site.size());
     state.counters["rss_MB"] = rss_mb();
   }
+}
+
+void BM_WriteBatches(benchmark::State& state) {
+  const bool nav = state.range(0) == 1;
+  state.SetLabel(nav ? "nav" : "uniform");
+  const fs::path dir = fs::temp_directory_path() / ("preheat-store-bench-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  write_batches(state, (dir / "crawl.db").string(), nav);
   fs::remove_all(dir);
 }
 // 1,000 batches: 100,000 pages, 1.5 million URLs, 3 million links.
 BENCHMARK(BM_WriteBatches)->Arg(0)->Arg(1)->Iterations(1000)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The same batches into PostgreSQL: PREHEAT_BENCH_PG names an empty database
+// (postgresql://...; its crawl rows are deleted first), e.g. one made on the
+// tests' server (scripts/pg_test_server). 200 batches: 20,000 pages.
+void BM_WriteBatchesPostgres(benchmark::State& state) {
+  const bool nav = state.range(0) == 1;
+  state.SetLabel(nav ? "nav" : "uniform");
+  const char* uri = std::getenv("PREHEAT_BENCH_PG");
+  if (uri == nullptr) {
+    state.SkipWithError("set PREHEAT_BENCH_PG=postgresql://... to a database to write into");
+    for (auto _ : state) {
+    }
+    return;
+  }
+  write_batches(state, uri, nav);
+}
+BENCHMARK(BM_WriteBatchesPostgres)->Arg(0)->Arg(1)->Iterations(200)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 

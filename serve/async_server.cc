@@ -385,9 +385,14 @@ Task<void> AsyncServer::serve() {
 
 void AsyncServer::stop() {
   const std::chrono::milliseconds timeout = shared_->options.limits.drain_timeout;
-  for (auto& l : loops_) {
-    Loop& loop = *l;
-    asio::post(loop.acceptor.get_executor(), [&loop, timeout] { begin_drain(loop, timeout); });
+  // Copied first: once the last loop has its post, serve() may return and
+  // the server be destroyed, so this function must not touch loops_ (or any
+  // member) after it. A loop not yet posted to cannot have ended: serve()
+  // waits for every loop's drain, which only a post from here starts.
+  std::vector<Loop*> loops;
+  for (auto& l : loops_) loops.push_back(l.get());
+  for (Loop* loop : loops) {
+    asio::post(loop->acceptor.get_executor(), [loop, timeout] { begin_drain(*loop, timeout); });
   }
 }
 

@@ -1,7 +1,5 @@
 #include "store/crawl_store.h"
 
-#include "store/sqlite/sqlite_crawl_store.h"
-
 namespace preheat::store {
 
 const char* to_string(FrontierState state) {
@@ -102,17 +100,6 @@ Result<std::vector<LinkExport>> CrawlStore::links_after(UrlId, std::int64_t, std
 
 Result<BodyCounts> CrawlStore::body_counts() {
   return Status::internal("body_counts is not implemented by this store");
-}
-
-Result<std::unique_ptr<CrawlStore>> open_crawl_store(const std::string& location, const OpenOptions& options) {
-  if (location.starts_with("postgresql://") || location.starts_with("postgres://")) {
-    // The location is not echoed: it may carry a password.
-    return Status::invalid_argument(
-        "PostgreSQL support is not built yet (issue 8): give a file path for an SQLite database");
-  }
-  Result<std::unique_ptr<sqlite::SqliteCrawlStore>> store = sqlite::SqliteCrawlStore::open(location, options);
-  if (!store.ok()) return store.status();
-  return std::unique_ptr<CrawlStore>(std::move(*store));
 }
 
 }  // namespace preheat::store

@@ -25,7 +25,7 @@
 
 #include "store/crawl_store.h"
 #include "store/sqlite/sqlite_db.h"
-#include "store/sqlite/url_id_cache.h"
+#include "store/url_id_cache.h"
 
 namespace preheat::store::sqlite {
 

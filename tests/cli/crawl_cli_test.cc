@@ -23,6 +23,7 @@
 
 #include <boost/json/array.hpp>
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -34,6 +35,7 @@
 #include "tests/cli/subprocess.h"
 #include "tests/support/support.h"
 #include "tests/testsite/running_server.h"
+#include "tests/support/postgres_server.h"
 
 namespace preheat::testing {
 namespace {
@@ -110,7 +112,8 @@ struct Site {
 };
 
 std::vector<std::string> db_urls(const TempDir& dir, const std::string& db) {
-  if (!fs::exists(dir / db)) return {};
+  const bool postgres = db.starts_with("postgresql://");
+  if (!postgres && !fs::exists(dir / db)) return {};
   const ProcessResult r = run_process(kBinary, {"urls", "--db", db}, dir.path());
   // A crawl killed before it created its schema leaves an empty file: no pages.
   if (r.exited && r.exit_code == 2 && r.err.find("the database is empty") != std::string::npos) return {};
@@ -735,7 +738,9 @@ TEST(CliCrawlGoodCitizenTest, EveryFaultAtOnceEndsByItselfPolitelyWithEachTrapRe
     EXPECT_EQ(requested[target], 3) << target;
   }
   for (const auto& [target, n] : requested) {
-    if (target.starts_with("/p/")) EXPECT_EQ(n, 1) << target;
+    if (target.starts_with("/p/")) {
+      EXPECT_EQ(n, 1) << target;
+    }
   }
 
   // Every trap recorded with its reason.
@@ -769,8 +774,12 @@ TEST(CliCrawlGoodCitizenTest, EveryFaultAtOnceEndsByItselfPolitelyWithEachTrapRe
     auto it = pages.find(target);
     ASSERT_NE(it, pages.end()) << target;
     EXPECT_EQ(it->second.error_class, want.error_class) << target << ": " << it->second.error_message;
-    if (want.status != 0 || it->second.error_class == "robots") EXPECT_EQ(it->second.status, want.status) << target;
-    if (!it->second.error_class.empty()) EXPECT_FALSE(it->second.error_message.empty()) << target;
+    if (want.status != 0 || it->second.error_class == "robots") {
+      EXPECT_EQ(it->second.status, want.status) << target;
+    }
+    if (!it->second.error_class.empty()) {
+      EXPECT_FALSE(it->second.error_message.empty()) << target;
+    }
   }
   EXPECT_EQ(pages.at("/fault/stall").attempts, 3);
   EXPECT_THAT(pages.at("/fault/bad-utf8").text, HasSubstr("\xEF\xBF\xBD"));  // U+FFFD where bytes were invalid
@@ -795,6 +804,93 @@ TEST(CliCrawlGoodCitizenTest, EveryFaultAtOnceEndsByItselfPolitelyWithEachTrapRe
   EXPECT_LT(r.max_rss_kb, rss_limit_kb) << "peak RSS";
 }
 
+
+// The same crawl into PostgreSQL and into SQLite: `urls`, `stats --json` and
+// `export --format jsonl` read the same crawl from both (times aside).
+TEST(CliCrawlPostgresTest, CrawlUrlsStatsAndExportOnPostgresMatchTheTruthAndSqlite) {
+  TempDir dir;
+  PostgresTestDb pg;
+  Site site(300, dir / "requests.log");
+  for (const std::string& db : {pg.uri(), std::string("c.db")}) {
+    const ProcessResult r = run_process(kBinary, {"crawl", site.base, "--db", db, "--quiet"}, dir.path());
+    ASSERT_TRUE(r.exited && r.exit_code == 0) << r.describe();
+    EXPECT_EQ(db_urls(dir, db), site.truth());
+  }
+  const auto stats = [&](const std::string& db) {
+    const ProcessResult r = run_process(kBinary, {"stats", "--db", db, "--json"}, dir.path());
+    EXPECT_TRUE(r.exited && r.exit_code == 0) << r.describe();
+    boost::json::object o = boost::json::parse(r.out).as_object();
+    boost::json::object kept;
+    for (const char* key : {"urls", "pages", "links", "redirects", "frontier", "status_classes", "errors", "depths",
+                            "bytes", "wire_bytes", "runs"}) {
+      if (o.contains(key)) kept[key] = o.at(key);
+    }
+    return kept;
+  };
+  const boost::json::object from_pg = stats(pg.uri());
+  EXPECT_EQ(from_pg.at("pages").as_int64(), 300);
+  EXPECT_EQ(from_pg, stats("c.db"));
+  // Every exported record, its times removed.
+  const auto exported = [&](const std::string& db) {
+    const ProcessResult r =
+        run_process(kBinary, {"export", "--db", db, "--format", "jsonl", "--out", "pages.jsonl"}, dir.path());
+    EXPECT_TRUE(r.exited && r.exit_code == 0) << r.describe();
+    std::vector<std::string> lines;
+    for (const std::string& line : split_lines(read_file(dir / "pages.jsonl"))) {
+      boost::json::object o = boost::json::parse(line).as_object();
+      for (const char* key : {"fetched_at", "fetched_at_ms", "elapsed_s", "checked_at", "checked_at_ms"}) o.erase(key);
+      lines.push_back(boost::json::serialize(o));
+    }
+    std::sort(lines.begin(), lines.end());
+    return lines;
+  };
+  const std::vector<std::string> pg_lines = exported(pg.uri());
+  EXPECT_EQ(pg_lines.size(), 300u);
+  EXPECT_EQ(pg_lines, exported("c.db"));
+}
+
+TEST(CliCrawlPostgresTest, AServerThatCannotBeReachedExitsWithAClearMessage) {
+  TempDir dir;
+  const ProcessResult r = run_process(
+      kBinary, {"crawl", "http://127.0.0.1:9/", "--db", "postgresql://preheat@/x?host=/nonexistent-preheat-dir", "--quiet"},
+      dir.path());
+  ASSERT_TRUE(r.exited) << r.describe();
+  EXPECT_EQ(r.exit_code, 3) << r.describe();
+  EXPECT_THAT(r.err, HasSubstr("cannot connect to PostgreSQL"));
+}
+
+TEST(CliCrawlPostgresTest, KilledThenResumedOnPostgresFetchesEverythingOnceCommitted) {
+  TempDir dir;
+  PostgresTestDb pg;
+  const fs::path log = dir / "requests.log";
+  Site site(1000, log, 5);
+  std::mt19937 rng(77);
+  std::uniform_int_distribution<int> delay_ms(100, 400);
+  int kills = 0;
+  for (int run = 0; run < 6; ++run) {
+    std::vector<std::string> before_log = split_lines(read_file(log));
+    std::set<std::string> committed;
+    for (const std::string& u : db_urls(dir, pg.uri())) committed.insert(site.target(u));
+    const bool last = run == 5;
+    Subprocess p(kBinary, {"crawl", site.base, "--db", pg.uri(), "--quiet", "--concurrency", "8", "--per-host", "8"},
+                 dir.path());
+    if (!last) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(rng)));
+      p.send_signal(SIGKILL);
+    }
+    const ProcessResult r = p.wait(std::chrono::steady_clock::now() + std::chrono::seconds(120));
+    if (r.term_signal == SIGKILL) ++kills;
+    for (const std::string& t : logged_targets(split_lines(read_file(log)), before_log.size())) {
+      EXPECT_EQ(committed.count(t), 0u) << "run " << run << " fetched " << t << " again although it was committed";
+    }
+    if (r.exited) {
+      ASSERT_EQ(r.exit_code, 0) << r.describe();
+      break;
+    }
+  }
+  EXPECT_GE(kills, 2) << "the crawl finished too fast to be killed mid-way; slow the site down";
+  EXPECT_EQ(db_urls(dir, pg.uri()), site.truth());
+}
 
 }  // namespace
 }  // namespace preheat::testing

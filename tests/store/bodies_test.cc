@@ -28,9 +28,11 @@ PageRecord with_body(std::string url, std::string body) {
   return p;
 }
 
-TEST(BodiesTest, ABodyRoundTripsAndARewriteWithoutOneDropsIt) {
-  TempDir dir;
-  auto db = open_store((dir / "c.db").string());
+class BodiesEnginesTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(BodiesEnginesTest, ABodyRoundTripsAndARewriteWithoutOneDropsIt) {
+  testing::EngineDb engine(GetParam());
+  auto db = open_store(engine.location());
   const std::string binary("\0\x01\x02\xff<html>\0", 11);
   WriteBatch b;
   b.pages.push_back(with_body("http://h/a", binary));
@@ -59,9 +61,9 @@ TEST(BodiesTest, ABodyRoundTripsAndARewriteWithoutOneDropsIt) {
   EXPECT_EQ(db->body_counts()->answered_without_body, 2);
 }
 
-TEST(BodiesTest, ReadsPageThroughInKeyOrderWithinTheirLimits) {
-  TempDir dir;
-  auto db = open_store((dir / "c.db").string());
+TEST_P(BodiesEnginesTest, ReadsPageThroughInKeyOrderWithinTheirLimits) {
+  testing::EngineDb engine(GetParam());
+  auto db = open_store(engine.location());
   WriteBatch b;
   for (int i = 0; i < 5; ++i) {
     PageRecord p = with_body("http://h/" + std::to_string(i), std::string(1000, 'x'));
@@ -171,6 +173,8 @@ TEST(BodiesTest, ANewerSchemaIsStillRefusedByAnUpgradingOpen) {
   EXPECT_EQ(opened.status().code(), Status::Code::kInvalidArgument);
   EXPECT_THAT(opened.status().message(), HasSubstr("newer than this preheat"));
 }
+
+INSTANTIATE_TEST_SUITE_P(Engines, BodiesEnginesTest, testing::engines(), testing::engine_name);
 
 }  // namespace
 }  // namespace preheat::store

@@ -11,12 +11,11 @@ namespace {
 
 using ::testing::ElementsAre;
 using namespace preheat::store::testing;
-using preheat::testing::TempDir;
 
-class ClaimTest : public ::testing::Test {
+class ClaimTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    store_ = open_store((dir_ / "crawl.db").string());
+    store_ = open_store(db_.location());
     ASSERT_TRUE(store_);
     // Written in this order (age), at these depths.
     WriteBatch batch;
@@ -26,16 +25,16 @@ class ClaimTest : public ::testing::Test {
   }
   CrawlStore& store() { return *store_; }
 
-  TempDir dir_;
+  EngineDb db_{GetParam()};
   std::unique_ptr<CrawlStore> store_;
 };
 
-TEST_F(ClaimTest, LowestDepthFirstThenOldest) {
+TEST_P(ClaimTest, LowestDepthFirstThenOldest) {
   EXPECT_THAT(urls_of(*store().claim_due(10, 0)),
               ElementsAre("https://a.test/d0-old", "https://a.test/d0-new", "https://a.test/d1", "https://a.test/d2"));
 }
 
-TEST_F(ClaimTest, LimitAndNoSecondHandOut) {
+TEST_P(ClaimTest, LimitAndNoSecondHandOut) {
   EXPECT_THAT(urls_of(*store().claim_due(2, 0)), ElementsAre("https://a.test/d0-old", "https://a.test/d0-new"));
   EXPECT_THAT(urls_of(*store().claim_due(10, 0)), ElementsAre("https://a.test/d1", "https://a.test/d2"));
   EXPECT_TRUE(store().claim_due(10, 0)->empty());
@@ -43,12 +42,12 @@ TEST_F(ClaimTest, LimitAndNoSecondHandOut) {
   EXPECT_FALSE(*store().next_due_ms());
 }
 
-TEST_F(ClaimTest, ZeroLimitClaimsNothing) {
+TEST_P(ClaimTest, ZeroLimitClaimsNothing) {
   EXPECT_TRUE(store().claim_due(0, 0)->empty());
   EXPECT_EQ(store().stats()->frontier.at(FrontierState::kQueued), 4);
 }
 
-TEST_F(ClaimTest, EntriesCarryIdDepthAndAttempts) {
+TEST_P(ClaimTest, EntriesCarryIdDepthAndAttempts) {
   const auto due = *store().claim_due(1, 0);
   ASSERT_EQ(due.size(), 1u);
   EXPECT_GT(due[0].id, 0);
@@ -56,7 +55,7 @@ TEST_F(ClaimTest, EntriesCarryIdDepthAndAttempts) {
   EXPECT_EQ(due[0].attempts, 0);
 }
 
-TEST_F(ClaimTest, NextDueIsRespected) {
+TEST_P(ClaimTest, NextDueIsRespected) {
   const auto all = *store().claim_due(10, 0);
   ASSERT_EQ(all.size(), 4u);
   // d0-old failed and waits until 2000, d1 until 1000; the others are done.
@@ -79,7 +78,7 @@ TEST_F(ClaimTest, NextDueIsRespected) {
   EXPECT_FALSE(*store().next_due_ms());
 }
 
-TEST_F(ClaimTest, ReleaseClaimsReturnsThemToTheQueue) {
+TEST_P(ClaimTest, ReleaseClaimsReturnsThemToTheQueue) {
   ASSERT_EQ(store().claim_due(3, 0)->size(), 3u);
   EXPECT_EQ(*store().release_claims(), 3);
   EXPECT_EQ(*store().release_claims(), 0);
@@ -87,20 +86,22 @@ TEST_F(ClaimTest, ReleaseClaimsReturnsThemToTheQueue) {
   EXPECT_EQ(store().claim_due(10, 0)->size(), 4u);
 }
 
-TEST_F(ClaimTest, ClaimsSurviveReopenUntilReleased) {
+TEST_P(ClaimTest, ClaimsSurviveReopenUntilReleased) {
   ASSERT_EQ(store().claim_due(2, 0)->size(), 2u);
   store_.reset();
-  store_ = open_store((dir_ / "crawl.db").string());
+  store_ = open_store(db_.location());
   ASSERT_TRUE(store_);
   EXPECT_EQ(store().claim_due(10, 0)->size(), 2u);  // the two never claimed
   EXPECT_EQ(*store().release_claims(), 4);
   EXPECT_EQ(store().claim_due(10, 0)->size(), 4u);
 }
 
-TEST_F(ClaimTest, DoneRowsAreNeverClaimed) {
+TEST_P(ClaimTest, DoneRowsAreNeverClaimed) {
   ASSERT_TRUE(store().write(pages({page("https://a.test/d0-old"), page("https://a.test/d1", 1)})).ok());
   EXPECT_THAT(urls_of(*store().claim_due(10, 0)), ElementsAre("https://a.test/d0-new", "https://a.test/d2"));
 }
+
+INSTANTIATE_TEST_SUITE_P(Engines, ClaimTest, engines(), engine_name);
 
 }  // namespace
 }  // namespace preheat::store

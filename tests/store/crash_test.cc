@@ -18,7 +18,6 @@ namespace preheat::store {
 namespace {
 
 using namespace preheat::store::testing;
-using preheat::testing::TempDir;
 
 constexpr int kPagesPerBatch = 20;
 constexpr int kLinksPerPage = 10;
@@ -70,9 +69,11 @@ int complete_batches(CrawlStore& store, int limit) {
   return present;
 }
 
-TEST(CrashTest, ExitInsideABatchLeavesOnlyTheCommittedOnes) {
-  TempDir dir;
-  const std::string path = (dir / "crawl.db").string();
+class CrashTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(CrashTest, ExitInsideABatchLeavesOnlyTheCommittedOnes) {
+  EngineDb db(GetParam());
+  const std::string path = db.location();
   const pid_t pid = ::fork();
   ASSERT_GE(pid, 0);
   if (pid == 0) {
@@ -108,9 +109,9 @@ TEST(CrashTest, ExitInsideABatchLeavesOnlyTheCommittedOnes) {
   EXPECT_EQ(complete_batches(*store, 10), 4);
 }
 
-TEST(CrashTest, KillNineLosesAtMostTheBatchInFlight) {
-  TempDir dir;
-  const std::string path = (dir / "crawl.db").string();
+TEST_P(CrashTest, KillNineLosesAtMostTheBatchInFlight) {
+  EngineDb db(GetParam());
+  const std::string path = db.location();
   int pipe_fds[2];
   ASSERT_EQ(::pipe(pipe_fds), 0);
   const pid_t pid = ::fork();
@@ -147,6 +148,8 @@ TEST(CrashTest, KillNineLosesAtMostTheBatchInFlight) {
   EXPECT_GE(present, committed);
   EXPECT_LE(present, committed + 1);
 }
+
+INSTANTIATE_TEST_SUITE_P(Engines, CrashTest, engines(), engine_name);
 
 }  // namespace
 }  // namespace preheat::store

@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include "store/crawl_store.h"
-#include "store/sqlite/sqlite_db.h"
 #include "tests/store/store_test_helpers.h"
 #include "tests/support/support.h"
 
@@ -13,22 +12,20 @@ namespace {
 
 using ::testing::ElementsAre;
 using namespace preheat::store::testing;
-using preheat::testing::TempDir;
 
-class CrawlStoreWriteTest : public ::testing::Test {
+class CrawlStoreWriteTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    store_ = open_store(path());
+    store_ = open_store(db_.location());
     ASSERT_TRUE(store_);
   }
   CrawlStore& store() { return *store_; }
-  std::string path() const { return (dir_ / "crawl.db").string(); }
 
-  TempDir dir_;
+  EngineDb db_{GetParam()};
   std::unique_ptr<CrawlStore> store_;
 };
 
-TEST_F(CrawlStoreWriteTest, SeedsAreIdempotent) {
+TEST_P(CrawlStoreWriteTest, SeedsAreIdempotent) {
   ASSERT_TRUE(store().write(seeds({"https://a.test/", "https://b.test/"})).ok());
   ASSERT_TRUE(store().write(seeds({"https://a.test/"}, /*depth=*/3)).ok());
   const CrawlStats st = *store().stats();
@@ -41,7 +38,7 @@ TEST_F(CrawlStoreWriteTest, SeedsAreIdempotent) {
   EXPECT_EQ(due[0].attempts, 0);
 }
 
-TEST_F(CrawlStoreWriteTest, PageLinksRedirectsAndDiscoveredRoundTrip) {
+TEST_P(CrawlStoreWriteTest, PageLinksRedirectsAndDiscoveredRoundTrip) {
   ASSERT_TRUE(store().write(seeds({"https://a.test/"})).ok());
   ASSERT_EQ(store().claim_due(10, 0)->size(), 1u);
 
@@ -106,7 +103,7 @@ TEST_F(CrawlStoreWriteTest, PageLinksRedirectsAndDiscoveredRoundTrip) {
   EXPECT_FALSE(*store().find_page("https://a.test/b"));
 }
 
-TEST_F(CrawlStoreWriteTest, RetryWritesNoPageRowOnlyTheFrontier) {
+TEST_P(CrawlStoreWriteTest, RetryWritesNoPageRowOnlyTheFrontier) {
   ASSERT_TRUE(store().write(seeds({"https://a.test/"})).ok());
   ASSERT_EQ(store().claim_due(10, 0)->size(), 1u);
   PageRecord retry = page("https://a.test/");
@@ -125,7 +122,7 @@ TEST_F(CrawlStoreWriteTest, RetryWritesNoPageRowOnlyTheFrontier) {
   EXPECT_EQ(due[0].attempts, 2);
 }
 
-TEST_F(CrawlStoreWriteTest, FailedPageKeepsItsError) {
+TEST_P(CrawlStoreWriteTest, FailedPageKeepsItsError) {
   PageRecord p = page("https://a.test/");
   p.state = FrontierState::kFailed;
   p.status = 0;
@@ -140,7 +137,7 @@ TEST_F(CrawlStoreWriteTest, FailedPageKeepsItsError) {
   EXPECT_EQ(store().find_page("https://a.test/")->value().error_message, "no answer within 30 s");
 }
 
-TEST_F(CrawlStoreWriteTest, KnownDiscoveredUrlsAreNotDuplicatedAndKeepTheirDepth) {
+TEST_P(CrawlStoreWriteTest, KnownDiscoveredUrlsAreNotDuplicatedAndKeepTheirDepth) {
   ASSERT_TRUE(store().write(seeds({"https://a.test/"})).ok());
   PageRecord a = page("https://a.test/", 0, {"https://a.test/b"});
   a.discovered = {new_url("https://a.test/b", 1)};
@@ -160,7 +157,7 @@ TEST_F(CrawlStoreWriteTest, KnownDiscoveredUrlsAreNotDuplicatedAndKeepTheirDepth
   EXPECT_EQ(due[0].depth, 1);
 }
 
-TEST_F(CrawlStoreWriteTest, ClaimedFlagIsRespected) {
+TEST_P(CrawlStoreWriteTest, ClaimedFlagIsRespected) {
   WriteBatch batch;
   batch.seeds = {new_url("https://a.test/held", 0, /*claimed=*/true), new_url("https://a.test/queued", 0)};
   ASSERT_TRUE(store().write(batch).ok());
@@ -169,7 +166,7 @@ TEST_F(CrawlStoreWriteTest, ClaimedFlagIsRespected) {
   EXPECT_THAT(urls_of(*store().claim_due(10, 0)), ElementsAre("https://a.test/held", "https://a.test/queued"));
 }
 
-TEST_F(CrawlStoreWriteTest, RewritingAPageReplacesItsLinksAndRedirects) {
+TEST_P(CrawlStoreWriteTest, RewritingAPageReplacesItsLinksAndRedirects) {
   PageRecord first = page("https://a.test/", 0, {"https://a.test/b", "https://a.test/c"});
   first.redirects = {RedirectRecord{"https://a.test/", "https://a.test/", 302}};
   first.title = "old";
@@ -188,14 +185,14 @@ TEST_F(CrawlStoreWriteTest, RewritingAPageReplacesItsLinksAndRedirects) {
   EXPECT_EQ(got.links[0].to_url, "https://a.test/d");
 }
 
-TEST_F(CrawlStoreWriteTest, PageWithoutFrontierRowGetsOne) {
+TEST_P(CrawlStoreWriteTest, PageWithoutFrontierRowGetsOne) {
   // Reached through a redirect: the crawler never queued it.
   ASSERT_TRUE(store().write(pages({page("https://a.test/target", 2)})).ok());
   EXPECT_EQ(store().stats()->frontier.at(FrontierState::kDone), 1);
   EXPECT_EQ(frontier_urls(store()), std::vector<std::string>{"https://a.test/target"});
 }
 
-TEST_F(CrawlStoreWriteTest, ForEachFrontierUrlListsFrontierNotLinkTargets) {
+TEST_P(CrawlStoreWriteTest, ForEachFrontierUrlListsFrontierNotLinkTargets) {
   ASSERT_TRUE(store().write(seeds({"https://a.test/"})).ok());
   PageRecord a = page("https://a.test/", 0, {"https://a.test/b", "https://elsewhere.test/"});
   a.discovered = {new_url("https://a.test/b", 1)};
@@ -204,7 +201,7 @@ TEST_F(CrawlStoreWriteTest, ForEachFrontierUrlListsFrontierNotLinkTargets) {
   EXPECT_EQ(store().stats()->urls, 3);
 }
 
-TEST_F(CrawlStoreWriteTest, StatsAggregates) {
+TEST_P(CrawlStoreWriteTest, StatsAggregates) {
   std::vector<PageRecord> records;
   const struct {
     const char* url;
@@ -248,7 +245,7 @@ TEST_F(CrawlStoreWriteTest, StatsAggregates) {
   EXPECT_TRUE(store().page_urls(418)->empty());
 }
 
-TEST_F(CrawlStoreWriteTest, EmptyStoreStats) {
+TEST_P(CrawlStoreWriteTest, EmptyStoreStats) {
   const CrawlStats st = *store().stats();
   EXPECT_EQ(st.urls, 0);
   EXPECT_EQ(st.pages, 0);
@@ -259,14 +256,14 @@ TEST_F(CrawlStoreWriteTest, EmptyStoreStats) {
   EXPECT_TRUE(store().page_urls(std::nullopt)->empty());
 }
 
-TEST_F(CrawlStoreWriteTest, PageUrlsAreSortedByUrl) {
+TEST_P(CrawlStoreWriteTest, PageUrlsAreSortedByUrl) {
   ASSERT_TRUE(
       store().write(pages({page("https://a.test/z"), page("https://a.test/a"), page("https://a.test/m")})).ok());
   EXPECT_THAT(*store().page_urls(std::nullopt),
               ElementsAre("https://a.test/a", "https://a.test/m", "https://a.test/z"));
 }
 
-TEST_F(CrawlStoreWriteTest, FailedBatchWritesNothingAndTheStoreGoesOn) {
+TEST_P(CrawlStoreWriteTest, FailedBatchWritesNothingAndTheStoreGoesOn) {
   WriteBatch bad;
   bad.seeds = {new_url("https://a.test/seed")};
   bad.pages = {page("https://a.test/ok", 0, {"https://a.test/new-in-bad-batch"})};
@@ -292,7 +289,7 @@ TEST_F(CrawlStoreWriteTest, FailedBatchWritesNothingAndTheStoreGoesOn) {
   EXPECT_EQ(store().stats()->urls, 3);
 }
 
-TEST_F(CrawlStoreWriteTest, PagesAreStampedWithTheRun) {
+TEST_P(CrawlStoreWriteTest, PagesAreStampedWithTheRun) {
   const std::int64_t run = *store().begin_run(RunInfo{1, "async", "https://a.test/", ""});
   EXPECT_GT(run, 0);
   ASSERT_TRUE(store().write(pages({page("https://a.test/")})).ok());
@@ -302,16 +299,16 @@ TEST_F(CrawlStoreWriteTest, PagesAreStampedWithTheRun) {
   ASSERT_TRUE(store().write(pages({page("https://a.test/2")})).ok());
   EXPECT_EQ(store().stats()->runs, 2);
 
-  Result<sqlite::Connection> db = sqlite::Connection::open(path(), sqlite::Connection::Mode::kReadOnly);
-  ASSERT_TRUE(db.ok());
-  Result<sqlite::Statement> q = db->prepare("SELECT run_id FROM pages ORDER BY url_id");
-  ASSERT_TRUE(q.ok());
-  ASSERT_TRUE(*q->step());
-  EXPECT_EQ(q->column_int64(0), run);
-  ASSERT_TRUE(*q->step());
-  EXPECT_EQ(q->column_int64(0), second);
-  q->reset();
+  // Each run's page count is of the page rows stamped with it.
+  const std::vector<RunSummary> runs = *store().runs();
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(runs[0].id, second);
+  EXPECT_EQ(runs[0].pages, 1);
+  EXPECT_EQ(runs[1].id, run);
+  EXPECT_EQ(runs[1].pages, 1);
 }
+
+INSTANTIATE_TEST_SUITE_P(Engines, CrawlStoreWriteTest, engines(), engine_name);
 
 }  // namespace
 }  // namespace preheat::store

@@ -129,26 +129,26 @@ void expect_view_matches(CrawlStore& store, CrawlStore& reference, const std::st
   }
 }
 
-class PageViewTest : public ::testing::Test {
+class PageViewTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    store_ = open_store((dir_ / "crawl.db").string());
+    store_ = open_store(db_.location());
     ASSERT_TRUE(store_);
     write_crawl(*store_);
     ASSERT_TRUE(store_->ensure_serving_indexes().ok());
   }
-  TempDir dir_;
+  EngineDb db_{GetParam()};
   std::unique_ptr<CrawlStore> store_;
 };
 
-TEST_F(PageViewTest, SqliteAnswersWhatTheSeparateCallsAnswer) {
+TEST_P(PageViewTest, TheEngineAnswersWhatTheSeparateCallsAnswer) {
   for (const char* url : {"https://a.test/r", "https://a.test/x", "https://a.test/gone", "https://a.test/y"}) {
     expect_view_matches(*store_, *store_, url, 1000);
     expect_view_matches(*store_, *store_, url, 1);
   }
 }
 
-TEST_F(PageViewTest, TheDefaultCompositionAnswersTheSame) {
+TEST_P(PageViewTest, TheDefaultCompositionAnswersTheSame) {
   ComposingStore composing(*store_);
   for (const char* url : {"https://a.test/r", "https://a.test/x", "https://a.test/gone"}) {
     expect_view_matches(composing, *store_, url, 1000);
@@ -156,7 +156,7 @@ TEST_F(PageViewTest, TheDefaultCompositionAnswersTheSame) {
   }
 }
 
-TEST_F(PageViewTest, SpellsOutTheHomePage) {
+TEST_P(PageViewTest, SpellsOutTheHomePage) {
   const std::optional<PageView> v = *store_->page_view("https://a.test/r", 1000);
   ASSERT_TRUE(v);
   EXPECT_EQ(v->page.final_url, "https://a.test/");
@@ -179,7 +179,7 @@ TEST_F(PageViewTest, SpellsOutTheHomePage) {
   EXPECT_EQ(v->in_links[1].from_url, "https://a.test/y");
 }
 
-TEST_F(PageViewTest, NoneForAUrlWithoutAPageRow) {
+TEST_P(PageViewTest, NoneForAUrlWithoutAPageRow) {
   // Unknown, and known only as a link target that was never fetched.
   for (const char* url : {"https://a.test/nowhere", "mailto:me@a.test", "https://a.test/"}) {
     Result<std::optional<PageView>> v = store_->page_view(url, 1000);
@@ -227,11 +227,13 @@ TEST(InLinksTest, SortedByUrlAndCutAtTheLimit) {
   }
 }
 
-TEST_F(PageViewTest, AReadOnlyReaderSeesTheSame) {
-  auto reader = open_store((dir_ / "crawl.db").string(), {.read_only = true});
+TEST_P(PageViewTest, AReadOnlyReaderSeesTheSame) {
+  auto reader = open_store(db_.location(), {.read_only = true});
   ASSERT_TRUE(reader);
   expect_view_matches(*reader, *store_, "https://a.test/r", 1000);
 }
+
+INSTANTIATE_TEST_SUITE_P(Engines, PageViewTest, engines(), engine_name);
 
 }  // namespace
 }  // namespace preheat::store

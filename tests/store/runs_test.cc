@@ -16,13 +16,13 @@ PageRecord fetched(const std::string& url, std::int64_t end_ms, double elapsed_s
   return p;
 }
 
-class RunsTest : public ::testing::Test {
+class RunsTest : public ::testing::TestWithParam<std::string> {
  protected:
-  preheat::testing::TempDir dir_;
-  std::string path_ = (dir_ / "crawl.db").string();
+  testing::EngineDb db_{GetParam()};
+  std::string path_ = db_.location();
 };
 
-TEST_F(RunsTest, EachRunKnowsItsPagesAndTheLatestComesFirst) {
+TEST_P(RunsTest, EachRunKnowsItsPagesAndTheLatestComesFirst) {
   auto store = open_store(path_);
   ASSERT_TRUE(store);
   Result<std::int64_t> first = store->begin_run({1000, "async", "http://a/", "crawl"});
@@ -68,7 +68,7 @@ TEST_F(RunsTest, EachRunKnowsItsPagesAndTheLatestComesFirst) {
   EXPECT_FALSE(none->has_value());
 }
 
-TEST_F(RunsTest, ALongRunIsSampledEvenly) {
+TEST_P(RunsTest, ALongRunIsSampledEvenly) {
   auto store = open_store(path_);
   ASSERT_TRUE(store);
   ASSERT_TRUE(store->begin_run({1000, "async", "http://a/", "crawl"}).ok());
@@ -83,7 +83,7 @@ TEST_F(RunsTest, ALongRunIsSampledEvenly) {
   for (std::size_t i = 0; i < (*t)->spans.size(); ++i) EXPECT_EQ((*t)->spans[i].end_ms, 10'000 + 4 * static_cast<int>(i));
 }
 
-TEST_F(RunsTest, PagesOverTimeCountsEveryPageInEqualBuckets) {
+TEST_P(RunsTest, PagesOverTimeCountsEveryPageInEqualBuckets) {
   auto store = open_store(path_);
   ASSERT_TRUE(store);
   Result<TimeHistogram> empty = store->pages_over_time(10);
@@ -108,6 +108,8 @@ TEST_F(RunsTest, PagesOverTimeCountsEveryPageInEqualBuckets) {
   EXPECT_EQ(fine->bucket_ms, 1);
   EXPECT_EQ(fine->counts.size(), 1000u);
 }
+
+INSTANTIATE_TEST_SUITE_P(Engines, RunsTest, engines(), engine_name);
 
 }  // namespace
 }  // namespace preheat::store::testing

@@ -9,8 +9,29 @@
 #include <gtest/gtest.h>
 
 #include "store/crawl_store.h"
+#include "tests/support/postgres_server.h"
+#include "tests/support/support.h"
 
 namespace preheat::store::testing {
+
+// A fresh empty crawl database of one engine: "sqlite" (a file in a
+// temporary folder) or "postgresql" (a database of its own on the tests'
+// server, tests/support/postgres_server.h). For tests of the CrawlStore
+// interface's semantics, run on both engines (TEST_P over kEngines).
+class EngineDb {
+ public:
+  explicit EngineDb(const std::string& engine) {
+    if (engine == "postgresql") pg_ = std::make_unique<preheat::testing::PostgresTestDb>();
+  }
+  std::string location() const { return pg_ ? pg_->uri() : (dir_ / "crawl.db").string(); }
+
+ private:
+  preheat::testing::TempDir dir_;
+  std::unique_ptr<preheat::testing::PostgresTestDb> pg_;
+};
+
+inline auto engines() { return ::testing::Values(std::string("sqlite"), std::string("postgresql")); }
+inline std::string engine_name(const ::testing::TestParamInfo<std::string>& info) { return info.param; }
 
 // Opens `path`; a failure fails the calling test (and returns null).
 inline std::unique_ptr<CrawlStore> open_store(const std::string& path, const OpenOptions& options = {}) {

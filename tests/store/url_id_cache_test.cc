@@ -1,10 +1,10 @@
-#include "store/sqlite/url_id_cache.h"
+#include "store/url_id_cache.h"
 
 #include <string>
 
 #include <gtest/gtest.h>
 
-namespace preheat::store::sqlite {
+namespace preheat::store {
 namespace {
 
 TEST(UrlIdCacheTest, FindsWhatWasPut) {
@@ -42,4 +42,4 @@ TEST(UrlIdCacheTest, DisabledCacheKeepsNothing) {
 }
 
 }  // namespace
-}  // namespace preheat::store::sqlite
+}  // namespace preheat::store

@@ -17,7 +17,7 @@
 #include <string_view>
 #include <vector>
 
-namespace preheat::store::sqlite {
+namespace preheat::store {
 
 class UrlIdCache {
  public:
@@ -38,11 +38,11 @@ class UrlIdCache {
  private:
   struct Slot {
     std::uint64_t hash = 0;
-    std::int64_t id = 0;  // 0: empty (SQLite rowids of our rows start at 1)
+    std::int64_t id = 0;  // 0: empty (ids of our rows start at 1, in both engines)
     std::string url;
   };
   std::vector<Slot> slots_;
   std::uint64_t mask_ = 0;
 };
 
-}  // namespace preheat::store::sqlite
+}  // namespace preheat::store

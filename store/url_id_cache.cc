@@ -1,8 +1,8 @@
-#include "store/sqlite/url_id_cache.h"
+#include "store/url_id_cache.h"
 
 #include <functional>
 
-namespace preheat::store::sqlite {
+namespace preheat::store {
 
 UrlIdCache::UrlIdCache(int slots_log2) {
   if (slots_log2 < 0) return;
@@ -38,4 +38,4 @@ void UrlIdCache::clear() {
   }
 }
 
-}  // namespace preheat::store::sqlite
+}  // namespace preheat::store

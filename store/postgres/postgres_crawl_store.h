@@ -1,0 +1,110 @@
+// PostgresCrawlStore: the CrawlStore on a PostgreSQL server (issue 8), picked
+// by open_crawl_store() for a location "postgresql://..." or "postgres://..."
+// (a libpq connection URI). Schema: docs/schema.md, "PostgreSQL"
+// (postgres_migrations.h): the SQLite schema's tables and meanings, with
+// PostgreSQL types, a `meta` table for the schema version, and frontier
+// lease columns for the multi-process frontier to come.
+//
+// Connection: one blocking libpq connection per object (pg_connection.h): the
+// interface is synchronous and used by one thread.
+//
+// Writes: write() is one transaction sent in libpq pipeline mode: the batch's
+// URLs are interned first in two set statements (INSERT ... SELECT unnest()
+// ON CONFLICT DO NOTHING, then one SELECT of their ids: two writers racing on
+// a URL never fail), then every row statement of the batch is pipelined with
+// a sync point per kPagesPerSync pages, so a batch costs a few round trips
+// instead of one per row (bench/store_bench.cc, docs/benchmarks.md). A
+// bounded URL-id cache (store/url_id_cache.h, as in the SQLite store) keeps
+// the navigation links every page repeats out of the interning statements.
+// claim_due() is one UPDATE over a SELECT ... FOR UPDATE SKIP LOCKED, so
+// several processes may claim from one frontier without blocking each other
+// or sharing a URL.
+//
+// Pages are stamped with the run of this store's last begin_run() (until its
+// end_run()). A read-only open sets default_transaction_read_only.
+//
+// Not built yet: full-text search (search() and refresh_search_index()
+// answer a clear error).
+//
+// Thread safety: one thread at a time per object (the CrawlStore contract).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "store/crawl_store.h"
+#include "store/postgres/pg_connection.h"
+#include "store/url_id_cache.h"
+
+namespace preheat::store::postgres {
+
+class PostgresCrawlStore final : public CrawlStore {
+ public:
+  // See open_crawl_store() (crawl_store.h) for the errors; a server that
+  // cannot be reached is io_error with libpq's message.
+  static Result<std::unique_ptr<PostgresCrawlStore>> open(const std::string& location, const OpenOptions& options);
+
+  Result<std::int64_t> release_claims() override;
+  Status for_each_frontier_url(const std::function<void(std::string_view url)>& fn) override;
+  Result<std::vector<FrontierEntry>> claim_due(std::size_t limit, std::int64_t now_ms) override;
+  Result<std::optional<std::int64_t>> next_due_ms() override;
+  Status write(const WriteBatch& batch) override;
+  Result<std::int64_t> begin_run(const RunInfo& run) override;
+  Status end_run(std::int64_t run_id, const RunEnd& end) override;
+  Result<RecrawlPass> begin_recrawl(std::int64_t now_ms) override;
+  Status end_recrawl(std::int64_t now_ms) override;
+
+  // Reader side (postgres_crawl_store_read.cc).
+  Result<std::vector<std::string>> page_urls(std::optional<int> status) override;
+  Result<CrawlStats> stats() override;
+  Result<std::int64_t> page_count() override;
+  Result<std::optional<PageRecord>> find_page(std::string_view url) override;
+  Result<std::vector<StoredPage>> pages_after(UrlId after_id, std::size_t limit) override;
+  Result<std::vector<StoredBody>> bodies_after(UrlId after_id, std::size_t limit, std::size_t max_bytes) override;
+  Result<std::vector<LinkExport>> links_after(UrlId from_id, std::int64_t seq, std::size_t limit) override;
+  Result<BodyCounts> body_counts() override;
+
+  // Serving (postgres_crawl_store_serve.cc).
+  Status ensure_serving_indexes() override;
+  Result<std::vector<LinkView>> out_links(std::string_view url, std::size_t limit) override;
+  Result<std::vector<InLink>> in_links(std::string_view url, std::size_t limit) override;
+  Result<std::vector<BrokenTarget>> broken_targets(std::size_t limit, std::size_t referrers_per_target) override;
+  Result<std::vector<RunSummary>> runs() override;
+  Result<std::optional<RunTimeline>> run_timeline(std::optional<std::int64_t> run_id,
+                                                  std::size_t max_spans) override;
+  Result<TimeHistogram> pages_over_time(std::size_t buckets) override;
+  Result<SearchIndexRefresh> refresh_search_index() override;
+  Result<SearchResults> search(const SearchQuery& query, std::size_t offset, std::size_t limit) override;
+
+ private:
+  // The pages-table columns of a PageRecord, read by read_page_columns, for
+  // a query over `pages p` joined with `urls u` and `urls fu` (final URL).
+  static constexpr std::string_view kPageColumns =
+      "u.url, fu.url, p.depth, p.status, p.content_type, p.bytes, p.wire_bytes, p.fetched_at_ms, p.elapsed_s, "
+      "p.title, p.description, p.canonical, p.language, p.content_hash, p.error_class, p.error_message, "
+      "p.attempts, p.etag, p.last_modified, p.robots, p.checked_at_ms, p.not_modified";
+  static PageRecord read_page_columns(const PgResult& r, int row, int first, bool with_text);
+
+  PostgresCrawlStore(PgConnection db, OpenOptions options)
+      : db_(std::move(db)), options_(std::move(options)), url_ids_(options_.read_only ? -1 : 14) {}
+  Status prepare_writer();
+  Status writable() const;
+  Status delete_all_rows();
+  Status write_batch(const WriteBatch& batch);
+  Status send_page(const PageRecord& page, const std::function<UrlId(std::string_view)>& id_of,
+                   bool has_page_row);
+  // A read transaction's start and end (one snapshot for several statements).
+  Status begin_read();
+  Status end_read();
+  Result<std::optional<UrlId>> find_url_id(std::string_view url);
+
+  PgConnection db_;
+  OpenOptions options_;
+  // Committed URL ids (never change once committed; cleared on a rollback
+  // and by --fresh): a batch sends only the URLs missing here to the server.
+  UrlIdCache url_ids_;
+  std::optional<std::int64_t> current_run_;
+};
+
+}  // namespace preheat::store::postgres
