@@ -53,7 +53,7 @@ def main():
         tries = [r for r in by_canon.get(canon(url), []) if r != url]
         why = [f"requested as {r} ({mistake(r, url) or 'another spelling'}), which the site does not serve"
                for r in tries[:2]]
-        print(f"{url}\t" + ("; ".join(why) if why else "never requested: no link to it was followed"))
+        print(f"{url}\t" + ("; ".join(why) if why else "never requested: linked only from pages it did not fetch, or in spellings it did not resolve"))
 
 
 if __name__ == "__main__":
