@@ -132,7 +132,7 @@ if uses wget2; then command -v wget2 >/dev/null || need+=(wget2); fi
 [[ -x /usr/bin/time ]] || need+=(time)
 command -v python3 >/dev/null || need+=(python3)
 if [[ $site == docs && $docroot == /usr/share/doc/python3-doc/html && ! -f $docroot/index.html ]]; then need+=(python3-doc); fi
-if uses scrapy; then python3 -c 'import scrapy' 2>/dev/null || need+=(python3-scrapy); fi
+if uses scrapy; then command -v scrapy >/dev/null || need+=(python3-scrapy); fi
 if uses httrack; then command -v httrack >/dev/null || need+=(httrack); fi
 if ((${#need[@]} > 0)); then
   note "installing ${need[*]}"
@@ -379,6 +379,7 @@ tool_set() {
   ((unlisted == 0)) || note "warning: $id: $unlisted pages requested are missing from 'preheat urls'"
   LC_ALL=C comm -12 "$work/$id.sorted" "$work/$id.logged"
 }
+awk '$3 == 1 {print $1, $2}' "$work/results" | awk '!seen[$0]++' >"$work/configs"
 while read -r name config; do
   key="$name $config"
   [[ $name == wget && $site == docs ]] && continue  # the reference itself
@@ -390,16 +391,30 @@ while read -r name config; do
   echo '```'
   if ((rc != 0)) && [[ $name == preheat ]]; then status=1; fi
   all_urls "$work/$name-$config-1.log" >"$work/sets/$name-$config.requested"
+done <"$work/configs"
+# explain_urls.py parses the whole site: once, for every URL of every tool.
+if [[ $site == docs ]]; then
+  cat "$work"/sets/*.missing "$work"/sets/*.extra 2>/dev/null | LC_ALL=C sort -u >"$work/sets/all"
+  if [[ -s $work/sets/all ]]; then explain all <"$work/sets/all" >"$work/sets/all.why"; else : >"$work/sets/all.why"; fi
+fi
+while read -r name config; do
+  key="$name $config"
+  [[ $name == wget && $site == docs ]] && continue
   for kind in missing extra; do
-    explain "$kind" "$work/sets/$name-$config.requested" <"$work/sets/$name-$config.$kind" >"$work/sets/$name-$config.$kind.why"
-    if [[ -s $work/sets/$name-$config.$kind ]]; then
-      echo "Why ($key, $kind):"
-      echo '```'
-      head -50 "$work/sets/$name-$config.$kind.why"
-      echo '```'
+    : >"$work/sets/$name-$config.$kind.why"
+    [[ -s $work/sets/$name-$config.$kind ]] || continue
+    if [[ $site == docs ]]; then
+      awk -F'\t' 'NR == FNR {want[$1] = 1; next} $1 in want' "$work/sets/$name-$config.$kind" "$work/sets/all.why" \
+        >"$work/sets/$name-$config.$kind.why"
+    else
+      explain "$kind" "$work/sets/$name-$config.requested" <"$work/sets/$name-$config.$kind" >"$work/sets/$name-$config.$kind.why"
     fi
+    echo "Why ($key, $kind):"
+    echo '```'
+    head -50 "$work/sets/$name-$config.$kind.why"
+    echo '```'
   done
-done < <(awk '$3 == 1 {print $1, $2}' "$work/results")
+done <"$work/configs"
 # preheat's later rounds: never fewer pages than the reference.
 if uses preheat; then
   for config in "${preheat_configs[@]}"; do

@@ -349,7 +349,8 @@ def render_runtime(res, out, goals):
 def render_goals(goals, out):
     body = []
     for what, value, goal, met, res in goals:
-        v = "-" if value is None else (fmt(value, 2) if abs(value) < 100 else fmt(value))
+        v = "-" if value is None else (f"{value:.0f}%" if goal.endswith("%") else
+                                       fmt(value, 2) if abs(value) < 100 else fmt(value))
         verdict = "met" if met else ("n/a (quick run)" if met is None else "**missed**")
         body.append([what, v, goal, verdict, res.get("machine", {}).get("date", "?") + (" (quick)" if res.get("quick") else "")])
     out.sections["goals"] = (
