@@ -50,6 +50,8 @@ def machine_line(res):
          f"{m.get('kernel', '?')}, load average {load} at the end.")
     if versions:
         s += f" Versions: {versions}."
+    if res.get("duration_s") is not None:
+        s += f" The scenario took {res['duration_s']} s."
     return s + quick
 
 
