@@ -81,8 +81,8 @@
 #     (--concurrency K --per-host K, one host); sequential runs once (one
 #     request at a time whatever K is). Unset: preheat's defaults.
 #   SERIAL_ONCE=1            tools that keep one request in flight (wget,
-#     preheat sequential and K=1) run in round 1 only: with LATENCY their wall
-#     is pages x latency, minutes, and the same every round.
+#     httrack, preheat sequential and K=1) run in round 1 only: with LATENCY
+#     their wall is pages x latency, minutes, and the same every round.
 #   RESULTS=FILE             also write every run, the URL-set comparisons and
 #     the machine as JSON (read by bench/lib/render.py).
 set -euo pipefail
@@ -315,7 +315,9 @@ for round in $(seq "$runs"); do
       -s AUTOTHROTTLE_ENABLED=False -s LOG_LEVEL=WARNING -s COOKIES_ENABLED=False \
       -s TELNETCONSOLE_ENABLED=False -s MEMUSAGE_ENABLED=False
   fi
-  if uses httrack; then
+  # httrack keeps about one request in flight whatever -c says (with 50 ms:
+  # pages x latency), so SERIAL_ONCE runs it once too.
+  if uses httrack && ! skip_serial "$round"; then
     rm -rf "$work/dl"
     run_one httrack "sockets=$httrack_sockets" "$round" httrack "$base/" -O "$work/dl" -q -s0 -r9999 \
       "-c$httrack_sockets" -%c10000 -A1000000000 --disable-security-limits -I0 -p1
@@ -362,7 +364,7 @@ explain() {
   if [[ $site == docs ]]; then
     python3 "$explain" "$docroot" "$base/"
   else
-    python3 "$ROOT/bench/lib/explain_testsite.py" "$1" "$2"
+    python3 "$ROOT/bench/lib/explain_testsite.py" "$@"
   fi
 }
 # tool_set NAME CONFIG ROUND: that run's page set, on stdout.
@@ -392,6 +394,11 @@ while read -r name config; do
   if ((rc != 0)) && [[ $name == preheat ]]; then status=1; fi
   all_urls "$work/$name-$config-1.log" >"$work/sets/$name-$config.requested"
 done <"$work/configs"
+# How the site links a page nobody requested: the first preheat crawl's links.
+link_db=""
+for config in "${preheat_configs[@]}"; do
+  [[ -f $work/first-$config.db ]] && { link_db="$work/first-$config.db"; break; }
+done
 # explain_urls.py parses the whole site: once, for every URL of every tool.
 if [[ $site == docs ]]; then
   cat "$work"/sets/*.missing "$work"/sets/*.extra 2>/dev/null | LC_ALL=C sort -u >"$work/sets/all"
@@ -407,7 +414,7 @@ while read -r name config; do
       awk -F'\t' 'NR == FNR {want[$1] = 1; next} $1 in want' "$work/sets/$name-$config.$kind" "$work/sets/all.why" \
         >"$work/sets/$name-$config.$kind.why"
     else
-      explain "$kind" "$work/sets/$name-$config.requested" <"$work/sets/$name-$config.$kind" >"$work/sets/$name-$config.$kind.why"
+      explain "$kind" "$work/sets/$name-$config.requested" $link_db <"$work/sets/$name-$config.$kind" >"$work/sets/$name-$config.$kind.why"
     fi
     echo "Why ($key, $kind):"
     echo '```'
