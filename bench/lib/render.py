@@ -196,7 +196,7 @@ def render_crawl(name, res, out, goals):
                 continue
             reasons = {}
             for url, why in items:
-                key = re.sub(r"\d+", "N", re.sub(r"https?://[^ ;]*", "URL", why))
+                key = re.sub(r"\d+", "N", re.sub(r"https?://\S+", "URL", why))
                 reasons.setdefault(key, []).append(url)
             lines = [f"- **{s['tool']} {s['config']}**, {len(items)} {kind}:"]
             for why, urls in sorted(reasons.items(), key=lambda kv: -len(kv[1])):
