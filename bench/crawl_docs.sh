@@ -39,6 +39,10 @@
 #     the crawl is CPU-bound (client and nginx on 2 cores), so 3-8 threads
 #     are equal within the noise, 1-2 and 16 a little slower: the default
 #     5 is kept. "wall / wget2's" divides by the fastest wget2 row.
+#     --tries=1: wget2 1.99.1 resolves an href with a newline in it (the
+#     testsite spells some links so) against port 80, not the page's port, is
+#     refused, and retries with pauses growing by a second each time: minutes
+#     of nothing. With one try it gives up at once; nginx's site is unaffected.
 #   preheat crawl URL --db DIR/crawl.db --mode M --quiet --json --fresh [PREHEAT_FLAGS]
 #     The crawl command of issue 4 at its defaults (scope host).
 #
@@ -54,6 +58,33 @@
 # Output: progress on stderr; on stdout the URL-set comparisons and a markdown
 # table for docs/benchmarks.md. Exit 1 when a preheat run missed a page wget
 # fetched, 2 on a setup error.
+#
+# The synthetic site and the other peers (issue 7, bench/run):
+#   SITE=testsite PAGES=N LATENCY=MS   crawl `preheat testsite --pages N --latency MS`
+#     instead of nginx (its --log is the shared record; every page is HTML;
+#     the reference set is the site's ground truth, `testsite --print-urls`).
+#   TOOLS may add scrapy (bench/scrapy_spider.py, SCRAPY_CONCURRENCY=16) and
+#     httrack (HTTRACK_SOCKETS=8):
+#     scrapy runspider bench/scrapy_spider.py -a start=URL -s CONCURRENT_REQUESTS=N
+#       -s CONCURRENT_REQUESTS_PER_DOMAIN=N -s ROBOTSTXT_OBEY=False
+#       -s AUTOTHROTTLE_ENABLED=False -s LOG_LEVEL=WARNING -s COOKIES_ENABLED=False
+#       -s TELNETCONSOLE_ENABLED=False -s MEMUSAGE_ENABLED=False
+#     (robots off like the others; no AutoThrottle, which would slow it down on
+#     purpose; LOG_LEVEL=WARNING: Scrapy's DEBUG line per request costs CPU and
+#     the others print nothing either.)
+#     httrack URL -O DIR -q -s0 -r9999 -cN -%c10000 -A1000000000
+#       --disable-security-limits -I0 -p1
+#     (robots off; unlimited depth; N sockets; httrack's default caps of 10
+#     connections/s and its bandwidth limit lifted; no index page; HTML only
+#     saved.)
+#   INFLIGHT="1 16 64 256"   preheat async and parallel once per value
+#     (--concurrency K --per-host K, one host); sequential runs once (one
+#     request at a time whatever K is). Unset: preheat's defaults.
+#   SERIAL_ONCE=1            tools that keep one request in flight (wget,
+#     httrack, preheat sequential and K=1) run in round 1 only: with LATENCY
+#     their wall is pages x latency, minutes, and the same every round.
+#   RESULTS=FILE             also write every run, the URL-set comparisons and
+#     the machine as JSON (read by bench/lib/render.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -65,6 +96,15 @@ read -r -a modes <<<"${PREHEAT_MODES:-async parallel sequential}"
 read -r -a preheat_flags <<<"${PREHEAT_FLAGS:-}"
 preheat="${PREHEAT:-build/preheat}"
 read -r -a wget2_threads <<<"${WGET2_THREADS:-5}"
+read -r -a inflight <<<"${INFLIGHT:-}"
+site="${SITE:-docs}"
+pages_n="${PAGES:-2000}"
+latency="${LATENCY:-0}"
+scrapy_concurrency="${SCRAPY_CONCURRENCY:-16}"
+httrack_sockets="${HTTRACK_SOCKETS:-8}"
+serial_once="${SERIAL_ONCE:-0}"
+results_json="${RESULTS:-}"
+[[ -z $results_json ]] || results_json=$(realpath -m "$results_json")
 for t in "${wget2_threads[@]}"; do [[ $t =~ ^[1-9][0-9]*$ ]] || { echo "bench/crawl_docs.sh: WGET2_THREADS wants numbers, got '$t'" >&2; exit 2; }; done
 docroot="${DOCROOT:-/usr/share/doc/python3-doc/html}"
 compare="$ROOT/bench/lib/compare_urls.sh"
@@ -75,9 +115,14 @@ die() { echo "bench/crawl_docs.sh: $*" >&2; exit 2; }
 note() { echo "crawl_docs: $*" >&2; }
 uses() { local t; for t in "${tools[@]}"; do [[ $t == "$1" ]] && return 0; done; return 1; }
 for t in "${tools[@]}"; do
-  case "$t" in wget|wget2|preheat) ;; *) die "unknown tool '$t' in TOOLS (want wget, wget2, preheat)" ;; esac
+  case "$t" in wget|wget2|preheat|scrapy|httrack) ;; *) die "unknown tool '$t' in TOOLS (want wget, wget2, preheat, scrapy, httrack)" ;; esac
 done
-uses wget || die "TOOLS must include wget: it is the reference every other tool is compared with"
+case "$site" in
+  docs) uses wget || die "TOOLS must include wget: it is the reference every other tool is compared with" ;;
+  testsite) [[ $pages_n =~ ^[1-9][0-9]*$ && $latency =~ ^[0-9]+$ ]] || die "PAGES and LATENCY want numbers" ;;
+  *) die "SITE must be docs or testsite, got '$site'" ;;
+esac
+for k in "${inflight[@]}"; do [[ $k =~ ^[1-9][0-9]*$ ]] || die "INFLIGHT wants numbers, got '$k'"; done
 
 # --- what is missing gets installed (Debian packages, like bench/fetch.sh) ---
 need=()
@@ -86,7 +131,9 @@ command -v wget >/dev/null || need+=(wget)
 if uses wget2; then command -v wget2 >/dev/null || need+=(wget2); fi
 [[ -x /usr/bin/time ]] || need+=(time)
 command -v python3 >/dev/null || need+=(python3)
-if [[ $docroot == /usr/share/doc/python3-doc/html && ! -f $docroot/index.html ]]; then need+=(python3-doc); fi
+if [[ $site == docs && $docroot == /usr/share/doc/python3-doc/html && ! -f $docroot/index.html ]]; then need+=(python3-doc); fi
+if uses scrapy; then command -v scrapy >/dev/null || need+=(python3-scrapy); fi
+if uses httrack; then command -v httrack >/dev/null || need+=(httrack); fi
 if ((${#need[@]} > 0)); then
   note "installing ${need[*]}"
   sudo=""
@@ -98,38 +145,53 @@ if ((${#need[@]} > 0)); then
     $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null || die "could not install ${need[*]}"
   fi
 fi
-[[ -f $docroot/index.html ]] || die "no index.html in DOCROOT=$docroot"
+[[ $site != docs || -f $docroot/index.html ]] || die "no index.html in DOCROOT=$docroot"
 
-if uses preheat; then
+if uses preheat || [[ $site == testsite ]]; then
   if [[ -z ${PREHEAT:-} && ${SKIP_BUILD:-0} != 1 ]]; then scripts/build preheat >/dev/null; fi
   [[ -x $preheat ]] || die "no preheat binary at $preheat"
   if ! "$preheat" crawl --help >/dev/null 2>&1; then
     die "$preheat has no working 'crawl' command (issue 4); TOOLS='wget wget2' measures the peers alone"
   fi
+  preheat=$(realpath "$preheat")
 fi
 
 # --- work folder, nginx ---
 work=$(mktemp -d "${TMPDIR:-/tmp}/crawl_docs.XXXXXX")
-nginx_pid=""
+server_pid=""
 # shellcheck disable=SC2317  # called by the trap
 cleanup() {
-  if [[ -n $nginx_pid ]]; then
-    kill "$nginx_pid" 2>/dev/null || true
-    wait "$nginx_pid" 2>/dev/null || true
+  if [[ -n $server_pid ]]; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
   fi
   if [[ ${KEEP:-0} == 1 ]]; then note "kept $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-base="http://127.0.0.1:$port"
-mkdir -p "$work/nginx/logs" "$work/nginx/tmp"
-log="$work/nginx/logs/access.log"
-user_line=""
-# As root, nginx would run its workers as nobody; run them as us instead.
-[[ $(id -u) -eq 0 ]] && user_line="user $(id -un) $(id -gn);"
-cat >"$work/nginx/nginx.conf" <<CONF
+if [[ $site == testsite ]]; then
+  # The synthetic site: its --log line per request is the shared record.
+  mkdir -p "$work/site"
+  log="$work/site/access.log"
+  : >"$log"
+  "$preheat" testsite --listen 127.0.0.1:0 --pages "$pages_n" --latency "$latency" --log "$log" >"$work/site/out" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 200); do grep -qs '^listening on ' "$work/site/out" && break; sleep 0.05; done
+  base=$(sed -n 's/^listening on //p' "$work/site/out" | head -1)
+  base=${base%/}
+  [[ -n $base ]] || die "preheat testsite did not start: $(cat "$work/site/out")"
+  "$preheat" testsite --pages "$pages_n" --print-urls --base-url "$base/" | python3 "$normalise" >"$work/truth.html"
+  note "testsite on $base ($pages_n pages, latency $latency ms); work folder $work"
+else
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  base="http://127.0.0.1:$port"
+  mkdir -p "$work/nginx/logs" "$work/nginx/tmp"
+  log="$work/nginx/logs/access.log"
+  user_line=""
+  # As root, nginx would run its workers as nobody; run them as us instead.
+  [[ $(id -u) -eq 0 ]] && user_line="user $(id -un) $(id -gn);"
+  cat >"$work/nginx/nginx.conf" <<CONF
 # One worker: the client side is what is measured, and 2 cores are shared.
 daemon off;
 worker_processes 1;
@@ -157,15 +219,16 @@ http {
   }
 }
 CONF
-nginx -p "$work/nginx" -e "$work/nginx/logs/error.log" -c "$work/nginx/nginx.conf" &
-nginx_pid=$!
-for _ in $(seq 100); do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then break; fi
-  kill -0 "$nginx_pid" 2>/dev/null || die "nginx did not start: $(cat "$work/nginx/logs/error.log" 2>/dev/null)"
-  sleep 0.05
-done
-(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || die "nginx does not answer on port $port"
-note "nginx on $base serving $docroot; work folder $work"
+  nginx -p "$work/nginx" -e "$work/nginx/logs/error.log" -c "$work/nginx/nginx.conf" &
+  server_pid=$!
+  for _ in $(seq 100); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then break; fi
+    kill -0 "$server_pid" 2>/dev/null || die "nginx did not start: $(cat "$work/nginx/logs/error.log" 2>/dev/null)"
+    sleep 0.05
+  done
+  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || die "nginx does not answer on port $port"
+  note "nginx on $base serving $docroot; work folder $work"
+fi
 
 # --- one run of one tool ---
 log_size() { stat -c %s "$log"; }
@@ -176,11 +239,18 @@ settle_log() {  # waits until nginx stopped appending (a request's line follows 
 }
 # An access-log slice -> the URLs of GETs answered 200 text/html (html_urls)
 # or of all requests (all_urls); normalised, sorted for comm.
+# testsite's log: "TIME METHOD TARGET STATUS BYTES open=N delay_ms=N" (all its pages are HTML).
 html_urls() {
-  awk -F'"' -v base="$base" '$1 ~ /^GET 200 / && $2 ~ /^text\/html/ {print base $4}' "$1" |
+  if [[ $site == testsite ]]; then
+    awk -v base="$base" '$2 == "GET" && $4 == 200 {print base $3}' "$1"
+  else
+    awk -F'"' -v base="$base" '$1 ~ /^GET 200 / && $2 ~ /^text\/html/ {print base $4}' "$1"
+  fi | python3 "$normalise" | LC_ALL=C sort -u
+}
+all_urls() {
+  if [[ $site == testsite ]]; then awk -v base="$base" '{print base $3}' "$1"; else awk -F'"' -v base="$base" '{print base $4}' "$1"; fi |
     python3 "$normalise" | LC_ALL=C sort -u
 }
-all_urls() { awk -F'"' -v base="$base" '{print base $4}' "$1" | python3 "$normalise" | LC_ALL=C sort -u; }
 
 # run_one NAME MODE ROUND CMD...: runs CMD under /usr/bin/time, then keeps its
 # figures in $work/results ("name mode round wall cpu rss_kb html requests")
@@ -196,6 +266,7 @@ run_one() {
   case "$name:$rc" in
     *:0) ;;
     wget:8|wget2:8) ;;  # "the server issued an error response": the site has a broken link (a 404)
+    scrapy:*) grep -q "Traceback" "$work/$id.err" && die "$id failed: $(tail -5 "$work/$id.err")" ;;
     preheat:*)
       # A crawl that met broken links may exit non-zero; a summary means it finished.
       if ! python3 -c 'import json,sys; json.load(open(sys.argv[1]))["pages"]' "$work/$id.out" 2>/dev/null; then
@@ -212,70 +283,155 @@ run_one() {
   note "round $round/$runs $name $mode: $html HTML pages, $requests requests, ${wall}s wall"
 }
 
+# preheat's configurations: "MODE" (its defaults) or "MODE@K" (K in flight).
+preheat_configs=()
+for mode in "${modes[@]}"; do
+  if ((${#inflight[@]} == 0)); then preheat_configs+=("$mode"); continue; fi
+  if [[ $mode == sequential ]]; then preheat_configs+=("sequential"); continue; fi
+  for k in "${inflight[@]}"; do preheat_configs+=("$mode@$k"); done
+done
+serial() {  # config -> true when it keeps one request in flight
+  [[ $1 == sequential || $1 == *@1 ]]
+}
+skip_serial() { [[ $serial_once == 1 && $1 -gt 1 ]]; }
+
 for round in $(seq "$runs"); do
-  rm -rf "$work/dl"
-  run_one wget sequential "$round" wget --recursive --level=inf --no-parent -e robots=off --no-verbose \
-    -P "$work/dl" "$base/"
+  if ! skip_serial "$round"; then
+    rm -rf "$work/dl"
+    run_one wget sequential "$round" wget --recursive --level=inf --no-parent -e robots=off --no-verbose \
+      -P "$work/dl" "$base/"
+  fi
   if uses wget2; then
     for threads in "${wget2_threads[@]}"; do
       rm -rf "$work/dl"
       run_one wget2 "threads=$threads" "$round" wget2 --recursive --level=0 --no-parent --robots=off \
-        --max-threads="$threads" -q -P "$work/dl" "$base/"
+        --max-threads="$threads" --tries=1 -q -P "$work/dl" "$base/"
     done
+  fi
+  if uses scrapy; then
+    run_one scrapy "concurrency=$scrapy_concurrency" "$round" scrapy runspider "$ROOT/bench/scrapy_spider.py" \
+      -a "start=$base/" -s "CONCURRENT_REQUESTS=$scrapy_concurrency" \
+      -s "CONCURRENT_REQUESTS_PER_DOMAIN=$scrapy_concurrency" -s ROBOTSTXT_OBEY=False \
+      -s AUTOTHROTTLE_ENABLED=False -s LOG_LEVEL=WARNING -s COOKIES_ENABLED=False \
+      -s TELNETCONSOLE_ENABLED=False -s MEMUSAGE_ENABLED=False
+  fi
+  # httrack keeps about one request in flight whatever -c says (with 50 ms:
+  # pages x latency), so SERIAL_ONCE runs it once too.
+  if uses httrack && ! skip_serial "$round"; then
+    rm -rf "$work/dl"
+    run_one httrack "sockets=$httrack_sockets" "$round" httrack "$base/" -O "$work/dl" -q -s0 -r9999 \
+      "-c$httrack_sockets" -%c10000 -A1000000000 --disable-security-limits -I0 -p1
   fi
   rm -rf "$work/dl"
   if uses preheat; then
-    for mode in "${modes[@]}"; do
-      run_one preheat "$mode" "$round" "$preheat" crawl "$base/" --db "$work/crawl-$mode.db" --mode "$mode" \
-        --quiet --json --fresh "${preheat_flags[@]}"
-      "$preheat" urls --db "$work/crawl-$mode.db" >"$work/preheat-$mode-$round.urls" ||
-        die "preheat urls --db $work/crawl-$mode.db failed"
+    for config in "${preheat_configs[@]}"; do
+      if serial "$config" && skip_serial "$round"; then continue; fi
+      mode=${config%@*}
+      flags=()
+      [[ $config == *@* ]] && flags=(--concurrency "${config#*@}" --per-host "${config#*@}")
+      run_one preheat "$config" "$round" "$preheat" crawl "$base/" --db "$work/crawl-$config.db" --mode "$mode" \
+        "${flags[@]}" --quiet --json --fresh "${preheat_flags[@]}"
+      "$preheat" urls --db "$work/crawl-$config.db" >"$work/preheat-$config-$round.urls" ||
+        die "preheat urls --db $work/crawl-$config.db failed"
+      if ((round == 1)); then cp "$work/crawl-$config.db" "$work/first-$config.db"; fi
     done
   fi
 done
 
 # --- URL sets ---
 status=0
-html_urls "$work/wget-sequential-1.log" >"$work/wget.html"
-for round in $(seq 2 "$runs"); do
-  html_urls "$work/wget-sequential-$round.log" >"$work/wget-$round.html"
-  if ! cmp -s "$work/wget.html" "$work/wget-$round.html"; then
-    note "warning: wget's round $round fetched other HTML pages than its round 1"
-  fi
-done
-echo "## URL sets (HTML pages: GET answered 200 text/html in nginx's log)"
-echo
-if uses wget2; then
-  html_urls "$work/wget2-threads=${wget2_threads[0]}-1.log" >"$work/wget2.html"
-  echo '```'
-  "$compare" --names wget wget2 "$work/wget.html" "$work/wget2.html" || true
-  echo '```'
+mkdir -p "$work/sets"
+if [[ $site == docs ]]; then
+  ref_name=wget
+  html_urls "$work/wget-sequential-1.log" >"$work/ref.html"
+  for round in $(seq 2 "$runs"); do
+    [[ -f $work/wget-sequential-$round.log ]] || continue
+    html_urls "$work/wget-sequential-$round.log" >"$work/wget-$round.html"
+    if ! cmp -s "$work/ref.html" "$work/wget-$round.html"; then
+      note "warning: wget's round $round fetched other HTML pages than its round 1"
+    fi
+  done
+  echo "## URL sets (HTML pages: GET answered 200 text/html in nginx's log)"
+else
+  ref_name="the site"
+  cp "$work/truth.html" "$work/ref.html"
+  echo "## URL sets (pages: GET answered 200 in the testsite's log, against its ground truth)"
 fi
+echo
+# explain KIND REQUESTED < urls: one "URL<TAB>why" line each. KIND: extra
+# (fetched, not in the reference) or missing; REQUESTED: every URL the tool asked for.
+explain() {
+  if [[ $site == docs ]]; then
+    python3 "$explain" "$docroot" "$base/"
+  else
+    python3 "$ROOT/bench/lib/explain_testsite.py" "$@"
+  fi
+}
+# tool_set NAME CONFIG ROUND: that run's page set, on stdout.
+tool_set() {
+  local id="$1-$2-$3"
+  if [[ $1 != preheat ]]; then html_urls "$work/$id.log"; return; fi
+  # preheat's pages: its own list, restricted to what the log says was a page.
+  html_urls "$work/$id.log" >"$work/$id.logged"
+  python3 "$normalise" <"$work/$id.urls" | LC_ALL=C sort -u >"$work/$id.sorted"
+  local unlogged unlisted
+  unlogged=$(LC_ALL=C comm -23 "$work/$id.sorted" <(all_urls "$work/$id.log") | wc -l)
+  unlisted=$(LC_ALL=C comm -13 "$work/$id.sorted" "$work/$id.logged" | wc -l)
+  ((unlogged == 0)) || note "warning: $id: $unlogged URLs in 'preheat urls' were never requested"
+  ((unlisted == 0)) || note "warning: $id: $unlisted pages requested are missing from 'preheat urls'"
+  LC_ALL=C comm -12 "$work/$id.sorted" "$work/$id.logged"
+}
+awk '$3 == 1 {print $1, $2}' "$work/results" | awk '!seen[$0]++' >"$work/configs"
+while read -r name config; do
+  key="$name $config"
+  [[ $name == wget && $site == docs ]] && continue  # the reference itself
+  tool_set "$name" "$config" 1 >"$work/sets/$name-$config.html"
+  echo '```'
+  rc=0
+  "$compare" --names "$ref_name" "$key" --only-a "$work/sets/$name-$config.missing" \
+    --only-b "$work/sets/$name-$config.extra" "$work/ref.html" "$work/sets/$name-$config.html" || rc=$?
+  echo '```'
+  if ((rc != 0)) && [[ $name == preheat ]]; then status=1; fi
+  all_urls "$work/$name-$config-1.log" >"$work/sets/$name-$config.requested"
+done <"$work/configs"
+# How the site links a page nobody requested: the first preheat crawl's links.
+link_db=""
+for config in "${preheat_configs[@]}"; do
+  [[ -f $work/first-$config.db ]] && { link_db="$work/first-$config.db"; break; }
+done
+# explain_urls.py parses the whole site: once, for every URL of every tool.
+if [[ $site == docs ]]; then
+  cat "$work"/sets/*.missing "$work"/sets/*.extra 2>/dev/null | LC_ALL=C sort -u >"$work/sets/all"
+  if [[ -s $work/sets/all ]]; then explain all <"$work/sets/all" >"$work/sets/all.why"; else : >"$work/sets/all.why"; fi
+fi
+while read -r name config; do
+  key="$name $config"
+  [[ $name == wget && $site == docs ]] && continue
+  for kind in missing extra; do
+    : >"$work/sets/$name-$config.$kind.why"
+    [[ -s $work/sets/$name-$config.$kind ]] || continue
+    if [[ $site == docs ]]; then
+      awk -F'\t' 'NR == FNR {want[$1] = 1; next} $1 in want' "$work/sets/$name-$config.$kind" "$work/sets/all.why" \
+        >"$work/sets/$name-$config.$kind.why"
+    else
+      explain "$kind" "$work/sets/$name-$config.requested" $link_db <"$work/sets/$name-$config.$kind" >"$work/sets/$name-$config.$kind.why"
+    fi
+    echo "Why ($key, $kind):"
+    echo '```'
+    head -50 "$work/sets/$name-$config.$kind.why"
+    echo '```'
+  done
+done <"$work/configs"
+# preheat's later rounds: never fewer pages than the reference.
 if uses preheat; then
-  for mode in "${modes[@]}"; do
-    for round in $(seq "$runs"); do
-      id="preheat-$mode-$round"
-      # preheat's HTML pages: its own list, restricted to what the log says was HTML.
-      html_urls "$work/$id.log" >"$work/$id.logged"
-      python3 "$normalise" <"$work/$id.urls" | LC_ALL=C sort -u >"$work/$id.sorted"
-      LC_ALL=C comm -12 "$work/$id.sorted" "$work/$id.logged" >"$work/$id.html"
-      unlogged=$(LC_ALL=C comm -23 "$work/$id.sorted" <(all_urls "$work/$id.log") | wc -l)
-      unlisted=$(LC_ALL=C comm -13 "$work/$id.sorted" "$work/$id.logged" | wc -l)
-      ((unlogged == 0)) || note "warning: $id: $unlogged URLs in 'preheat urls' were never requested from nginx"
-      ((unlisted == 0)) || note "warning: $id: $unlisted HTML pages requested from nginx are missing from 'preheat urls'"
-      if ((round == 1)); then
-        echo '```'
-        "$compare" --names wget "preheat $mode" --only-b "$work/$id.extra" "$work/wget.html" "$work/$id.html" || status=1
-        echo '```'
-        if [[ -s $work/$id.extra ]]; then
-          echo "How the site links the pages preheat $mode fetched and wget did not:"
-          echo '```'
-          python3 "$explain" "$docroot" "$base/" <"$work/$id.extra"
-          echo '```'
-        fi
-      elif ! "$compare" --quiet "$work/wget.html" "$work/$id.html"; then
-        echo "preheat $mode round $round missed pages wget fetched:"
-        "$compare" --names wget "preheat $mode round $round" "$work/wget.html" "$work/$id.html" | sed 's/^/    /' || true
+  for config in "${preheat_configs[@]}"; do
+    for round in $(seq 2 "$runs"); do
+      id="preheat-$config-$round"
+      [[ -f $work/$id.urls ]] || continue
+      tool_set preheat "$config" "$round" >"$work/$id.html"
+      if ! "$compare" --quiet "$work/ref.html" "$work/$id.html"; then
+        echo "preheat $config round $round missed pages $ref_name has:"
+        "$compare" --names "$ref_name" "preheat $config round $round" "$work/ref.html" "$work/$id.html" | sed 's/^/    /' || true
         status=1
       fi
     done
@@ -284,7 +440,11 @@ fi
 
 # --- the table ---
 echo
-echo "## Crawl of the Python 3 docs (python3-doc, nginx, loopback), median of $runs interleaved runs"
+if [[ $site == docs ]]; then
+  echo "## Crawl of the Python 3 docs (python3-doc, nginx, loopback), median of $runs interleaved runs"
+else
+  echo "## Crawl of preheat testsite ($pages_n pages, latency $latency ms, loopback), median of $runs interleaved runs"
+fi
 echo
 python3 - "$work" <<'PY'
 import collections, glob, json, os, re, statistics, sys
@@ -332,7 +492,11 @@ echo
 versions="$(wget --version | head -1 | cut -d' ' -f1-3)"
 uses wget2 && versions+=", $(wget2 --version 2>/dev/null | head -1 | sed 's/^GNU //; s/ - .*//')"
 versions+=", $(nginx -v 2>&1 | sed 's/^nginx version: //')"
-echo "Site: $docroot ($(find -L "$docroot" -name '*.html' | wc -l) .html files), nginx with 1 worker on 127.0.0.1."
+if [[ $site == docs ]]; then
+  echo "Site: $docroot ($(find -L "$docroot" -name '*.html' | wc -l) .html files), nginx with 1 worker on 127.0.0.1."
+else
+  echo "Site: preheat testsite --pages $pages_n --latency $latency (1 io thread) on 127.0.0.1."
+fi
 echo "Wall, CPU and peak RSS from /usr/bin/time (whole process). $versions; $(nproc) cores,"
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg).$(uses wget2 && echo " wget2 --max-threads=${wget2_threads[*]}.")"
 if uses preheat && ((${#preheat_flags[@]} > 0)); then echo "preheat flags: ${preheat_flags[*]}"; fi
@@ -343,5 +507,17 @@ if uses preheat; then
   else
     echo "FAILED: some preheat run missed HTML pages wget fetched (listed above)."
   fi
+fi
+if [[ -n $results_json ]]; then
+  mkdir -p "$(dirname "$results_json")"
+  first_db=""
+  for config in "${preheat_configs[@]}"; do
+    [[ -f $work/first-$config.db ]] && { first_db="$work/first-$config.db"; break; }
+  done
+  python3 "$ROOT/bench/lib/crawl_results.py" --work "$work" --site "$site" --pages "$pages_n" \
+    --latency "$latency" --runs "$runs" --base "$base/" --db "$first_db" --docroot "$docroot" \
+    --command "${BENCH_COMMAND:-bench/crawl_docs.sh $runs}" --status "$status" \
+    --machine "$(python3 "$ROOT/bench/lib/machine.py" wget wget2 scrapy httrack nginx)" >"$results_json"
+  note "results in $results_json"
 fi
 exit "$status"

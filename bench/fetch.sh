@@ -5,7 +5,8 @@
 # median requests/s. Loopback only.
 # Usage: bench/fetch.sh [reps] [seconds-per-wrk-run]     (defaults 3, 5)
 # PREHEAT_BUILD_DIR=DIR measures DIR/preheat (built there, RelWithDebInfo)
-# instead of build/preheat (scripts/build).
+# instead of build/preheat (scripts/build). RESULTS=FILE also writes the
+# table as JSON (bench/lib/to_json.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 reps="${1:-3}"
@@ -71,6 +72,7 @@ print(d["requests_per_s"])' "$work/failures"
 }
 median() { python3 -c 'import statistics,sys; print(statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }
 
+printf 'server\tlatency_ms\tin_flight\twrk_rps\tpreheat_rps\n' >"$work/fetch.tsv"
 echo "| server | latency | in flight | wrk req/s | preheat req/s | preheat / wrk | Little's bound | preheat / bound |"
 echo "|---|---|---|---|---|---|---|---|"
 for target in "testsite $site0 0" "nginx $nginxurl 0" "testsite $site50 50" "nginx ${nginxurl}slow/ 50"; do
@@ -94,8 +96,13 @@ for target in "testsite $site0 0" "nginx $nginxurl 0" "testsite $site50 50" "ngi
     fi
     ratio=$(python3 -c "print(f'{$pm/$wm:.2f}')")
     printf '| %s | %s ms | %s | %.0f | %.0f | %s | %s | %s |\n' "$name" "$lat" "$k" "$wm" "$pm" "$ratio" "$bound" "$frac"
+    printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$lat" "$k" "$wm" "$pm" >>"$work/fetch.tsv"
   done
 done
 echo
 if [[ -s "$work/failures" ]]; then echo "Failed requests: $(sort "$work/failures" | uniq -c | tr '\n' ';')"; fi
 echo "Medians of $reps interleaved runs; wrk -t1 -cK -d${secs}s; preheat fetch --repeat N --concurrency K --per-host K."
+if [[ -n ${RESULTS:-} ]]; then
+  python3 bench/lib/to_json.py --kind fetch --command "${BENCH_COMMAND:-bench/fetch.sh $reps $secs}" \
+    --tsv "$work/fetch.tsv" --tools wrk nginx >"$RESULTS"
+fi

@@ -2,6 +2,7 @@
 # Scheduler overhead per operation in each mode: runs build/bench/runtime_bench
 # with repetitions and prints a markdown table of medians (ns per operation).
 # Usage: bench/runtime.sh [repetitions]   (default 5)
+# RESULTS=FILE also writes the benchmark's JSON there (bench/lib/to_json.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 reps="${1:-5}"
@@ -39,4 +40,7 @@ print()
 load = ", ".join(f"{x:.2f}" for x in ctx.get("load_avg", []))
 print(f"Medians of {sys.argv[2]} repetitions; {ctx['num_cpus']} CPUs; load average at start {load}.")
 PY
+if [[ -n ${RESULTS:-} ]]; then
+  python3 bench/lib/to_json.py --kind runtime --command "${BENCH_COMMAND:-bench/runtime.sh $reps}" --gbench "$out" >"$RESULTS"
+fi
 rm -f "$out"

@@ -10,7 +10,8 @@
 #      (connections / 50 ms).
 # Usage: bench/serve.sh [reps] [seconds-per-wrk-run] [crawl.db]   (defaults 3, 5,
 #        a demo crawl of a 1000-page testsite made here)
-# PREHEAT_BUILD_DIR=DIR measures DIR/preheat (as bench/fetch.sh); SYNC_THREADS=N.
+# PREHEAT_BUILD_DIR=DIR measures DIR/preheat (as bench/fetch.sh); SYNC_THREADS=N;
+# RESULTS=FILE also writes both tables as JSON (bench/lib/to_json.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 reps="${1:-3}"
@@ -121,6 +122,8 @@ echo
 echo "| route | preheat req/s | nginx req/s | preheat / nginx | goal (>= 0.5) | preheat CPU per request | nginx CPU per request |"
 echo "|---|---|---|---|---|---|---|"
 routes=("$page_target" "${search_ok[@]}")
+printf 'route\tpreheat_rps\tnginx_rps\tpreheat_cpu_us\tnginx_cpu_us\n' >"$work/a.tsv"
+printf 'connections\tasync_rps\tasync_p99_ms\tasync_cpu_us\tsync_rps\tsync_p99_ms\tsync_timeouts\tbound\n' >"$work/b.tsv"
 for target in "${routes[@]}"; do
   p=(); n=(); pc=(); nc=()
   for _ in $(seq "$reps"); do
@@ -135,6 +138,7 @@ for target in "${routes[@]}"; do
   if [[ $label == /search ]]; then n=$(search_total "$target"); label="/search?${target#*\?} ($n match$([[ $n == 1 ]] || echo es))"; fi
   printf '| %s | %.0f | %.0f | %s | %s | %.0f µs | %.0f µs |\n' "$label" "$pm" "$nm" "$ratio" "$met" \
     "$(median "${pc[@]}")" "$(median "${nc[@]}")"
+  printf '%s\t%s\t%s\t%s\t%s\n' "$label" "$pm" "$nm" "$(median "${pc[@]}")" "$(median "${nc[@]}")" >>"$work/a.tsv"
 done
 if [[ ${#search_ok[@]} == 0 ]]; then
   echo
@@ -158,8 +162,15 @@ for k in 10 100 1000; do
   printf '| %s | %.0f | %.0f ms | %.0f µs | %.0f | %.0f ms | %.0f | %s | %s | %s |\n' "$k" "$am" "$(median "${ap[@]}")" \
     "$(median "${ac[@]}")" "$sm" "$(median "${sp[@]}")" "$(median "${st[@]}")" "$bound" \
     "$(python3 -c "print(f'{$am/$bound*100:.0f}%')")" "$(python3 -c "print(f'{$am/max($sm,1e-9):.1f}x')")"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$k" "$am" "$(median "${ap[@]}")" "$(median "${ac[@]}")" "$sm" \
+    "$(median "${sp[@]}")" "$(median "${st[@]}")" "$bound" >>"$work/b.tsv"
 done
 echo
 echo "Medians of $reps interleaved runs of ${secs} s; wrk -t1 --timeout 10s; 2 CPUs shared by wrk and the servers;"
 echo "CPU per request: the server's processes' user + system time during the run / requests answered (wrk's not counted);"
 echo "load average at the start: $load_start; at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
+if [[ -n ${RESULTS:-} ]]; then
+  python3 bench/lib/to_json.py --kind serve --command "${BENCH_COMMAND:-bench/serve.sh $reps $secs}" \
+    --tsv "$work/a.tsv" --tsv "$work/b.tsv" --tools wrk nginx \
+    --extra "{\"page_bytes\": $page_bytes, \"sync_threads\": $sync_threads, \"load_start\": \"$load_start\"}" >"$RESULTS"
+fi
