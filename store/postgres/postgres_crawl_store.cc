@@ -135,7 +135,7 @@ Status PostgresCrawlStore::delete_all_rows() {
     return s;
   }
   // Leases of an earlier fleet (postgres_fleet.cc) name rows that are gone.
-  return db_.exec("DO $$ BEGIN IF to_regclass('host_leases') IS NOT NULL THEN TRUNCATE host_leases; END IF; END $$",
+  return db_.exec("DO $$ BEGIN IF to_regclass('host_leases') IS NOT NULL THEN TRUNCATE host_leases, fleet_workers; END IF; END $$",
                   "fresh: drop host leases");
 }
 

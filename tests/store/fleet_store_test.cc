@@ -82,6 +82,25 @@ TEST(FleetStoreTest, TwoWorkersNeverHoldTheSameHostOrUrl) {
   EXPECT_EQ(more_a->size(), 2u);
 }
 
+TEST(FleetStoreTest, AWorkerTakesNoMoreThanItsFairShareOfHosts) {
+  PostgresTestDb db;
+  std::vector<std::unique_ptr<CrawlStore>> workers;
+  for (const char* id : {"a", "b", "c"}) workers.push_back(worker(db.uri(), id));
+  WriteBatch batch;
+  for (int h = 0; h < 6; ++h) batch.seeds.push_back(new_url("http://h" + std::to_string(h) + ".test/"));
+  ASSERT_TRUE(workers[0]->write(batch).ok());
+  // Workers register at open (real time, so live at these claim times):
+  // 6 hosts over 3 workers, at most 2 each however often a worker asks.
+  std::set<std::string> all;
+  for (auto& w : workers) {
+    for (std::int64_t t = 10; t < 20; ++t) ASSERT_TRUE(w->claim_due(100, t).ok());
+    const std::vector<std::string> held = *w->held_hosts();
+    EXPECT_EQ(held.size(), 2u);
+    all.insert(held.begin(), held.end());
+  }
+  EXPECT_EQ(all.size(), 6u) << "a host held twice, or one left";
+}
+
 TEST(FleetStoreTest, AnExpiredHostLeaseIsTakenOverWithItsClaimedUrls) {
   PostgresTestDb db;
   auto a = worker(db.uri(), "a");
