@@ -24,6 +24,10 @@ Frontier::Frontier(runtime::Runtime& rt, StoreWriter& writer, std::size_t window
 runtime::Task<std::optional<FrontierItem>> Frontier::next() {
   while (true) {
     if (!error_.ok() || !writer_.error().ok()) break;
+    if (fleet() && !heartbeat_started_ && rt_.mode() != ExecutionMode::kSequential) {
+      heartbeat_started_ = true;
+      timers_.spawn(heartbeat());
+    }
     // Fleet heartbeat: leases are renewed by claims, also while memory is full.
     if (fleet() && !refilling_ && !fleet_over_ && unix_ms() - last_claim_ms_ >= fleet_lease_ms_ / 3) {
       co_await fleet_refill(unix_ms());
@@ -221,6 +225,19 @@ runtime::Task<void> Frontier::fleet_refill(std::int64_t now_ms) {
   }
   refilling_ = false;
   changed_.notify_all();
+}
+
+runtime::Task<void> Frontier::heartbeat() {
+  try {
+    while (!fleet_over_) {
+      co_await rt_.wait(std::chrono::milliseconds(fleet_lease_ms_ / 3));
+      if (!refilling_ && !fleet_over_ && unix_ms() - last_claim_ms_ >= fleet_lease_ms_ / 3) {
+        co_await fleet_refill(unix_ms());
+      }
+    }
+  } catch (const std::exception&) {
+    // stop_timers(): the crawl is over.
+  }
 }
 
 bool Frontier::fleet_idle(std::uint64_t done_before) const {

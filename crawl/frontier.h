@@ -31,7 +31,8 @@
 // all go to the database as queued (the database deduplicates; the SeenSet
 // is only a cache), memory holds only what claim_due() handed this worker
 // (URLs of the hosts it holds a lease on). Every claim renews the leases; one
-// is made at least every lease/3 as a heartbeat while URLs are handed out. A
+// is made at least every lease/3 as a heartbeat (by next(), and by a timer
+// task while every worker waits on a fetch). A
 // host whose lease was lost (taken over after an expiry) has its URLs dropped
 // from memory: they belong to the new owner. An empty claim makes the
 // frontier wait a poll interval before the next one. The crawl is over when
@@ -115,6 +116,10 @@ class Frontier {
  private:
   runtime::Task<void> refill(std::int64_t now_ms);
   runtime::Task<void> fleet_refill(std::int64_t now_ms);
+  // Fleet mode (async/parallel; a timer task in timers_): a claim every
+  // lease/3 when no worker made one, so that leases are renewed also while
+  // every worker waits on a slow fetch.
+  runtime::Task<void> heartbeat();
   // The hosts held after a claim: URLs of lost hosts leave memory.
   void apply_held_hosts(const std::vector<std::string>& hosts);
   // Plain code after a fleet claim: true when it came back empty with this
@@ -165,6 +170,7 @@ class Frontier {
   std::int64_t quiet_until_ms_ = 0;  // no claim before (after an empty one)
   std::uint64_t done_count_ = 0;     // done() calls (a finished item may have written URLs)
   bool fleet_over_ = false;
+  bool heartbeat_started_ = false;
 };
 
 // Unix time in milliseconds (what the store keeps).
