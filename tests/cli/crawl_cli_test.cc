@@ -854,6 +854,18 @@ TEST(CliCrawlPostgresTest, AServerThatCannotBeReachedExitsWithAClearMessage) {
   EXPECT_THAT(r.err, HasSubstr("cannot connect to PostgreSQL"));
 }
 
+TEST(CliCrawlPostgresTest, ALeaseOutOfRangeIsBadInput) {
+  TempDir dir;
+  for (const char* lease : {"0", "-1", "x"}) {
+    const ProcessResult r =
+        run_process(kBinary, {"crawl", "http://127.0.0.1:9/", "--db", "c.db", "--lease", lease, "--quiet"}, dir.path());
+    ASSERT_TRUE(r.exited) << r.describe();
+    EXPECT_EQ(r.exit_code, 2) << lease << ": " << r.describe();
+    EXPECT_THAT(r.err, HasSubstr("--lease")) << lease;
+  }
+  EXPECT_FALSE(fs::exists(dir / "c.db"));
+}
+
 TEST(CliCrawlPostgresTest, KilledThenResumedOnPostgresFetchesEverythingOnceCommitted) {
   TempDir dir;
   PostgresTestDb pg;
