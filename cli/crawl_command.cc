@@ -339,6 +339,11 @@ void add_crawl_commands(CLI::App& app, std::vector<Command>& out) {
   sub->add_flag("--no-sitemaps", f->no_sitemaps,
                 "Do not read sitemaps (on by default: robots.txt's Sitemap: files, else /sitemap.xml, once per site)");
   sub->add_flag("--fresh", f->job.fresh, "Forget what the database holds and start over");
+  sub->add_option("--lease", f->job.lease_s,
+                  "PostgreSQL: seconds a worker's hosts and claimed URLs stay its own without a renewal (another "
+                  "process takes them over after that; longer than any fetch and delay)")
+      ->check(CLI::Range(0.05, 3600.0))
+      ->capture_default_str();
   sub->add_flag("--recrawl", f->job.recrawl,
                 "Revisit every stored page with conditional requests (304: kept as unchanged); resumable");
   sub->add_flag("--ignore-robots-meta", f->ignore_robots_meta,

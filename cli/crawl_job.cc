@@ -2,9 +2,11 @@
 
 #include <cstdio>
 #include <iostream>
+#include <random>
 #include <thread>
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "base/interrupt.h"
 #include "base/url_normalizer.h"
@@ -20,6 +22,17 @@
 namespace preheat::cli {
 
 namespace {
+
+// "hostname:pid:random": unique across the fleet, readable in host_leases.
+std::string worker_id() {
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0) std::snprintf(host, sizeof host, "unknown");
+  std::random_device random;
+  char id[64];
+  std::snprintf(id, sizeof id, ":%d:%08x", static_cast<int>(getpid()), random());
+  return std::string(host) + id;
+}
+
 
 double process_cpu_seconds() {
   rusage u{};
@@ -87,7 +100,13 @@ CrawlReport run_crawl_job(const CrawlJob& job) {
   const ExecutionMode mode = *parse_execution_mode(job.mode);
 
   // 2. The store.
-  Result<std::unique_ptr<store::CrawlStore>> opened = store::open_crawl_store(job.db, {.fresh = job.fresh});
+  // On PostgreSQL every crawl process is a fleet worker (store/crawl_store.h
+  // FleetOptions): several may crawl one database together.
+  store::OpenOptions open_options{.fresh = job.fresh};
+  if (job.db.starts_with("postgresql://") || job.db.starts_with("postgres://")) {
+    open_options.fleet = store::FleetOptions{worker_id(), static_cast<std::int64_t>(job.lease_s * 1000)};
+  }
+  Result<std::unique_ptr<store::CrawlStore>> opened = store::open_crawl_store(job.db, open_options);
   if (!opened.ok()) return fail(open_error_code(opened.status()), opened.status().message());
   store::CrawlStore& db = **opened;
 

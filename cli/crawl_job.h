@@ -28,6 +28,9 @@ struct CrawlJob {
   std::int64_t max_pages = -1;
   crawl::ScopeOptions scope;
   bool fresh = false;
+  // PostgreSQL: this process is one worker of a fleet (several crawlers on
+  // one database); its host and URL leases last this long without renewal.
+  double lease_s = 30;
   bool keep_bodies = true;          // false: --no-bodies
   int max_attempts = 3;
   double retry_delay_s = 1;

@@ -92,6 +92,12 @@ Status Crawler::prepare() {
   if (options_.max_pages >= 0) sitemap_room_ = std::max<std::int64_t>(0, options_.max_pages - counted);
   const std::int64_t budget = options_.max_pages < 0 ? -1 : std::max<std::int64_t>(0, options_.max_pages - counted);
   frontier_.emplace(rt_, writer_, options_.window, budget);
+  if (std::optional<std::int64_t> lease = store_.fleet_lease_ms()) {
+    // A host this worker starts to hold may have been crawled by another
+    // one until its lease expired: the first request here waits one delay
+    // (its last start there was before the expiry, i.e. before now).
+    frontier_->set_fleet(*lease, [this](const std::string& host) { politeness_.start_hop(robots_site(host + "/")); });
+  }
   SeenSet& seen = frontier_->seen();
   // The trap guard's budgets count every URL the database knows (a resumed
   // crawl keeps its per-host and per-pattern counts).

@@ -17,6 +17,12 @@
 // claimed in the database and are fetched again by the next run (step 1).
 // No committed page is fetched again: its frontier row is done.
 //
+// Fleet mode (a store opened with FleetOptions: several processes on one
+// PostgreSQL, docs/architecture.md): the Frontier claims only URLs of hosts
+// this process holds a lease on, so politeness_ is the fleet's for them; a
+// host newly held counts as one request start (its first request here waits
+// one delay after the previous owner's last).
+//
 // Thread safety: prepare() and finish() on the caller's thread outside
 // Runtime::run(); run() inside it; counters() on the loop or after run().
 #pragma once

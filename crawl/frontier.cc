@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "runtime/runtime.h"
+#include "store/crawl_store.h"
 
 namespace preheat::crawl {
 
@@ -23,6 +24,15 @@ Frontier::Frontier(runtime::Runtime& rt, StoreWriter& writer, std::size_t window
 runtime::Task<std::optional<FrontierItem>> Frontier::next() {
   while (true) {
     if (!error_.ok() || !writer_.error().ok()) break;
+    if (fleet() && !heartbeat_started_ && rt_.mode() != ExecutionMode::kSequential) {
+      heartbeat_started_ = true;
+      timers_.spawn(heartbeat());
+    }
+    // Fleet heartbeat: leases are renewed by claims, also while memory is full.
+    if (fleet() && !refilling_ && !fleet_over_ && unix_ms() - last_claim_ms_ >= fleet_lease_ms_ / 3) {
+      co_await fleet_refill(unix_ms());
+      continue;
+    }
     if (std::optional<FrontierItem> parked = take_parked()) {
       ++in_flight_;  // already counted against the budget when first handed out
       co_return std::move(*parked);
@@ -43,6 +53,19 @@ runtime::Task<std::optional<FrontierItem>> Frontier::next() {
       continue;
     }
     const std::int64_t now = unix_ms();
+    if (fleet()) {
+      if (fleet_over_) break;
+      // New URLs submitted since the last claim (discover()), or the poll.
+      if (db_maybe_ || now >= quiet_until_ms_) {
+        co_await fleet_refill(now);
+        continue;
+      }
+      // After an empty claim: wait for the next poll, or a parked host.
+      TimePoint wake = rt_.clock().now() + std::chrono::milliseconds(quiet_until_ms_ - now);
+      if (const std::optional<TimePoint> due = earliest_parked_due(); due && *due < wake) wake = *due;
+      co_await rt_.wait_until(wake);
+      continue;
+    }
     if (db_maybe_ || (next_db_due_ && *next_db_due_ <= now)) {
       co_await refill(now);
       continue;
@@ -172,7 +195,93 @@ runtime::Task<void> Frontier::refill(std::int64_t now_ms) {
   changed_.notify_all();
 }
 
+void Frontier::set_fleet(std::int64_t lease_ms, std::function<void(const std::string& host)> host_gained) {
+  fleet_lease_ms_ = std::max<std::int64_t>(lease_ms, 3);
+  host_gained_ = std::move(host_gained);
+}
+
+std::int64_t Frontier::fleet_poll_ms() const {
+  return std::clamp<std::int64_t>(fleet_lease_ms_ / 10, 20, 500);
+}
+
+runtime::Task<void> Frontier::fleet_refill(std::int64_t now_ms) {
+  refilling_ = true;
+  db_maybe_ = false;  // set again by URLs discovered while the claim runs
+  const std::uint64_t done_before = done_count_;
+  const std::size_t limit = window_ > memory_.size() ? window_ - memory_.size() : 1;
+  Result<std::vector<store::FrontierEntry>> claimed = co_await writer_.claim_due(limit, now_ms);
+  last_claim_ms_ = now_ms;
+  Result<std::vector<std::string>> hosts = std::vector<std::string>();
+  if (claimed.ok()) hosts = co_await writer_.held_hosts();
+  if (absorb_claim(claimed, hosts, now_ms, done_before)) {
+    // Everything this worker submitted was written before the claim (the
+    // writer's queue is FIFO): the store sees the whole fleet's state.
+    Result<bool> left = co_await writer_.fleet_work_left(now_ms);
+    if (!left.ok()) {
+      error_ = left.status();
+    } else if (!*left && fleet_idle(done_before)) {
+      fleet_over_ = true;
+    }
+  }
+  refilling_ = false;
+  changed_.notify_all();
+}
+
+runtime::Task<void> Frontier::heartbeat() {
+  try {
+    while (!fleet_over_) {
+      co_await rt_.wait(std::chrono::milliseconds(fleet_lease_ms_ / 3));
+      if (!refilling_ && !fleet_over_ && unix_ms() - last_claim_ms_ >= fleet_lease_ms_ / 3) {
+        co_await fleet_refill(unix_ms());
+      }
+    }
+  } catch (const std::exception&) {
+    // stop_timers(): the crawl is over.
+  }
+}
+
+bool Frontier::fleet_idle(std::uint64_t done_before) const {
+  return memory_.empty() && in_flight_ == 0 && parked_count_ == 0 && done_count_ == done_before;
+}
+
+bool Frontier::absorb_claim(Result<std::vector<store::FrontierEntry>>& claimed,
+                            const Result<std::vector<std::string>>& hosts, std::int64_t now_ms,
+                            std::uint64_t done_before) {
+  if (!claimed.ok() || !hosts.ok()) {
+    error_ = claimed.ok() ? hosts.status() : claimed.status();
+    return false;
+  }
+  for (store::FrontierEntry& e : *claimed) {
+    memory_.push_back(FrontierItem{std::move(e.url), e.depth, e.attempts, std::move(e.previous)});
+  }
+  apply_held_hosts(*hosts);
+  if (!claimed->empty()) return false;
+  quiet_until_ms_ = now_ms + fleet_poll_ms();
+  return fleet_idle(done_before);
+}
+
+void Frontier::apply_held_hosts(const std::vector<std::string>& hosts) {
+  std::set<std::string> held(hosts.begin(), hosts.end());
+  for (const std::string& h : held) {
+    if (!held_hosts_.contains(h) && host_gained_) host_gained_(h);
+  }
+  const auto lost = [&](const FrontierItem& item) { return !held.contains(store::fleet_host(item.url)); };
+  // A lost host's URLs belong to its new owner now (their rows' leases are
+  // no longer renewed and expire): not fetched here.
+  const std::size_t before = memory_.size();
+  std::erase_if(memory_, lost);
+  started_ -= static_cast<std::int64_t>(before - memory_.size());
+  for (auto it = parked_.begin(); it != parked_.end();) {
+    const std::size_t n = it->second.items.size();
+    std::erase_if(it->second.items, lost);
+    parked_count_ -= n - it->second.items.size();
+    it = it->second.items.empty() ? parked_.erase(it) : std::next(it);
+  }
+  held_hosts_ = std::move(held);
+}
+
 void Frontier::done() {
+  ++done_count_;
   --in_flight_;
   changed_.notify_all();
 }
@@ -180,6 +289,10 @@ void Frontier::done() {
 std::optional<store::NewUrl> Frontier::discover(const Candidate& candidate) {
   if (!seen_.insert(candidate.url)) return std::nullopt;
   store::NewUrl n{candidate.url, candidate.depth, false};
+  if (fleet()) {  // queued: its host's lease holder claims it
+    db_maybe_ = true;
+    return n;
+  }
   // Once URLs wait in the database, new ones queue behind them there too:
   // claims come lowest depth first, so the crawl stays breadth-first.
   if (!db_maybe_ && memory_.size() < window_) {

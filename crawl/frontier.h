@@ -26,13 +26,29 @@
 // frontier, async/parallel modes) wakes waiting workers when the earliest
 // parked host becomes due; stop_timers() ends them when the crawl is over.
 //
+// Fleet mode (set_fleet(); the store was opened with FleetOptions: several
+// crawler processes on one PostgreSQL, docs/architecture.md): discovered URLs
+// all go to the database as queued (the database deduplicates; the SeenSet
+// is only a cache), memory holds only what claim_due() handed this worker
+// (URLs of the hosts it holds a lease on). Every claim renews the leases; one
+// is made at least every lease/3 as a heartbeat (by next(), and by a timer
+// task while every worker waits on a fetch). A
+// host whose lease was lost (taken over after an expiry) has its URLs dropped
+// from memory: they belong to the new owner. An empty claim makes the
+// frontier wait a poll interval before the next one. The crawl is over when
+// nothing is in memory or in flight here and the store says no worker has
+// work left (nothing queued, nothing claimed under a live lease): while
+// others hold claims they may still discover URLs, so it waits and polls.
+//
 // Thread safety: not thread-safe; the event loop only.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
+#include <set>
 #include <optional>
 #include <string>
 
@@ -56,6 +72,11 @@ class Frontier {
   Frontier(runtime::Runtime& rt, StoreWriter& writer, std::size_t window, std::int64_t budget);
 
   SeenSet& seen() { return seen_; }
+
+  // Fleet mode (see above), before the first next(). `host_gained` is
+  // called with each host (store::fleet_host()) this worker starts to hold.
+  void set_fleet(std::int64_t lease_ms, std::function<void(const std::string& host)> host_gained);
+  bool fleet() const { return fleet_lease_ms_ > 0; }
 
   // The next URL to fetch (counted in flight until done()), or nothing when
   // the crawl is over (see above).
@@ -94,6 +115,20 @@ class Frontier {
 
  private:
   runtime::Task<void> refill(std::int64_t now_ms);
+  runtime::Task<void> fleet_refill(std::int64_t now_ms);
+  // Fleet mode (async/parallel; a timer task in timers_): a claim every
+  // lease/3 when no worker made one, so that leases are renewed also while
+  // every worker waits on a slow fetch.
+  runtime::Task<void> heartbeat();
+  // The hosts held after a claim: URLs of lost hosts leave memory.
+  void apply_held_hosts(const std::vector<std::string>& hosts);
+  // Plain code after a fleet claim: true when it came back empty with this
+  // worker idle (then the store is asked whether the fleet is done).
+  bool absorb_claim(Result<std::vector<store::FrontierEntry>>& claimed, const Result<std::vector<std::string>>& hosts,
+                    std::int64_t now_ms, std::uint64_t done_before);
+  bool fleet_idle(std::uint64_t done_before) const;
+  // How long to wait after an empty fleet claim.
+  std::int64_t fleet_poll_ms() const;
   // A parked item whose host is due now, if any (its host becomes unknown).
   std::optional<FrontierItem> take_parked();
   // The earliest due time of a parked host later than `after` (not "unknown").
@@ -127,6 +162,15 @@ class Frontier {
   std::size_t parked_count_ = 0;
   TimePoint armed_ = TimePoint::max();
   runtime::Scope timers_;
+  // Fleet mode.
+  std::int64_t fleet_lease_ms_ = 0;  // 0: off
+  std::function<void(const std::string&)> host_gained_;
+  std::set<std::string> held_hosts_;
+  std::int64_t last_claim_ms_ = 0;
+  std::int64_t quiet_until_ms_ = 0;  // no claim before (after an empty one)
+  std::uint64_t done_count_ = 0;     // done() calls (a finished item may have written URLs)
+  bool fleet_over_ = false;
+  bool heartbeat_started_ = false;
 };
 
 // Unix time in milliseconds (what the store keeps).

@@ -127,4 +127,26 @@ Status StoreWriter::finish() {
   return error();
 }
 
+runtime::Task<Result<std::vector<std::string>>> StoreWriter::held_hosts() {
+  send_pending();
+  auto query = [this]() -> Result<std::vector<std::string>> {
+    Status e = error();
+    if (!e.ok()) return e;
+    return store_.held_hosts();
+  };
+  if (!thread_) co_return query();
+  co_return co_await rt_.run_on(thread_->get_executor(), std::move(query));
+}
+
+runtime::Task<Result<bool>> StoreWriter::fleet_work_left(std::int64_t now_ms) {
+  send_pending();
+  auto query = [this, now_ms]() -> Result<bool> {
+    Status e = error();
+    if (!e.ok()) return e;
+    return store_.fleet_work_left(now_ms);
+  };
+  if (!thread_) co_return query();
+  co_return co_await rt_.run_on(thread_->get_executor(), std::move(query));
+}
+
 }  // namespace preheat::crawl

@@ -70,6 +70,9 @@ class StoreWriter {
   // store.claim_due / next_due_ms, after everything submitted so far.
   runtime::Task<Result<std::vector<store::FrontierEntry>>> claim_due(std::size_t limit, std::int64_t now_ms);
   runtime::Task<Result<std::optional<std::int64_t>>> next_due_ms();
+  // store.held_hosts / fleet_work_left (fleet mode), the same way.
+  runtime::Task<Result<std::vector<std::string>>> held_hosts();
+  runtime::Task<Result<bool>> fleet_work_left(std::int64_t now_ms);
 
   Status error() const;
   // Bytes of the pages submitted and not yet written (pending or queued).

@@ -16,6 +16,21 @@ const char* to_string(FrontierState state) {
   return "unknown";
 }
 
+Result<std::vector<std::string>> CrawlStore::held_hosts() {
+  return Status::internal("this store has no fleet mode (held_hosts)");
+}
+
+Result<bool> CrawlStore::fleet_work_left(std::int64_t) {
+  return Status::internal("this store has no fleet mode (fleet_work_left)");
+}
+
+std::string fleet_host(std::string_view url) {
+  const std::size_t scheme = url.find("://");
+  if (scheme == std::string_view::npos) return std::string(url);
+  const std::size_t end = url.find_first_of("/?#", scheme + 3);
+  return std::string(url.substr(0, end));
+}
+
 Result<std::optional<PageRecord>> CrawlStore::find_page(std::string_view) {
   return Status::internal("find_page is not implemented by this store");
 }

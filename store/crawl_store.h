@@ -372,8 +372,24 @@ struct BodyCounts {
   std::int64_t answered_without_body = 0;
 };
 
+// Several crawler processes on one database (PostgreSQL only;
+// docs/architecture.md, "Several crawlers on one PostgreSQL"). A worker
+// crawls only the hosts it holds a lease on (table host_leases), so per-host
+// politeness stays in its memory and holds fleet-wide; its claimed frontier
+// rows carry its id and a lease. Leases are renewed by every claim_due(); a
+// worker that stops renewing (killed) loses its hosts and claims when they
+// expire, and another worker takes them over.
+struct FleetOptions {
+  std::string worker_id;          // unique per process: "hostname:pid:random"
+  std::int64_t lease_ms = 30000;  // how long a host or URL stays ours without a renewal
+};
+
 struct OpenOptions {
   bool read_only = false;
+  // Set: this writer is one worker of a fleet (PostgreSQL; SQLite ignores it:
+  // one writer per file). claim_due(), release_claims() and the end of a
+  // crawl then follow the fleet protocol (FleetOptions).
+  std::optional<FleetOptions> fleet;
   // read_only: a database with an older schema is first migrated through a
   // short writable open (an export of a database written by an older build)
   // instead of being refused.
@@ -414,6 +430,22 @@ class CrawlStore {
   virtual Result<RecrawlPass> begin_recrawl(std::int64_t now_ms);
   virtual Status end_recrawl(std::int64_t now_ms);
   virtual Status end_run(std::int64_t run_id, const RunEnd& end) = 0;
+
+  // ---- fleet (OpenOptions::fleet; not pure: a store without fleet mode
+  // answers none / internal). In fleet mode release_claims() releases only
+  // claims whose lease expired, and claim_due() (also with limit 0: a
+  // heartbeat) renews this worker's host and URL leases, takes free or
+  // expired host leases when its held hosts have fewer due rows than asked,
+  // and claims due rows (queued, or claimed under an expired lease) of the
+  // hosts it holds only. ----
+  // The lease length when open in fleet mode.
+  virtual std::optional<std::int64_t> fleet_lease_ms() const { return std::nullopt; }
+  // The hosts ("scheme://host[:port]" as in the URL, fleet_host()) this
+  // worker held after its last claim_due(); no round trip.
+  virtual Result<std::vector<std::string>> held_hosts();
+  // True while some worker may still have work: a queued row (due or not),
+  // or a row claimed under a live lease (any worker's, this one's included).
+  virtual Result<bool> fleet_work_left(std::int64_t now_ms);
 
   // ---- reader side ----
   // Pages (requested URLs) sorted by URL; only those with that final HTTP
@@ -488,6 +520,11 @@ class CrawlStore {
 // a preheat database (invalid_argument: bad input, left untouched), a newer
 // schema (invalid_argument naming both versions), a read-only open of a
 // missing file (not_found).
+// The host a fleet leases a URL under: the URL up to its path ("http://h:8080"
+// of "http://h:8080/a?b"), as the PostgreSQL store's SQL cuts it (the port
+// stays as written: normalised URLs omit default ports). Pure.
+std::string fleet_host(std::string_view url);
+
 Result<std::unique_ptr<CrawlStore>> open_crawl_store(const std::string& location,
                                                      const OpenOptions& options = {});
 

@@ -98,9 +98,15 @@ Result<std::unique_ptr<PostgresCrawlStore>> PostgresCrawlStore::open(const std::
   if (options.read_only) {
     if (Status s = db->exec("SET default_transaction_read_only = on", "read-only session"); !s.ok()) return s;
   }
+  if (options.fleet && (options.read_only || options.fleet->worker_id.empty() || options.fleet->lease_ms <= 0)) {
+    return Status::invalid_argument("fleet mode needs a writable open, a worker id and a positive lease");
+  }
   std::unique_ptr<PostgresCrawlStore> store(new PostgresCrawlStore(std::move(*db), options));
   if (!options.read_only) {
     if (Status s = store->prepare_writer(); !s.ok()) return s;
+    if (options.fleet) {
+      if (Status s = store->prepare_fleet(); !s.ok()) return s;
+    }
     if (options.fresh) {
       if (Status s = store->delete_all_rows(); !s.ok()) return s;
     }
@@ -123,8 +129,14 @@ Status PostgresCrawlStore::writable() const {
 Status PostgresCrawlStore::delete_all_rows() {
   current_run_.reset();
   url_ids_.clear();
-  return db_.exec("TRUNCATE links, redirects, bodies, pages, frontier, urls, runs, recrawls RESTART IDENTITY",
-                  "fresh: empty every table");
+  if (Status s = db_.exec("TRUNCATE links, redirects, bodies, pages, frontier, urls, runs, recrawls RESTART IDENTITY",
+                          "fresh: empty every table");
+      !s.ok()) {
+    return s;
+  }
+  // Leases of an earlier fleet (postgres_fleet.cc) name rows that are gone.
+  return db_.exec("DO $$ BEGIN IF to_regclass('host_leases') IS NOT NULL THEN TRUNCATE host_leases, fleet_workers; END IF; END $$",
+                  "fresh: drop host leases");
 }
 
 Status PostgresCrawlStore::send_page(const PageRecord& page, const std::function<UrlId(std::string_view)>& id_of,
@@ -315,6 +327,7 @@ Status PostgresCrawlStore::write(const WriteBatch& batch) {
 
 Result<std::int64_t> PostgresCrawlStore::release_claims() {
   if (Status s = writable(); !s.ok()) return s;
+  if (options_.fleet) return fleet_release_claims();
   Result<PgResult> r =
       db_.query("UPDATE frontier SET state = 0, claimed_by = NULL, lease_until_ms = NULL WHERE state = 1");
   if (!r.ok()) return r.status();
@@ -323,6 +336,7 @@ Result<std::int64_t> PostgresCrawlStore::release_claims() {
 
 Result<std::vector<FrontierEntry>> PostgresCrawlStore::claim_due(std::size_t limit, std::int64_t now_ms) {
   if (Status s = writable(); !s.ok()) return s;
+  if (options_.fleet) return fleet_claim_due(limit, now_ms);
   std::vector<FrontierEntry> out;
   if (limit == 0) return out;
   // One statement: rows another transaction holds are skipped, not waited
@@ -338,6 +352,12 @@ Result<std::vector<FrontierEntry>> PostgresCrawlStore::claim_due(std::size_t lim
       "p.etag, p.last_modified, p.content_hash, p.bytes, p.final_url_id <> p.url_id",
       p);
   if (!r.ok()) return r.status();
+  return read_claimed(*r);
+}
+
+Result<std::vector<FrontierEntry>> PostgresCrawlStore::read_claimed(const PgResult& rows) {
+  const PgResult* r = &rows;
+  std::vector<FrontierEntry> out;
   for (int i = 0; i < r->rows(); ++i) {
     FrontierEntry e{r->int64(i, 0), std::string(r->text(i, 1)), static_cast<int>(r->int64(i, 2)),
                     static_cast<int>(r->int64(i, 3)), std::nullopt};

@@ -23,6 +23,10 @@
 // Pages are stamped with the run of this store's last begin_run() (until its
 // end_run()). A read-only open sets default_transaction_read_only.
 //
+// Fleet mode (OpenOptions::fleet, postgres_fleet.cc): several crawler
+// processes share the frontier through host leases (table host_leases) and
+// URL leases (frontier.claimed_by, lease_until_ms); see crawl_store.h.
+//
 // Not built yet: full-text search (search() and refresh_search_index()
 // answer a clear error).
 //
@@ -53,6 +57,10 @@ class PostgresCrawlStore final : public CrawlStore {
   Result<std::int64_t> begin_run(const RunInfo& run) override;
   Status end_run(std::int64_t run_id, const RunEnd& end) override;
   Result<RecrawlPass> begin_recrawl(std::int64_t now_ms) override;
+  // Fleet mode (postgres_fleet.cc).
+  std::optional<std::int64_t> fleet_lease_ms() const override;
+  Result<std::vector<std::string>> held_hosts() override;
+  Result<bool> fleet_work_left(std::int64_t now_ms) override;
   Status end_recrawl(std::int64_t now_ms) override;
 
   // Reader side (postgres_crawl_store_read.cc).
@@ -98,6 +106,12 @@ class PostgresCrawlStore final : public CrawlStore {
   Status begin_read();
   Status end_read();
   Result<std::optional<UrlId>> find_url_id(std::string_view url);
+  // Fleet mode (postgres_fleet.cc): the lease table, and claim_due's and
+  // release_claims' fleet variants.
+  Status prepare_fleet();
+  Result<std::vector<FrontierEntry>> fleet_claim_due(std::size_t limit, std::int64_t now_ms);
+  Result<std::int64_t> fleet_release_claims();
+  Result<std::vector<FrontierEntry>> read_claimed(const PgResult& r);
 
   PgConnection db_;
   OpenOptions options_;
@@ -105,6 +119,7 @@ class PostgresCrawlStore final : public CrawlStore {
   // and by --fresh): a batch sends only the URLs missing here to the server.
   UrlIdCache url_ids_;
   std::optional<std::int64_t> current_run_;
+  std::vector<std::string> held_hosts_;  // after the last fleet claim_due()
 };
 
 }  // namespace preheat::store::postgres

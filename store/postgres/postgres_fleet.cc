@@ -1,0 +1,183 @@
+// PostgresCrawlStore's fleet mode: several crawler processes on one frontier
+// (crawl_store.h FleetOptions; docs/architecture.md, "Several crawlers on one
+// PostgreSQL").
+//
+// A host (fleet_host(): the URL up to its path) is crawled by one worker at
+// a time, the one whose row in host_leases names it with a live lease. So a
+// worker's politeness state (crawl/host_politeness.h: connections, delays,
+// Crawl-delay, pauses, robots.txt) is the whole fleet's for its hosts, with
+// no round trip per request. Frontier rows a worker claims carry its id and
+// a lease; both kinds of lease are renewed by every claim_due() (the
+// heartbeat) and expire when a worker dies, and then another worker takes
+// the host and the rows over: a killed worker loses nothing committed.
+//
+// The lease table is coordination state, not crawl data: it is created
+// (idempotently, under an advisory lock) by the first fleet open instead of
+// by a schema migration, because the schema version is shared with SQLite,
+// which has no fleet.
+#include "store/postgres/postgres_crawl_store.h"
+
+#include <algorithm>
+#include <chrono>
+
+namespace preheat::store::postgres {
+namespace {
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// fleet_host() in SQL: must cut exactly like it (crawl_store.cc).
+#define PREHEAT_HOST_OF(url) "substring(" url " from '^[^:]*://[^/?#]*')"
+
+// A frontier row a worker may claim: queued and due, or claimed under a
+// lease that expired (its worker died or lost the host). $2 = now.
+#define PREHEAT_CLAIMABLE \
+  "((f.state = 0 AND f.next_due_ms <= $2) OR (f.state = 1 AND (f.lease_until_ms IS NULL OR f.lease_until_ms < $2)))"
+
+// $1 worker, $2 now, $3 lease end.
+constexpr std::string_view kRenewHosts = "UPDATE host_leases SET lease_until_ms = $3 WHERE worker = $1 AND $2::bigint <= $3::bigint";
+// Only the rows of hosts still held: rows of a host another worker took
+// over expire and become that worker's.
+constexpr std::string_view kRenewRows =
+    "UPDATE frontier f SET lease_until_ms = $3 FROM urls u WHERE f.state = 1 AND f.claimed_by = $1 AND $2::bigint <= $3::bigint "
+    "AND u.id = f.url_id AND " PREHEAT_HOST_OF("u.url") " IN (SELECT host FROM host_leases WHERE worker = $1)";
+// $4 limit. Rows another transaction is claiming are skipped, not waited for.
+constexpr std::string_view kClaimRows =
+    "WITH c AS (SELECT f.url_id FROM frontier f JOIN urls u ON u.id = f.url_id WHERE " PREHEAT_CLAIMABLE
+    " AND " PREHEAT_HOST_OF("u.url") " IN (SELECT host FROM host_leases WHERE worker = $1) "
+    "ORDER BY f.depth, f.url_id LIMIT $4 FOR UPDATE OF f SKIP LOCKED) "
+    "UPDATE frontier f SET state = 1, claimed_by = $1, lease_until_ms = $3 "
+    "FROM c JOIN urls u ON u.id = c.url_id LEFT JOIN pages p ON p.url_id = c.url_id "
+    "WHERE f.url_id = c.url_id RETURNING f.url_id, u.url, f.depth, f.attempts, p.url_id IS NOT NULL, p.status, "
+    "p.etag, p.last_modified, p.content_hash, p.bytes, p.final_url_id <> p.url_id";
+// One more host with claimable rows whose lease is free or expired, picked
+// at random, and only while this worker holds fewer hosts than its fair
+// share: ceil(hosts (held by live leases, or free with work) / live
+// workers). Without the share the first worker to start took every host
+// (measured: 5 of 6 hosts, a third worker idle). Progress holds: while a
+// free host has work, some live worker is below its share. Two workers
+// racing for a host: the second's ON CONFLICT waits for the first's commit,
+// then sees a live lease and takes nothing.
+constexpr std::string_view kAcquireHost =
+    "WITH free AS (SELECT DISTINCT " PREHEAT_HOST_OF("u.url") " AS h FROM frontier f "
+    "JOIN urls u ON u.id = f.url_id WHERE " PREHEAT_CLAIMABLE " AND NOT EXISTS (SELECT 1 FROM host_leases l "
+    "WHERE l.host = " PREHEAT_HOST_OF("u.url") " AND l.lease_until_ms >= $2)), "
+    "workers AS (SELECT greatest(count(*), 1) AS n FROM fleet_workers WHERE lease_until_ms >= $2), "
+    "share AS (SELECT ((SELECT count(*) FROM host_leases WHERE lease_until_ms >= $2) + (SELECT count(*) FROM free) "
+    "+ workers.n - 1) / workers.n AS n FROM workers) "
+    "INSERT INTO host_leases (host, worker, lease_until_ms) "
+    "SELECT h, $1, $3 FROM free WHERE h IS NOT NULL AND $2::bigint <= $3::bigint "
+    "AND (SELECT count(*) FROM host_leases WHERE worker = $1 AND lease_until_ms >= $2) < (SELECT n FROM share) "
+    "ORDER BY random() LIMIT 1 "
+    "ON CONFLICT (host) DO UPDATE SET worker = excluded.worker, lease_until_ms = excluded.lease_until_ms "
+    "WHERE host_leases.lease_until_ms < $2 RETURNING host";
+// The worker's own heartbeat (live workers count for the share).
+constexpr std::string_view kRenewWorker =
+    "INSERT INTO fleet_workers (worker, lease_until_ms) VALUES ($1, $3) ON CONFLICT (worker) DO UPDATE "
+    "SET lease_until_ms = excluded.lease_until_ms WHERE $2::bigint <= $3::bigint";
+
+#undef PREHEAT_CLAIMABLE
+#undef PREHEAT_HOST_OF
+
+}  // namespace
+
+Status PostgresCrawlStore::prepare_fleet() {
+  Status created = db_.exec(
+      "BEGIN; SELECT pg_advisory_xact_lock(hashtext('preheat host_leases')); "
+      "CREATE TABLE IF NOT EXISTS host_leases (host TEXT PRIMARY KEY, worker TEXT NOT NULL, "
+      "lease_until_ms BIGINT NOT NULL); "
+      "CREATE TABLE IF NOT EXISTS fleet_workers (worker TEXT PRIMARY KEY, lease_until_ms BIGINT NOT NULL); COMMIT",
+      "create the fleet's lease tables");
+  if (!created.ok()) return created;
+  // Registered at once, so that workers starting together count each other
+  // in the fair share before the first of them takes hosts.
+  Params p;
+  const std::int64_t now = now_ms();
+  p.text(options_.fleet->worker_id).int64(now).int64(now + options_.fleet->lease_ms);
+  return db_.query(kRenewWorker, p).status();
+}
+
+std::optional<std::int64_t> PostgresCrawlStore::fleet_lease_ms() const {
+  if (!options_.fleet) return std::nullopt;
+  return options_.fleet->lease_ms;
+}
+
+Result<std::vector<std::string>> PostgresCrawlStore::held_hosts() {
+  if (!options_.fleet) return CrawlStore::held_hosts();
+  return held_hosts_;
+}
+
+Result<std::int64_t> PostgresCrawlStore::fleet_release_claims() {
+  // Live leases belong to running workers: only expired (or lease-less,
+  // single-process) claims go back to the queue.
+  Params p;
+  p.int64(now_ms());
+  Result<PgResult> r = db_.query(
+      "UPDATE frontier SET state = 0, claimed_by = NULL, lease_until_ms = NULL "
+      "WHERE state = 1 AND (lease_until_ms IS NULL OR lease_until_ms < $1)",
+      p);
+  if (!r.ok()) return r.status();
+  return r->affected();
+}
+
+Result<std::vector<FrontierEntry>> PostgresCrawlStore::fleet_claim_due(std::size_t limit, std::int64_t now) {
+  const FleetOptions& fleet = *options_.fleet;
+  if (Status s = db_.exec("BEGIN", "begin a fleet claim"); !s.ok()) return s;
+  const auto fail = [&](Status s) {
+    (void)db_.exec("ROLLBACK", "roll back a fleet claim");
+    return s;
+  };
+  const auto params = [&](std::size_t n) {
+    Params p;
+    p.text(fleet.worker_id).int64(now).int64(now + fleet.lease_ms);
+    if (n > 0) p.int64(static_cast<std::int64_t>(std::min<std::size_t>(n, 1u << 30)));
+    return p;
+  };
+  for (std::string_view renew : {kRenewWorker, kRenewHosts, kRenewRows}) {
+    if (Result<PgResult> r = db_.query(renew, params(0)); !r.ok()) return fail(r.status());
+  }
+  std::vector<FrontierEntry> out;
+  bool acquired = false;
+  while (out.size() < limit) {
+    Result<PgResult> r = db_.query(kClaimRows, params(limit - out.size()));
+    if (!r.ok()) return fail(r.status());
+    Result<std::vector<FrontierEntry>> rows = read_claimed(*r);
+    if (!rows.ok()) return fail(rows.status());
+    for (FrontierEntry& e : *rows) out.push_back(std::move(e));
+    // Room left: one more host (at most one per claim, so that workers
+    // starting together share the hosts rather than the first taking all).
+    if (out.size() >= limit || acquired) break;
+    Result<PgResult> host = db_.query(kAcquireHost, params(0));
+    if (!host.ok()) return fail(host.status());
+    if (host->rows() == 0) break;
+    acquired = true;
+  }
+  Params me;
+  me.text(fleet.worker_id);
+  Result<PgResult> held = db_.query("SELECT host FROM host_leases WHERE worker = $1 ORDER BY host", me);
+  if (!held.ok()) return fail(held.status());
+  if (Status s = db_.exec("COMMIT", "commit a fleet claim"); !s.ok()) return s;
+  held_hosts_.clear();
+  for (int i = 0; i < held->rows(); ++i) held_hosts_.emplace_back(held->text(i, 0));
+  // RETURNING has no order: lowest depth first, then oldest.
+  std::sort(out.begin(), out.end(), [](const FrontierEntry& a, const FrontierEntry& b) {
+    return std::pair(a.depth, a.id) < std::pair(b.depth, b.id);
+  });
+  return out;
+}
+
+Result<bool> PostgresCrawlStore::fleet_work_left(std::int64_t now) {
+  if (!options_.fleet) return CrawlStore::fleet_work_left(now);
+  Params p;
+  p.int64(now);
+  Result<PgResult> r = db_.query(
+      "SELECT EXISTS (SELECT 1 FROM frontier WHERE state = 0) "
+      "OR EXISTS (SELECT 1 FROM frontier WHERE state = 1 AND lease_until_ms >= $1)",
+      p);
+  if (!r.ok()) return r.status();
+  return r->boolean(0, 0);
+}
+
+}  // namespace preheat::store::postgres
