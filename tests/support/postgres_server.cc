@@ -31,11 +31,15 @@ void psql(const std::string& uri, const std::string& sql) {
 std::string postgres_server_uri() {
   const std::string command = std::string("'") + PREHEAT_SOURCE_DIR + "/scripts/pg_test_server' start '" +
                               PREHEAT_BINARY_DIR + "' 2>&1";
-  std::string out = trim(command_output(command));
-  if (out.rfind("postgresql://", 0) != 0) {
+  const std::string out = trim(command_output(command));
+  // The URI is the last line; anything before it is a warning, kept for the
+  // error message only.
+  const std::size_t last = out.rfind('\n');
+  const std::string uri = last == std::string::npos ? out : out.substr(last + 1);
+  if (uri.rfind("postgresql://", 0) != 0) {
     throw std::runtime_error("scripts/pg_test_server could not start PostgreSQL: " + out);
   }
-  return out;
+  return uri;
 }
 
 PostgresTestDb::PostgresTestDb() : server_uri_(postgres_server_uri()) {
