@@ -13,6 +13,7 @@
 
 #include "fetch/detail/fetch_core.h"
 #include "fetch/detail/http1_transport.h"
+#include "fetch/detail/proxy_environment.h"
 #include "runtime/event.h"
 
 namespace preheat::fetch {
@@ -79,7 +80,7 @@ class CurlMultiFetcher final : public Fetcher {
     curl_multi_setopt(multi_, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
     // Connections kept for reuse: enough for every in-flight request.
     curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, static_cast<long>(options.max_in_flight + 16));
-    if (core_.options().native_http1 && !detail::Http1Transport::proxy_in_environment()) {
+    if (core_.options().native_http1 && !detail::http_proxy_configured()) {
       http1_ = std::make_unique<detail::Http1Transport>(loop_, core_.options());
     }
     hop_ = [this](const std::string& url, const Request& request) {

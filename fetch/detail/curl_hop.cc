@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "base/version.h"
+#include "fetch/detail/proxy_environment.h"
 #include "fetch/detail/response_headers.h"
 #include "fetch/request_block.h"
 
@@ -42,17 +43,6 @@ std::chrono::steady_clock::time_point stall_clock_now() {
   timespec ts{};
   clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
   return std::chrono::steady_clock::time_point(std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec));
-}
-
-// True when no proxy environment variable is set, so that telling curl "no
-// proxy" changes nothing (and spares curl reading five or six of them for
-// every request).
-bool proxy_environment_empty() {
-  for (const char* name : {"http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "no_proxy",
-                           "NO_PROXY"}) {
-    if (std::getenv(name) != nullptr) return false;
-  }
-  return true;
 }
 
 long millis(Duration d) { return static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()); }
@@ -87,7 +77,7 @@ CurlHop::CurlHop(const FetchOptions& options) : options_(options) {
   if (!options.ca_file.empty()) curl_easy_setopt(easy_, CURLOPT_CAINFO, options.ca_file.c_str());
   curl_easy_setopt(easy_, CURLOPT_DNS_CACHE_TIMEOUT, 300L);
   curl_easy_setopt(easy_, CURLOPT_TCP_KEEPALIVE, 1L);
-  if (proxy_environment_empty()) {
+  if (proxy_environment_unset()) {  // proxy_environment.h
     curl_easy_setopt(easy_, CURLOPT_PROXY, "");
     curl_easy_setopt(easy_, CURLOPT_NOPROXY, "");
   }

@@ -416,14 +416,6 @@ bool Http1Transport::handles(std::string_view url) {
   return url.size() > 7 && header_is(url.substr(0, 7), "http://");
 }
 
-bool Http1Transport::proxy_in_environment() {
-  for (const char* name : {"http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"}) {
-    const char* v = std::getenv(name);
-    if (v != nullptr && *v != '\0') return true;
-  }
-  return false;
-}
-
 Task<HopResult> Http1Transport::hop(const std::string& url, const Request& request) {
   return impl_->hop(url, request);
 }

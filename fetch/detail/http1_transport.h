@@ -61,8 +61,6 @@ class Http1Transport {
 
   // Whether this transport takes `url`: "http://", any case.
   static bool handles(std::string_view url);
-  // Whether the environment names a proxy (then libcurl takes every URL).
-  static bool proxy_in_environment();
 
   // One GET or HEAD of `url` (handles(url) holds).
   runtime::Task<HopResult> hop(const std::string& url, const Request& request);
