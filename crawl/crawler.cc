@@ -103,7 +103,7 @@ Status Crawler::prepare() {
   // crawl keeps its per-host and per-pattern counts).
   Status s = store_.for_each_frontier_url([&seen, this](std::string_view url) {
     seen.insert(url);
-    traps_.count(url);
+    traps_.count_known(url);
   });
   if (!s.ok()) return prepare_error_ = s;
   store::WriteBatch seeds;

@@ -373,6 +373,19 @@ void TrapGuard::count(std::string_view url) {
   count(host, options_.max_pages_per_date_pattern < 0 ? DatedUrl{} : read_url_dates(url));
 }
 
+void TrapGuard::count_known(std::string_view url) {
+  DatedUrl dated;
+  const bool want_dates = options_.max_pages_per_date_pattern >= 0;
+  const std::optional<TrapRefusal> r = check_static(url, options_, crawl_day_, want_dates, dated);
+  const std::string host = robots_site(url);
+  if (!r) {
+    if (options_.max_pages_per_host >= 0 || dated.calendar_like) count(host, dated);
+    return;
+  }
+  refused_.insert(url);
+  ++rows_[host + " " + r->rule];
+}
+
 void TrapGuard::count(std::string_view host, const DatedUrl& dated) {
   if (options_.max_pages_per_host >= 0) ++per_host_[std::string(host)];
   if (dated.calendar_like) ++per_pattern_[SeenSet::hash(dated.pattern)];

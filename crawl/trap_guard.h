@@ -57,8 +57,9 @@
 // not (its pattern would be unique: nothing to count, nothing to store).
 //
 // Budgets count the URLs the crawl knows: the seeds, every frontier row of the
-// database at start (a resumed crawl keeps its counts; rows refused as traps
-// count too), every admitted link, a redirect's final URL.
+// database at start (a resumed crawl keeps its counts; an earlier run's trap
+// rows refused by a rule without counts are not counted, as they were not
+// before it stopped: count_known), every admitted link, a redirect's final URL.
 //
 // Refused URLs are remembered (8 bytes each, crawl/seen_set.h): a trap met
 // again is neither counted nor recorded again. The first max_rows_per_rule
@@ -135,6 +136,13 @@ class TrapGuard {
 
   // A URL the crawl knows without asking (see "Budgets" above).
   void count(std::string_view url);
+  // A URL of the database at start (a resumed crawl). One that the rules
+  // without counts refuse is an earlier run's trap row: it is remembered as
+  // refused and fills its rule's row cap, but is not counted toward the
+  // budgets, since it was not counted before the crawl stopped either; so a
+  // resumed crawl admits and records what an uninterrupted one would. Any
+  // other URL is count()ed.
+  void count_known(std::string_view url);
   // A URL new to the crawl: nothing when it may join the frontier (it is
   // then counted), or why not.
   std::optional<TrapRefusal> check(std::string_view url);

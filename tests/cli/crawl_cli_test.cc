@@ -423,7 +423,13 @@ TEST(CliCrawlPolitenessTest, A429PausesItsHostAsToldAndOnlyThatHost) {
   EXPECT_GE(busy_429[1] - busy_429[0], 2000);
   const std::vector<LoggedRequest> other_log = logged_requests(dir / "other.log");
   ASSERT_GE(other_log.size(), 30u);
-  EXPECT_LT(other_log.back().ms, busy_429[1]) << "the other host waited for the paused one";
+  // The other host is crawled during the pause. (Asserting that all of its
+  // 30 pages finish within the 2 s pause failed once on a loaded machine: a
+  // speed claim, not the behaviour under test.)
+  const auto during_pause = std::count_if(other_log.begin(), other_log.end(), [&](const LoggedRequest& q) {
+    return q.ms > busy_429[0] && q.ms < busy_429[1];
+  });
+  EXPECT_GE(during_pause, 1) << "the other host waited for the paused one";
   const boost::json::object o = boost::json::parse(r.out).as_object();
   EXPECT_EQ(o.at("outcome").as_string(), "complete");
   for (const boost::json::value& h : o.at("hosts").as_array()) {

@@ -195,6 +195,39 @@ TEST(TrapGuardTest, HostBudgetCountsKnownAndAdmittedUrlsPerHost) {
   EXPECT_EQ(r->rule, "path-loop");
 }
 
+// A resumed crawl reads the database's URLs back: an earlier run's trap rows
+// (refused by a rule without counts) neither use the host budget nor get a
+// second row, so the resumed crawl admits and records what an uninterrupted
+// one would.
+TEST(TrapGuardTest, AResumedCrawlsTrapRowsUseNoBudgetAndFillTheirRowCap) {
+  TrapOptions o;
+  o.max_pages_per_host = 2;
+  o.max_rows_per_rule = 2;
+  TrapGuard g(o, kDay);
+  g.count_known("http://a.test/");                      // a page
+  g.count_known("http://a.test/foo/foo/foo/");          // trap rows of path-loop
+  g.count_known("http://a.test/bar/bar/bar/");
+  EXPECT_FALSE(g.check("http://a.test/1")) << "the trap rows used the host budget";
+  std::optional<TrapRefusal> r = g.check("http://a.test/2");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->rule, "host-budget");
+  // The trap rows met again are known refusals; a new path-loop URL is
+  // refused without a row, the cap of 2 rows being full already.
+  r = g.check("http://a.test/foo/foo/foo/");
+  ASSERT_TRUE(r);
+  EXPECT_FALSE(r->first);
+  r = g.check("http://a.test/baz/baz/baz/");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->rule, "path-loop");
+  EXPECT_TRUE(r->first);
+  EXPECT_FALSE(r->record);
+  // count() (a seed, a redirect's target) counts whatever the URL.
+  TrapGuard h(o, kDay);
+  h.count("http://a.test/foo/foo/foo/");
+  h.count("http://a.test/");
+  EXPECT_TRUE(h.check("http://a.test/1"));
+}
+
 TEST(TrapGuardTest, OnlyTheFirstRefusalsPerHostAndRuleAreRecorded) {
   TrapOptions o;
   o.max_pages_per_host = 0;
