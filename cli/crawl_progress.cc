@@ -26,6 +26,11 @@ std::string format_progress(const crawl::CrawlCounters& c, double elapsed_s, int
   std::int64_t traps = 0;
   for (const auto& [rule, n] : c.traps) traps += n;
   if (traps > 0) line += fmt::format(" · {} refused as traps", traps);
+  // Sitemaps, once one was read: files, and the URLs they added.
+  if (c.sitemaps > 0) {
+    line += fmt::format(" · {} sitemap{} added {} of {} URLs", c.sitemaps, c.sitemaps == 1 ? "" : "s",
+                        c.sitemap_added, c.sitemap_urls);
+  }
   // A recrawl: revisits by outcome.
   if (c.revisited > 0) {
     line += fmt::format(" · revisited {}: {} unchanged (304), {} same, {} changed, {} gone", c.revisited,
