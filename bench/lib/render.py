@@ -21,7 +21,7 @@ import statistics
 import sys
 from xml.sax.saxutils import escape
 
-SECTIONS = ["goals", "crawl-a", "crawl-b", "crawl-c", "extract", "memory", "serve", "fetch", "runtime"]
+SECTIONS = ["goals", "crawl-a", "crawl-b", "crawl-c", "extract", "memory", "serve", "fetch", "runtime", "demos"]
 PEERS = ["wget", "wget2", "scrapy", "httrack"]
 
 
@@ -388,6 +388,46 @@ def render_runtime(res, out, goals):
         table(["benchmark (per operation)", "sequential", "async", "parallel"], body)])
 
 
+def render_demos(res, out, goals):
+    """The cake (expected figures from the recipe's --simulate run) and the responsiveness demo."""
+    def mode_of(run, mode):
+        return next(x for x in run["modes"] if x["mode"] == mode)
+    med = statistics.median
+    cake_rows, bars = [], []
+    for m in res["cake_simulated"]["modes"]:
+        walls = [mode_of(r, m["mode"])["wall"] for r in res["cake"]]
+        execs = [mode_of(r, m["mode"])["execution"] for r in res["cake"]]
+        cake_rows.append([m["mode"], m["workers"], f"{m['wall']:g} / {m['execution']:g}",
+                          f"{fmt(med(walls), 2)} ({fmt(min(walls), 2)}-{fmt(max(walls), 2)})", fmt(med(execs), 2),
+                          fmt(med(walls) / m["wall"], 2)])
+        bars += [(f"{m['mode']}: recipe", m["wall"], False), (f"{m['mode']}: measured", med(walls), True)]
+    resp_rows, p99 = [], {}
+    for mode in ("sequential", "async", "parallel"):
+        runs = [mode_of(r, mode) for r in res["responsiveness"]]
+        p99[mode] = med(x["lateness"]["p99_ms"] for x in runs)
+        resp_rows.append([mode, fmt(med(x["lateness"]["p50_ms"] for x in runs), 2), fmt(p99[mode], 2),
+                          fmt(med(x["lateness"]["max_ms"] for x in runs), 2), fmt(med(x["job_s"] for x in runs), 2),
+                          fmt(med(x["execution_s"] for x in runs), 2)])
+    first = res["responsiveness"][0]
+    scale = res["cake"][0].get("scale")
+    out.sections["demos"] = "\n".join([
+        machine_line(res), "",
+        f"**The cake** (`preheat demo cake`, real runs: one recipe minute lasts {scale} s, waits are timers, work is "
+        f"real CPU work), in recipe minutes; median (min-max) of {res['runs']} runs. \"Recipe\" is the recipe's own "
+        f"figures (`--simulate`); execution is measured with the worker threads' CPU clocks, so other processes on "
+        f"the machine stretch the wall-clock but not the execution.", "",
+        table(["mode", "workers", "recipe wall / execution", "measured wall", "measured execution",
+               "wall / recipe"], cake_rows, ["---", "---:", "---:", "---:", "---:", "---:"]), "",
+        out.chart("demo-cake.svg", svg_bars("The cake: wall-clock in recipe minutes", bars, "min", 1), "the cake"), "",
+        f"**Responsiveness** (`preheat demo responsiveness`: {first['megabytes']} MiB of text through zlib level "
+        f"{first['level']} in {first['chunk_kib']} KiB chunks; the cursor wants to move every {first['tick_ms']:g} "
+        f"ms): how late the cursor moved, medians of {res['runs']} runs.", "",
+        table(["mode", "lateness p50 (ms)", "p99 (ms)", "max (ms)", "job wall (s)", "job execution (s)"], resp_rows,
+              ["---"] + ["---:"] * 5), "",
+        f"Cursor p99 lateness, sequential / parallel: {p99['sequential'] / max(p99['parallel'], 1e-9):,.0f}x; "
+        f"sequential / async: {p99['sequential'] / max(p99['async'], 1e-9):,.0f}x."])
+
+
 def render_goals(goals, out):
     body = []
     for what, value, goal, met, res in goals:
@@ -418,7 +458,7 @@ def main():
     out = Out(chart_dir, os.path.dirname(os.path.abspath(doc_path)))
     goals = []
     renderers = {"extract": render_extract, "memory": render_memory, "serve": render_serve, "fetch": render_fetch,
-                 "runtime": render_runtime}
+                 "runtime": render_runtime, "demos": render_demos}
     for name in SECTIONS[1:]:
         path = os.path.join(results_dir, name + ".json")
         if not os.path.exists(path):

@@ -68,6 +68,13 @@ want = f"{b[1000]['async_rps'] / b[1000]['sync_rps']:.2f}"
 line = expect["Serving: async / sync"] or ""
 check(f"| {want} |" in line, f"goals: async / sync should read {want}: {line}")
 check(("| met |" in line) == (float(want) >= 20), f"goals: async / sync verdict wrong: {line}")
+# And one from the demos: the cursor's p99 lateness, sequential / parallel.
+import statistics
+demos = json.load(open(os.path.join(sample, "demos.json")))
+p99 = {m: statistics.median(next(x for x in r["modes"] if x["mode"] == m)["lateness"]["p99_ms"]
+                            for r in demos["responsiveness"]) for m in ("sequential", "parallel")}
+want = f"sequential / parallel: {p99['sequential'] / p99['parallel']:,.0f}x"
+check(want in out, f"demos: want '{want}' in the demos section")
 svgs = [os.path.join(charts, f) for f in os.listdir(charts)] if os.path.isdir(charts) else []
 check(len(svgs) >= 8, f"only {len(svgs)} charts written")
 rsvg = shutil.which("rsvg-convert")
