@@ -7,6 +7,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "store/postgres/lease_keeper.h"
 #include "store/postgres/postgres_migrations.h"
 
 namespace preheat::store::postgres {
@@ -105,7 +106,7 @@ Result<std::unique_ptr<PostgresCrawlStore>> PostgresCrawlStore::open(const std::
   if (!options.read_only) {
     if (Status s = store->prepare_writer(); !s.ok()) return s;
     if (options.fleet) {
-      if (Status s = store->prepare_fleet(); !s.ok()) return s;
+      if (Status s = store->prepare_fleet(location); !s.ok()) return s;
     }
     if (options.fresh) {
       if (Status s = store->delete_all_rows(); !s.ok()) return s;

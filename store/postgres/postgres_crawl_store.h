@@ -25,7 +25,9 @@
 //
 // Fleet mode (OpenOptions::fleet, postgres_fleet.cc): several crawler
 // processes share the frontier through host leases (table host_leases) and
-// URL leases (frontier.claimed_by, lease_until_ms); see crawl_store.h.
+// URL leases (frontier.claimed_by, lease_until_ms); see crawl_store.h. The
+// leases are renewed by a LeaseKeeper (lease_keeper.h): a second connection
+// and a thread, so that no write delays a renewal.
 //
 // Not built yet: full-text search (search() and refresh_search_index()
 // answer a clear error).
@@ -38,6 +40,7 @@
 #include <string>
 
 #include "store/crawl_store.h"
+#include "store/postgres/lease_keeper.h"
 #include "store/postgres/pg_connection.h"
 #include "store/url_id_cache.h"
 
@@ -108,7 +111,7 @@ class PostgresCrawlStore final : public CrawlStore {
   Result<std::optional<UrlId>> find_url_id(std::string_view url);
   // Fleet mode (postgres_fleet.cc): the lease table, and claim_due's and
   // release_claims' fleet variants.
-  Status prepare_fleet();
+  Status prepare_fleet(const std::string& location);
   Result<std::vector<FrontierEntry>> fleet_claim_due(std::size_t limit, std::int64_t now_ms);
   Result<std::int64_t> fleet_release_claims();
   Result<std::vector<FrontierEntry>> read_claimed(const PgResult& r);
@@ -120,6 +123,8 @@ class PostgresCrawlStore final : public CrawlStore {
   UrlIdCache url_ids_;
   std::optional<std::int64_t> current_run_;
   std::vector<std::string> held_hosts_;  // after the last fleet claim_due()
+  // Fleet mode: renews the leases from its own thread and connection.
+  std::unique_ptr<LeaseKeeper> keeper_;
 };
 
 }  // namespace preheat::store::postgres

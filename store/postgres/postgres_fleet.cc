@@ -7,15 +7,18 @@
 // worker's politeness state (crawl/host_politeness.h: connections, delays,
 // Crawl-delay, pauses, robots.txt) is the whole fleet's for its hosts, with
 // no round trip per request. Frontier rows a worker claims carry its id and
-// a lease; both kinds of lease are renewed by every claim_due() (the
-// heartbeat) and expire when a worker dies, and then another worker takes
-// the host and the rows over: a killed worker loses nothing committed.
+// a lease; both kinds of lease are renewed every lease/3 by the store's
+// LeaseKeeper (its own thread and connection: lease_keeper.h) and expire
+// when a worker dies, and then another worker takes the host and the rows
+// over: a killed worker loses nothing committed.
 //
 // The lease table is coordination state, not crawl data: it is created
 // (idempotently, under an advisory lock) by the first fleet open instead of
 // by a schema migration, because the schema version is shared with SQLite,
 // which has no fleet.
 #include "store/postgres/postgres_crawl_store.h"
+
+#include "store/postgres/lease_keeper.h"
 
 #include <algorithm>
 #include <chrono>
@@ -36,13 +39,6 @@ std::int64_t now_ms() {
 #define PREHEAT_CLAIMABLE \
   "((f.state = 0 AND f.next_due_ms <= $2) OR (f.state = 1 AND (f.lease_until_ms IS NULL OR f.lease_until_ms < $2)))"
 
-// $1 worker, $2 now, $3 lease end.
-constexpr std::string_view kRenewHosts = "UPDATE host_leases SET lease_until_ms = $3 WHERE worker = $1 AND $2::bigint <= $3::bigint";
-// Only the rows of hosts still held: rows of a host another worker took
-// over expire and become that worker's.
-constexpr std::string_view kRenewRows =
-    "UPDATE frontier f SET lease_until_ms = $3 FROM urls u WHERE f.state = 1 AND f.claimed_by = $1 AND $2::bigint <= $3::bigint "
-    "AND u.id = f.url_id AND " PREHEAT_HOST_OF("u.url") " IN (SELECT host FROM host_leases WHERE worker = $1)";
 // $4 limit. Rows another transaction is claiming are skipped, not waited for.
 constexpr std::string_view kClaimRows =
     "WITH c AS (SELECT f.url_id FROM frontier f JOIN urls u ON u.id = f.url_id WHERE " PREHEAT_CLAIMABLE
@@ -73,17 +69,12 @@ constexpr std::string_view kAcquireHost =
     "ORDER BY random() LIMIT 1 "
     "ON CONFLICT (host) DO UPDATE SET worker = excluded.worker, lease_until_ms = excluded.lease_until_ms "
     "WHERE host_leases.lease_until_ms < $2 RETURNING host";
-// The worker's own heartbeat (live workers count for the share).
-constexpr std::string_view kRenewWorker =
-    "INSERT INTO fleet_workers (worker, lease_until_ms) VALUES ($1, $3) ON CONFLICT (worker) DO UPDATE "
-    "SET lease_until_ms = excluded.lease_until_ms WHERE $2::bigint <= $3::bigint";
-
 #undef PREHEAT_CLAIMABLE
 #undef PREHEAT_HOST_OF
 
 }  // namespace
 
-Status PostgresCrawlStore::prepare_fleet() {
+Status PostgresCrawlStore::prepare_fleet(const std::string& location) {
   Status created = db_.exec(
       "BEGIN; SELECT pg_advisory_xact_lock(hashtext('preheat host_leases')); "
       "CREATE TABLE IF NOT EXISTS host_leases (host TEXT PRIMARY KEY, worker TEXT NOT NULL, "
@@ -91,12 +82,14 @@ Status PostgresCrawlStore::prepare_fleet() {
       "CREATE TABLE IF NOT EXISTS fleet_workers (worker TEXT PRIMARY KEY, lease_until_ms BIGINT NOT NULL); COMMIT",
       "create the fleet's lease tables");
   if (!created.ok()) return created;
-  // Registered at once, so that workers starting together count each other
-  // in the fair share before the first of them takes hosts.
-  Params p;
-  const std::int64_t now = now_ms();
-  p.text(options_.fleet->worker_id).int64(now).int64(now + options_.fleet->lease_ms);
-  return db_.query(kRenewWorker, p).status();
+  // Registered at once (by the first renewal), so that workers starting
+  // together count each other in the fair share before the first of them
+  // takes hosts.
+  if (!options_.fleet->renew_in_background) return renew_fleet_leases(db_, *options_.fleet, now_ms());
+  Result<std::unique_ptr<LeaseKeeper>> keeper = LeaseKeeper::start(location, *options_.fleet);
+  if (!keeper.ok()) return keeper.status();
+  keeper_ = std::move(*keeper);
+  return Status();
 }
 
 std::optional<std::int64_t> PostgresCrawlStore::fleet_lease_ms() const {
@@ -135,8 +128,9 @@ Result<std::vector<FrontierEntry>> PostgresCrawlStore::fleet_claim_due(std::size
     if (n > 0) p.int64(static_cast<std::int64_t>(std::min<std::size_t>(n, 1u << 30)));
     return p;
   };
-  for (std::string_view renew : {kRenewWorker, kRenewHosts, kRenewRows}) {
-    if (Result<PgResult> r = db_.query(renew, params(0)); !r.ok()) return fail(r.status());
+  // The heartbeat, when no LeaseKeeper renews (tests driving the time).
+  if (!fleet.renew_in_background) {
+    if (Status s = renew_fleet_leases(db_, fleet, now); !s.ok()) return fail(s);
   }
   std::vector<FrontierEntry> out;
   bool acquired = false;

@@ -2,7 +2,9 @@
 // store/postgres/postgres_fleet.cc): workers never share a host or a URL, an
 // expired lease is taken over with its claimed URLs, and a starting worker
 // leaves a live worker's claims alone. Times are the `now_ms` arguments
-// (leases are compared with them), so nothing here waits.
+// (leases are compared with them; no background renewal: every claim
+// renews), so nothing here waits. The background renewal itself:
+// lease_keeper_test.cc.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -26,7 +28,7 @@ std::int64_t unix_now_ms() {
 }
 
 std::unique_ptr<CrawlStore> worker(const std::string& uri, const std::string& id) {
-  return open_store(uri, {.fleet = FleetOptions{id, kLease}});
+  return open_store(uri, {.fleet = FleetOptions{id, kLease, /*renew_in_background=*/false}});
 }
 
 std::set<std::string> hosts_of(const std::vector<FrontierEntry>& entries) {
