@@ -21,9 +21,8 @@ constexpr std::string_view kRenewHosts =
 // Only the rows of hosts still held: rows of a host another worker took
 // over expire and become that worker's.
 constexpr std::string_view kRenewRows =
-    "UPDATE frontier f SET lease_until_ms = $3 FROM (SELECT f2.url_id FROM frontier f2 JOIN urls u ON u.id = f2.url_id "
-    "WHERE f2.state = 1 AND f2.claimed_by = $1 "
-    "AND substring(u.url from '^[^:]*://[^/?#]*') IN (SELECT host FROM host_leases WHERE worker = $1) "
+    "UPDATE frontier f SET lease_until_ms = $3 FROM (SELECT f2.url_id FROM frontier f2 "
+    "WHERE f2.state = 1 AND f2.claimed_by = $1 AND f2.host IN (SELECT host FROM host_leases WHERE worker = $1) "
     "FOR UPDATE OF f2 SKIP LOCKED) mine WHERE f.url_id = mine.url_id AND $2::bigint <= $3::bigint";
 
 }  // namespace

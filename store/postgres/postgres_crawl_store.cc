@@ -29,10 +29,10 @@ constexpr struct {
   std::string_view sql;
 } kWriterStatements[] = {
     {"add_frontier",
-     "INSERT INTO frontier (url_id, state, depth, discovered_from) VALUES ($1, $2, $3, $4) "
+     "INSERT INTO frontier (url_id, state, depth, discovered_from, host) VALUES ($1, $2, $3, $4, $5) "
      "ON CONFLICT (url_id) DO NOTHING"},
     {"set_frontier",
-     "INSERT INTO frontier (url_id, state, depth, attempts, next_due_ms) VALUES ($1, $2, $3, $4, $5) "
+     "INSERT INTO frontier (url_id, state, depth, attempts, next_due_ms, host) VALUES ($1, $2, $3, $4, $5, $6) "
      "ON CONFLICT (url_id) DO UPDATE SET state = excluded.state, attempts = excluded.attempts, "
      "next_due_ms = excluded.next_due_ms, claimed_by = NULL, lease_until_ms = NULL"},
     {"replace_page",
@@ -146,12 +146,12 @@ Status PostgresCrawlStore::send_page(const PageRecord& page, const std::function
   for (const NewUrl& d : page.discovered) {
     Params p;
     p.int64(id_of(d.url)).int64(state_code(d.claimed ? FrontierState::kClaimed : FrontierState::kQueued));
-    p.int64(d.depth).int64(id);
+    p.int64(d.depth).int64(id).text(fleet_host(d.url));
     if (Status s = db_.send_prepared("add_frontier", p); !s.ok()) return s;
   }
   const auto set_frontier = [&](FrontierState state, std::int64_t due) {
     Params p;
-    p.int64(id).int64(state_code(state)).int64(page.depth).int64(page.attempts).int64(due);
+    p.int64(id).int64(state_code(state)).int64(page.depth).int64(page.attempts).int64(due).text(fleet_host(page.url));
     return db_.send_prepared("set_frontier", p);
   };
   if (page.state == FrontierState::kQueued) return set_frontier(FrontierState::kQueued, page.next_due_ms);
@@ -293,7 +293,7 @@ Status PostgresCrawlStore::write_batch(const WriteBatch& batch) {
   for (const NewUrl& seed : batch.seeds) {
     Params p;
     p.int64(id_of(seed.url)).int64(state_code(seed.claimed ? FrontierState::kClaimed : FrontierState::kQueued));
-    p.int64(seed.depth).null();
+    p.int64(seed.depth).null().text(fleet_host(seed.url));
     if (Status s = db_.send_prepared("add_frontier", p); !s.ok()) return fail(s);
   }
   for (std::size_t i = 0; i < batch.pages.size(); ++i) {

@@ -31,19 +31,21 @@ std::int64_t now_ms() {
       .count();
 }
 
-// fleet_host() in SQL: must cut exactly like it (crawl_store.cc).
-#define PREHEAT_HOST_OF(url) "substring(" url " from '^[^:]*://[^/?#]*')"
-
 // A frontier row a worker may claim: queued and due, or claimed under a
-// lease that expired (its worker died or lost the host). $2 = now.
-#define PREHEAT_CLAIMABLE \
-  "((f.state = 0 AND f.next_due_ms <= $2) OR (f.state = 1 AND (f.lease_until_ms IS NULL OR f.lease_until_ms < $2)))"
+// lease that expired (its worker died or lost the host). $2 = now. The
+// state test first: frontier_claimable (migration 4) holds only those states.
+#define PREHEAT_CLAIMABLE                                                                        \
+  "f.state IN (0, 1) AND ((f.state = 0 AND f.next_due_ms <= $2) OR (f.state = 1 AND (f.lease_until_ms IS NULL " \
+  "OR f.lease_until_ms < $2)))"
 
-// $4 limit. Rows another transaction is claiming are skipped, not waited for.
+// $1 worker, $2 now, $3 lease end, $4 limit. Per held host, its lowest rows
+// through frontier_claimable (host, depth, url_id): a claim reads about
+// `limit` index entries per host, not the frontier. Rows another
+// transaction is claiming are skipped, not waited for.
 constexpr std::string_view kClaimRows =
-    "WITH c AS (SELECT f.url_id FROM frontier f JOIN urls u ON u.id = f.url_id WHERE " PREHEAT_CLAIMABLE
-    " AND " PREHEAT_HOST_OF("u.url") " IN (SELECT host FROM host_leases WHERE worker = $1) "
-    "ORDER BY f.depth, f.url_id LIMIT $4 FOR UPDATE OF f SKIP LOCKED) "
+    "WITH c AS (SELECT h.url_id FROM host_leases l CROSS JOIN LATERAL (SELECT f.url_id, f.depth FROM frontier f "
+    "WHERE f.host = l.host AND " PREHEAT_CLAIMABLE " ORDER BY f.depth, f.url_id LIMIT $4 FOR UPDATE OF f SKIP LOCKED) h "
+    "WHERE l.worker = $1 ORDER BY h.depth, h.url_id LIMIT $4) "
     "UPDATE frontier f SET state = 1, claimed_by = $1, lease_until_ms = $3 "
     "FROM c JOIN urls u ON u.id = c.url_id LEFT JOIN pages p ON p.url_id = c.url_id "
     "WHERE f.url_id = c.url_id RETURNING f.url_id, u.url, f.depth, f.attempts, p.url_id IS NOT NULL, p.status, "
@@ -55,22 +57,28 @@ constexpr std::string_view kClaimRows =
 // (measured: 5 of 6 hosts, a third worker idle). Progress holds: while a
 // free host has work, some live worker is below its share. Two workers
 // racing for a host: the second's ON CONFLICT waits for the first's commit,
-// then sees a live lease and takes nothing.
+// then sees a live lease and takes nothing. The hosts with queued or
+// claimed rows are walked through frontier_claimable one host at a time
+// (a recursive "skip scan": one index probe per host, not a scan of every
+// row), then each free one is checked for a claimable row.
 constexpr std::string_view kAcquireHost =
-    "WITH free AS (SELECT DISTINCT " PREHEAT_HOST_OF("u.url") " AS h FROM frontier f "
-    "JOIN urls u ON u.id = f.url_id WHERE " PREHEAT_CLAIMABLE " AND NOT EXISTS (SELECT 1 FROM host_leases l "
-    "WHERE l.host = " PREHEAT_HOST_OF("u.url") " AND l.lease_until_ms >= $2)), "
+    "WITH RECURSIVE hosts(h) AS ((SELECT host FROM frontier WHERE state IN (0, 1) AND host IS NOT NULL "
+    "ORDER BY host LIMIT 1) UNION ALL SELECT (SELECT host FROM frontier WHERE state IN (0, 1) AND host > hosts.h "
+    "ORDER BY host LIMIT 1) FROM hosts WHERE hosts.h IS NOT NULL), "
+    "free AS (SELECT h FROM hosts WHERE h IS NOT NULL AND NOT EXISTS (SELECT 1 FROM host_leases l "
+    "WHERE l.host = hosts.h AND l.lease_until_ms >= $2) "
+    "AND EXISTS (SELECT 1 FROM frontier f WHERE f.host = hosts.h AND " PREHEAT_CLAIMABLE ")), "
     "workers AS (SELECT greatest(count(*), 1) AS n FROM fleet_workers WHERE lease_until_ms >= $2), "
     "share AS (SELECT ((SELECT count(*) FROM host_leases WHERE lease_until_ms >= $2) + (SELECT count(*) FROM free) "
     "+ workers.n - 1) / workers.n AS n FROM workers) "
     "INSERT INTO host_leases (host, worker, lease_until_ms) "
-    "SELECT h, $1, $3 FROM free WHERE h IS NOT NULL AND $2::bigint <= $3::bigint "
+    "SELECT h, $1, $3 FROM free WHERE $2::bigint <= $3::bigint "
     "AND (SELECT count(*) FROM host_leases WHERE worker = $1 AND lease_until_ms >= $2) < (SELECT n FROM share) "
     "ORDER BY random() LIMIT 1 "
     "ON CONFLICT (host) DO UPDATE SET worker = excluded.worker, lease_until_ms = excluded.lease_until_ms "
     "WHERE host_leases.lease_until_ms < $2 RETURNING host";
+
 #undef PREHEAT_CLAIMABLE
-#undef PREHEAT_HOST_OF
 
 }  // namespace
 
