@@ -9,11 +9,13 @@
 // interface is synchronous and used by one thread.
 //
 // Writes: write() is one transaction sent in libpq pipeline mode: the batch's
-// URLs are interned first in two set statements (INSERT ... SELECT unnest()
-// ON CONFLICT DO NOTHING, then one SELECT of their ids: two writers racing on
+// URLs are interned first in one set statement (the ids found, and those of
+// an INSERT ... SELECT unnest() ON CONFLICT DO NOTHING RETURNING; a second
+// looks up the URLs another writer committed meanwhile: two writers racing on
 // a URL never fail), then every row statement of the batch is pipelined with
 // a sync point per kPagesPerSync pages, so a batch costs a few round trips
-// instead of one per row (bench/store_bench.cc, docs/benchmarks.md). A
+// instead of one per row; a page's discovered URLs are one statement (arrays)
+// (bench/store_bench.cc, docs/benchmarks.md). A
 // bounded URL-id cache (store/url_id_cache.h, as in the SQLite store) keeps
 // the navigation links every page repeats out of the interning statements.
 // claim_due() is one UPDATE over a SELECT ... FOR UPDATE SKIP LOCKED, so
@@ -105,6 +107,9 @@ class PostgresCrawlStore final : public CrawlStore {
   Status write_batch(const WriteBatch& batch);
   Status send_page(const PageRecord& page, const std::function<UrlId(std::string_view)>& id_of,
                    bool has_page_row);
+  // One add_frontier statement for `urls` (after `p`'s discovered_from).
+  Status send_new_urls(const std::vector<NewUrl>& urls, const std::function<UrlId(std::string_view)>& id_of,
+                       Params& p);
   // A read transaction's start and end (one snapshot for several statements).
   Status begin_read();
   Status end_read();
