@@ -119,6 +119,9 @@ Result<std::unique_ptr<PostgresCrawlStore>> PostgresCrawlStore::open(const std::
     if (Status s = store->prepare_writer(); !s.ok()) return s;
     if (options.fleet) {
       if (Status s = store->prepare_fleet(location); !s.ok()) return s;
+      if (options.fresh) {
+        if (Status s = store->no_other_live_worker(); !s.ok()) return s;
+      }
     }
     if (options.fresh) {
       if (Status s = store->delete_all_rows(); !s.ok()) return s;

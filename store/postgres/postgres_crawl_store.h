@@ -53,6 +53,8 @@ class PostgresCrawlStore final : public CrawlStore {
   // See open_crawl_store() (crawl_store.h) for the errors; a server that
   // cannot be reached is io_error with libpq's message.
   static Result<std::unique_ptr<PostgresCrawlStore>> open(const std::string& location, const OpenOptions& options);
+  // Fleet mode: hands back this worker's leases and claims (postgres_fleet.cc).
+  ~PostgresCrawlStore() override;
 
   Result<std::int64_t> release_claims() override;
   Status for_each_frontier_url(const std::function<void(std::string_view url)>& fn) override;
@@ -117,6 +119,8 @@ class PostgresCrawlStore final : public CrawlStore {
   // Fleet mode (postgres_fleet.cc): the lease table, and claim_due's and
   // release_claims' fleet variants.
   Status prepare_fleet(const std::string& location);
+  // fresh in fleet mode: invalid_argument while another worker is live.
+  Status no_other_live_worker();
   Result<std::vector<FrontierEntry>> fleet_claim_due(std::size_t limit, std::int64_t now_ms);
   Result<std::int64_t> fleet_release_claims();
   Result<std::vector<FrontierEntry>> read_claimed(const PgResult& r);

@@ -100,6 +100,36 @@ Status PostgresCrawlStore::prepare_fleet(const std::string& location) {
   return Status();
 }
 
+PostgresCrawlStore::~PostgresCrawlStore() {
+  if (!options_.fleet || options_.read_only) return;
+  // A worker that ends (not a killed one) hands back at once what it holds,
+  // rather than after its lease: its hosts, its unfinished claims (an
+  // interrupted crawl), its registration. Errors are ignored: the leases
+  // then expire as a killed worker's do.
+  keeper_.reset();
+  Params me;
+  me.text(options_.fleet->worker_id);
+  (void)db_.query("UPDATE frontier SET state = 0, claimed_by = NULL, lease_until_ms = NULL "
+                  "WHERE state = 1 AND claimed_by = $1",
+                  me);
+  (void)db_.query("DELETE FROM host_leases WHERE worker = $1", me);
+  (void)db_.query("DELETE FROM fleet_workers WHERE worker = $1", me);
+}
+
+Status PostgresCrawlStore::no_other_live_worker() {
+  Params p;
+  p.text(options_.fleet->worker_id).int64(now_ms());
+  Result<std::int64_t> others = db_.query_int64(
+      "SELECT count(*) FROM (SELECT worker FROM fleet_workers WHERE worker <> $1 AND lease_until_ms >= $2 "
+      "UNION SELECT worker FROM host_leases WHERE worker <> $1 AND lease_until_ms >= $2) w",
+      p);
+  if (!others.ok()) return others.status();
+  if (*others == 0) return Status();
+  return Status::invalid_argument(
+      "cannot empty the PostgreSQL crawl database (fresh): " + std::to_string(*others) +
+      " other crawl worker(s) are live on it; stop them first (a killed worker counts until its lease expires)");
+}
+
 std::optional<std::int64_t> PostgresCrawlStore::fleet_lease_ms() const {
   if (!options_.fleet) return std::nullopt;
   return options_.fleet->lease_ms;

@@ -169,5 +169,35 @@ TEST(FleetStoreTest, ReleaseClaimsLeavesALiveWorkersClaimsAlone) {
   EXPECT_EQ(*single->release_claims(), 2);
 }
 
+// --fresh on a database other live workers crawl would empty it under them:
+// refused (invalid_argument, nothing emptied). A worker that ends hands its
+// leases back at once, so a fresh start right after it is allowed.
+TEST(FleetStoreTest, FreshIsRefusedWhileAnotherWorkerIsLiveAndAllowedAfterItEnds) {
+  PostgresTestDb db;
+  auto a = open_store(db.uri(), {.fleet = FleetOptions{"a", 60000}});
+  ASSERT_TRUE(a);
+  ASSERT_TRUE(a->write(seeds({"http://a.test/1", "http://a.test/2"})).ok());
+  ASSERT_EQ(a->claim_due(1, unix_now_ms())->size(), 1u);
+
+  Result<std::unique_ptr<CrawlStore>> fresh =
+      open_crawl_store(db.uri(), {.fleet = FleetOptions{"b", 60000}, .fresh = true});
+  ASSERT_FALSE(fresh.ok());
+  EXPECT_EQ(fresh.status().code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(fresh.status().message().find("1 other crawl worker(s) are live"), std::string::npos)
+      << fresh.status().message();
+  EXPECT_EQ(a->stats()->urls, 2) << "the refused fresh open emptied the database";
+
+  // a ends: its host, its unfinished claim and its registration go back now.
+  a.reset();
+  auto c = open_store(db.uri(), {.fleet = FleetOptions{"c", 60000, /*renew_in_background=*/false}});
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->stats()->frontier[FrontierState::kClaimed], 0);
+  EXPECT_TRUE(*c->fleet_work_left(unix_now_ms()));
+  c.reset();
+  auto b = open_store(db.uri(), {.fleet = FleetOptions{"b", 60000}, .fresh = true});
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->stats()->urls, 0);
+}
+
 }  // namespace
 }  // namespace preheat::store
