@@ -28,7 +28,7 @@ runtime::Task<std::optional<FrontierItem>> Frontier::next() {
       heartbeat_started_ = true;
       timers_.spawn(heartbeat());
     }
-    // Fleet heartbeat: leases are renewed by claims, also while memory is full.
+    // Fleet heartbeat: a claim learns the hosts held, also while memory is full.
     if (fleet() && !refilling_ && !fleet_over_ && unix_ms() - last_claim_ms_ >= fleet_lease_ms_ / 3) {
       co_await fleet_refill(unix_ms());
       continue;

@@ -30,11 +30,12 @@
 // crawler processes on one PostgreSQL, docs/architecture.md): discovered URLs
 // all go to the database as queued (the database deduplicates; the SeenSet
 // is only a cache), memory holds only what claim_due() handed this worker
-// (URLs of the hosts it holds a lease on). Every claim renews the leases; one
-// is made at least every lease/3 as a heartbeat (by next(), and by a timer
-// task while every worker waits on a fetch). A
-// host whose lease was lost (taken over after an expiry) has its URLs dropped
-// from memory: they belong to the new owner. An empty claim makes the
+// (URLs of the hosts it holds a lease on). The store renews the leases on
+// its own (store/postgres/lease_keeper.h); a claim is still made at least
+// every lease/3 (by next(), and by a timer task while every worker waits on
+// a fetch), to learn which hosts are held: a host whose lease was lost
+// (taken over after an expiry) has its URLs dropped from memory: they
+// belong to the new owner. An empty claim makes the
 // frontier wait a poll interval before the next one. The crawl is over when
 // nothing is in memory or in flight here and the store says no worker has
 // work left (nothing queued, nothing claimed under a live lease): while
@@ -117,8 +118,8 @@ class Frontier {
   runtime::Task<void> refill(std::int64_t now_ms);
   runtime::Task<void> fleet_refill(std::int64_t now_ms);
   // Fleet mode (async/parallel; a timer task in timers_): a claim every
-  // lease/3 when no worker made one, so that leases are renewed also while
-  // every worker waits on a slow fetch.
+  // lease/3 when no worker made one, so that a lost host is noticed also
+  // while every worker waits on a slow fetch.
   runtime::Task<void> heartbeat();
   // The hosts held after a claim: URLs of lost hosts leave memory.
   void apply_held_hosts(const std::vector<std::string>& hosts);

@@ -376,12 +376,17 @@ struct BodyCounts {
 // docs/architecture.md, "Several crawlers on one PostgreSQL"). A worker
 // crawls only the hosts it holds a lease on (table host_leases), so per-host
 // politeness stays in its memory and holds fleet-wide; its claimed frontier
-// rows carry its id and a lease. Leases are renewed by every claim_due(); a
-// worker that stops renewing (killed) loses its hosts and claims when they
-// expire, and another worker takes them over.
+// rows carry its id and a lease. Leases are renewed every lease/3 by a
+// thread of the store on a connection of its own (PostgreSQL:
+// store/postgres/lease_keeper.h), so no write can delay a renewal; a worker
+// that stops renewing (killed) loses its hosts and claims when they expire,
+// and another worker takes them over.
 struct FleetOptions {
   std::string worker_id;          // unique per process: "hostname:pid:random"
   std::int64_t lease_ms = 30000;  // how long a host or URL stays ours without a renewal
+  // false (tests that drive time through claim_due's now_ms): no renewal
+  // thread; every claim_due() renews instead, at its now_ms.
+  bool renew_in_background = true;
 };
 
 struct OpenOptions {

@@ -7,6 +7,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "store/postgres/lease_keeper.h"
 #include "store/postgres/postgres_migrations.h"
 
 namespace preheat::store::postgres {
@@ -27,11 +28,17 @@ constexpr struct {
   const char* name;
   std::string_view sql;
 } kWriterStatements[] = {
+    // A page's discovered URLs (or a batch's seeds: $1 NULL) in one
+    // statement, arrays in discovery order: one statement per page instead
+    // of one per URL (docs/benchmarks.md). Duplicates in the arrays keep the
+    // first (DO NOTHING); rows go in id order, as two writers racing on the
+    // same new rows should.
     {"add_frontier",
-     "INSERT INTO frontier (url_id, state, depth, discovered_from) VALUES ($1, $2, $3, $4) "
-     "ON CONFLICT (url_id) DO NOTHING"},
+     "INSERT INTO frontier (url_id, state, depth, discovered_from, host) SELECT i, s, d, $1, h "
+     "FROM unnest($2::bigint[], $3::smallint[], $4::int[], $5::text[]) WITH ORDINALITY AS x(i, s, d, h, n) "
+     "ORDER BY i, n ON CONFLICT (url_id) DO NOTHING"},
     {"set_frontier",
-     "INSERT INTO frontier (url_id, state, depth, attempts, next_due_ms) VALUES ($1, $2, $3, $4, $5) "
+     "INSERT INTO frontier (url_id, state, depth, attempts, next_due_ms, host) VALUES ($1, $2, $3, $4, $5, $6) "
      "ON CONFLICT (url_id) DO UPDATE SET state = excluded.state, attempts = excluded.attempts, "
      "next_due_ms = excluded.next_due_ms, claimed_by = NULL, lease_until_ms = NULL"},
     {"replace_page",
@@ -76,11 +83,17 @@ constexpr struct {
 // URL order: two writers racing on the same new URLs lock their index
 // entries in the same order, so they wait for each other instead of
 // deadlocking, and the loser's ON CONFLICT DO NOTHING skips them.
+// One statement answers every id: the URLs found, and those it inserted
+// (RETURNING; one index probe per URL instead of two, one round trip). A URL
+// another writer inserted meanwhile is neither (this statement's snapshot
+// does not see it, and DO NOTHING skips it): kUrlIds looks those up after.
 constexpr std::string_view kInternUrls =
-    "INSERT INTO urls (id, url) SELECT id, v FROM ("
-    "SELECT v, nextval(pg_get_serial_sequence('urls', 'id')) AS id FROM unnest($1::text[]) WITH ORDINALITY AS t(v, n) "
-    "WHERE NOT EXISTS (SELECT 1 FROM urls u WHERE md5(u.url) = md5(t.v) AND u.url = t.v) ORDER BY n) s "
-    "ORDER BY v ON CONFLICT ((md5(url))) DO NOTHING";
+    "WITH given AS (SELECT t.v, t.n, u.id FROM unnest($1::text[]) WITH ORDINALITY AS t(v, n) "
+    "LEFT JOIN urls u ON md5(u.url) = md5(t.v) AND u.url = t.v), "
+    "ins AS (INSERT INTO urls (id, url) SELECT id, v FROM ("
+    "SELECT v, nextval(pg_get_serial_sequence('urls', 'id')) AS id FROM given WHERE given.id IS NULL ORDER BY n) s "
+    "ORDER BY v ON CONFLICT ((md5(url))) DO NOTHING RETURNING id, url) "
+    "SELECT id, v FROM given WHERE id IS NOT NULL UNION ALL SELECT id, url FROM ins";
 constexpr std::string_view kUrlIds =
     "SELECT u.id, u.url FROM unnest($1::text[]) AS t(v) JOIN urls u ON md5(u.url) = md5(t.v) AND u.url = t.v";
 
@@ -105,7 +118,10 @@ Result<std::unique_ptr<PostgresCrawlStore>> PostgresCrawlStore::open(const std::
   if (!options.read_only) {
     if (Status s = store->prepare_writer(); !s.ok()) return s;
     if (options.fleet) {
-      if (Status s = store->prepare_fleet(); !s.ok()) return s;
+      if (Status s = store->prepare_fleet(location); !s.ok()) return s;
+      if (options.fresh) {
+        if (Status s = store->no_other_live_worker(); !s.ok()) return s;
+      }
     }
     if (options.fresh) {
       if (Status s = store->delete_all_rows(); !s.ok()) return s;
@@ -142,15 +158,14 @@ Status PostgresCrawlStore::delete_all_rows() {
 Status PostgresCrawlStore::send_page(const PageRecord& page, const std::function<UrlId(std::string_view)>& id_of,
                                      bool has_page_row) {
   const UrlId id = id_of(page.url);
-  for (const NewUrl& d : page.discovered) {
+  if (!page.discovered.empty()) {
     Params p;
-    p.int64(id_of(d.url)).int64(state_code(d.claimed ? FrontierState::kClaimed : FrontierState::kQueued));
-    p.int64(d.depth).int64(id);
-    if (Status s = db_.send_prepared("add_frontier", p); !s.ok()) return s;
+    p.int64(id);
+    if (Status s = send_new_urls(page.discovered, id_of, p); !s.ok()) return s;
   }
   const auto set_frontier = [&](FrontierState state, std::int64_t due) {
     Params p;
-    p.int64(id).int64(state_code(state)).int64(page.depth).int64(page.attempts).int64(due);
+    p.int64(id).int64(state_code(state)).int64(page.depth).int64(page.attempts).int64(due).text(fleet_host(page.url));
     return db_.send_prepared("set_frontier", p);
   };
   if (page.state == FrontierState::kQueued) return set_frontier(FrontierState::kQueued, page.next_due_ms);
@@ -211,6 +226,23 @@ Status PostgresCrawlStore::send_page(const PageRecord& page, const std::function
   return Status();
 }
 
+Status PostgresCrawlStore::send_new_urls(const std::vector<NewUrl>& urls,
+                                         const std::function<UrlId(std::string_view)>& id_of, Params& p) {
+  std::string ids = "{", states = "{", depths = "{";
+  std::vector<std::string> hosts;
+  hosts.reserve(urls.size());
+  for (const NewUrl& u : urls) {
+    const char* sep = ids.size() > 1 ? "," : "";
+    ids += sep + std::to_string(id_of(u.url));
+    states += sep + std::to_string(state_code(u.claimed ? FrontierState::kClaimed : FrontierState::kQueued));
+    depths += sep + std::to_string(u.depth);
+    hosts.push_back(fleet_host(u.url));
+  }
+  const std::vector<std::string_view> host_views(hosts.begin(), hosts.end());
+  p.text(ids + "}").text(states + "}").text(depths + "}").text(pg_text_array(host_views));
+  return db_.send_prepared("add_frontier", p);
+}
+
 Status PostgresCrawlStore::write_batch(const WriteBatch& batch) {
   for (const PageRecord& page : batch.pages) {
     if (page.state == FrontierState::kClaimed) {
@@ -255,10 +287,20 @@ Status PostgresCrawlStore::write_batch(const WriteBatch& batch) {
   if (!urls.empty()) {
     Params p;
     p.text(pg_text_array(urls));
-    if (Result<PgResult> r = db_.query(kInternUrls, p); !r.ok()) return fail(r.status());
-    Result<PgResult> r = db_.query(kUrlIds, p);
+    Result<PgResult> r = db_.query(kInternUrls, p);
     if (!r.ok()) return fail(r.status());
     for (int i = 0; i < r->rows(); ++i) ids[std::string(r->text(i, 1))] = r->int64(i, 0);
+    if (r->rows() < static_cast<int>(urls.size())) {  // inserted by another writer meanwhile
+      std::vector<std::string_view> missing;
+      for (std::string_view u : urls) {
+        if (ids[std::string(u)] == 0) missing.push_back(u);
+      }
+      Params again;
+      again.text(pg_text_array(missing));
+      Result<PgResult> found = db_.query(kUrlIds, again);
+      if (!found.ok()) return fail(found.status());
+      for (int i = 0; i < found->rows(); ++i) ids[std::string(found->text(i, 1))] = found->int64(i, 0);
+    }
     for (std::string_view u : urls) {
       const UrlId id = ids[std::string(u)];
       if (id == 0) {
@@ -289,11 +331,10 @@ Status PostgresCrawlStore::write_batch(const WriteBatch& batch) {
 
   if (Status s = db_.enter_pipeline(); !s.ok()) return fail(s);
   in_pipeline = true;
-  for (const NewUrl& seed : batch.seeds) {
+  if (!batch.seeds.empty()) {
     Params p;
-    p.int64(id_of(seed.url)).int64(state_code(seed.claimed ? FrontierState::kClaimed : FrontierState::kQueued));
-    p.int64(seed.depth).null();
-    if (Status s = db_.send_prepared("add_frontier", p); !s.ok()) return fail(s);
+    p.null();
+    if (Status s = send_new_urls(batch.seeds, id_of, p); !s.ok()) return fail(s);
   }
   for (std::size_t i = 0; i < batch.pages.size(); ++i) {
     const PageRecord& page = batch.pages[i];

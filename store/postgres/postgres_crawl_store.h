@@ -9,11 +9,13 @@
 // interface is synchronous and used by one thread.
 //
 // Writes: write() is one transaction sent in libpq pipeline mode: the batch's
-// URLs are interned first in two set statements (INSERT ... SELECT unnest()
-// ON CONFLICT DO NOTHING, then one SELECT of their ids: two writers racing on
+// URLs are interned first in one set statement (the ids found, and those of
+// an INSERT ... SELECT unnest() ON CONFLICT DO NOTHING RETURNING; a second
+// looks up the URLs another writer committed meanwhile: two writers racing on
 // a URL never fail), then every row statement of the batch is pipelined with
 // a sync point per kPagesPerSync pages, so a batch costs a few round trips
-// instead of one per row (bench/store_bench.cc, docs/benchmarks.md). A
+// instead of one per row; a page's discovered URLs are one statement (arrays)
+// (bench/store_bench.cc, docs/benchmarks.md). A
 // bounded URL-id cache (store/url_id_cache.h, as in the SQLite store) keeps
 // the navigation links every page repeats out of the interning statements.
 // claim_due() is one UPDATE over a SELECT ... FOR UPDATE SKIP LOCKED, so
@@ -25,7 +27,9 @@
 //
 // Fleet mode (OpenOptions::fleet, postgres_fleet.cc): several crawler
 // processes share the frontier through host leases (table host_leases) and
-// URL leases (frontier.claimed_by, lease_until_ms); see crawl_store.h.
+// URL leases (frontier.claimed_by, lease_until_ms); see crawl_store.h. The
+// leases are renewed by a LeaseKeeper (lease_keeper.h): a second connection
+// and a thread, so that no write delays a renewal.
 //
 // Not built yet: full-text search (search() and refresh_search_index()
 // answer a clear error).
@@ -38,6 +42,7 @@
 #include <string>
 
 #include "store/crawl_store.h"
+#include "store/postgres/lease_keeper.h"
 #include "store/postgres/pg_connection.h"
 #include "store/url_id_cache.h"
 
@@ -48,6 +53,8 @@ class PostgresCrawlStore final : public CrawlStore {
   // See open_crawl_store() (crawl_store.h) for the errors; a server that
   // cannot be reached is io_error with libpq's message.
   static Result<std::unique_ptr<PostgresCrawlStore>> open(const std::string& location, const OpenOptions& options);
+  // Fleet mode: hands back this worker's leases and claims (postgres_fleet.cc).
+  ~PostgresCrawlStore() override;
 
   Result<std::int64_t> release_claims() override;
   Status for_each_frontier_url(const std::function<void(std::string_view url)>& fn) override;
@@ -102,13 +109,18 @@ class PostgresCrawlStore final : public CrawlStore {
   Status write_batch(const WriteBatch& batch);
   Status send_page(const PageRecord& page, const std::function<UrlId(std::string_view)>& id_of,
                    bool has_page_row);
+  // One add_frontier statement for `urls` (after `p`'s discovered_from).
+  Status send_new_urls(const std::vector<NewUrl>& urls, const std::function<UrlId(std::string_view)>& id_of,
+                       Params& p);
   // A read transaction's start and end (one snapshot for several statements).
   Status begin_read();
   Status end_read();
   Result<std::optional<UrlId>> find_url_id(std::string_view url);
   // Fleet mode (postgres_fleet.cc): the lease table, and claim_due's and
   // release_claims' fleet variants.
-  Status prepare_fleet();
+  Status prepare_fleet(const std::string& location);
+  // fresh in fleet mode: invalid_argument while another worker is live.
+  Status no_other_live_worker();
   Result<std::vector<FrontierEntry>> fleet_claim_due(std::size_t limit, std::int64_t now_ms);
   Result<std::int64_t> fleet_release_claims();
   Result<std::vector<FrontierEntry>> read_claimed(const PgResult& r);
@@ -120,6 +132,8 @@ class PostgresCrawlStore final : public CrawlStore {
   UrlIdCache url_ids_;
   std::optional<std::int64_t> current_run_;
   std::vector<std::string> held_hosts_;  // after the last fleet claim_due()
+  // Fleet mode: renews the leases from its own thread and connection.
+  std::unique_ptr<LeaseKeeper> keeper_;
 };
 
 }  // namespace preheat::store::postgres

@@ -7,15 +7,18 @@
 // worker's politeness state (crawl/host_politeness.h: connections, delays,
 // Crawl-delay, pauses, robots.txt) is the whole fleet's for its hosts, with
 // no round trip per request. Frontier rows a worker claims carry its id and
-// a lease; both kinds of lease are renewed by every claim_due() (the
-// heartbeat) and expire when a worker dies, and then another worker takes
-// the host and the rows over: a killed worker loses nothing committed.
+// a lease; both kinds of lease are renewed every lease/3 by the store's
+// LeaseKeeper (its own thread and connection: lease_keeper.h) and expire
+// when a worker dies, and then another worker takes the host and the rows
+// over: a killed worker loses nothing committed.
 //
 // The lease table is coordination state, not crawl data: it is created
 // (idempotently, under an advisory lock) by the first fleet open instead of
 // by a schema migration, because the schema version is shared with SQLite,
 // which has no fleet.
 #include "store/postgres/postgres_crawl_store.h"
+
+#include "store/postgres/lease_keeper.h"
 
 #include <algorithm>
 #include <chrono>
@@ -28,26 +31,21 @@ std::int64_t now_ms() {
       .count();
 }
 
-// fleet_host() in SQL: must cut exactly like it (crawl_store.cc).
-#define PREHEAT_HOST_OF(url) "substring(" url " from '^[^:]*://[^/?#]*')"
-
 // A frontier row a worker may claim: queued and due, or claimed under a
-// lease that expired (its worker died or lost the host). $2 = now.
-#define PREHEAT_CLAIMABLE \
-  "((f.state = 0 AND f.next_due_ms <= $2) OR (f.state = 1 AND (f.lease_until_ms IS NULL OR f.lease_until_ms < $2)))"
+// lease that expired (its worker died or lost the host). $2 = now. The
+// state test first: frontier_claimable (migration 4) holds only those states.
+#define PREHEAT_CLAIMABLE                                                                        \
+  "f.state IN (0, 1) AND ((f.state = 0 AND f.next_due_ms <= $2) OR (f.state = 1 AND (f.lease_until_ms IS NULL " \
+  "OR f.lease_until_ms < $2)))"
 
-// $1 worker, $2 now, $3 lease end.
-constexpr std::string_view kRenewHosts = "UPDATE host_leases SET lease_until_ms = $3 WHERE worker = $1 AND $2::bigint <= $3::bigint";
-// Only the rows of hosts still held: rows of a host another worker took
-// over expire and become that worker's.
-constexpr std::string_view kRenewRows =
-    "UPDATE frontier f SET lease_until_ms = $3 FROM urls u WHERE f.state = 1 AND f.claimed_by = $1 AND $2::bigint <= $3::bigint "
-    "AND u.id = f.url_id AND " PREHEAT_HOST_OF("u.url") " IN (SELECT host FROM host_leases WHERE worker = $1)";
-// $4 limit. Rows another transaction is claiming are skipped, not waited for.
+// $1 worker, $2 now, $3 lease end, $4 limit. Per held host, its lowest rows
+// through frontier_claimable (host, depth, url_id): a claim reads about
+// `limit` index entries per host, not the frontier. Rows another
+// transaction is claiming are skipped, not waited for.
 constexpr std::string_view kClaimRows =
-    "WITH c AS (SELECT f.url_id FROM frontier f JOIN urls u ON u.id = f.url_id WHERE " PREHEAT_CLAIMABLE
-    " AND " PREHEAT_HOST_OF("u.url") " IN (SELECT host FROM host_leases WHERE worker = $1) "
-    "ORDER BY f.depth, f.url_id LIMIT $4 FOR UPDATE OF f SKIP LOCKED) "
+    "WITH c AS (SELECT h.url_id FROM host_leases l CROSS JOIN LATERAL (SELECT f.url_id, f.depth FROM frontier f "
+    "WHERE f.host = l.host AND " PREHEAT_CLAIMABLE " ORDER BY f.depth, f.url_id LIMIT $4 FOR UPDATE OF f SKIP LOCKED) h "
+    "WHERE l.worker = $1 ORDER BY h.depth, h.url_id LIMIT $4) "
     "UPDATE frontier f SET state = 1, claimed_by = $1, lease_until_ms = $3 "
     "FROM c JOIN urls u ON u.id = c.url_id LEFT JOIN pages p ON p.url_id = c.url_id "
     "WHERE f.url_id = c.url_id RETURNING f.url_id, u.url, f.depth, f.attempts, p.url_id IS NOT NULL, p.status, "
@@ -59,31 +57,32 @@ constexpr std::string_view kClaimRows =
 // (measured: 5 of 6 hosts, a third worker idle). Progress holds: while a
 // free host has work, some live worker is below its share. Two workers
 // racing for a host: the second's ON CONFLICT waits for the first's commit,
-// then sees a live lease and takes nothing.
+// then sees a live lease and takes nothing. The hosts with queued or
+// claimed rows are walked through frontier_claimable one host at a time
+// (a recursive "skip scan": one index probe per host, not a scan of every
+// row), then each free one is checked for a claimable row.
 constexpr std::string_view kAcquireHost =
-    "WITH free AS (SELECT DISTINCT " PREHEAT_HOST_OF("u.url") " AS h FROM frontier f "
-    "JOIN urls u ON u.id = f.url_id WHERE " PREHEAT_CLAIMABLE " AND NOT EXISTS (SELECT 1 FROM host_leases l "
-    "WHERE l.host = " PREHEAT_HOST_OF("u.url") " AND l.lease_until_ms >= $2)), "
+    "WITH RECURSIVE hosts(h) AS ((SELECT host FROM frontier WHERE state IN (0, 1) AND host IS NOT NULL "
+    "ORDER BY host LIMIT 1) UNION ALL SELECT (SELECT host FROM frontier WHERE state IN (0, 1) AND host > hosts.h "
+    "ORDER BY host LIMIT 1) FROM hosts WHERE hosts.h IS NOT NULL), "
+    "free AS (SELECT h FROM hosts WHERE h IS NOT NULL AND NOT EXISTS (SELECT 1 FROM host_leases l "
+    "WHERE l.host = hosts.h AND l.lease_until_ms >= $2) "
+    "AND EXISTS (SELECT 1 FROM frontier f WHERE f.host = hosts.h AND " PREHEAT_CLAIMABLE ")), "
     "workers AS (SELECT greatest(count(*), 1) AS n FROM fleet_workers WHERE lease_until_ms >= $2), "
     "share AS (SELECT ((SELECT count(*) FROM host_leases WHERE lease_until_ms >= $2) + (SELECT count(*) FROM free) "
     "+ workers.n - 1) / workers.n AS n FROM workers) "
     "INSERT INTO host_leases (host, worker, lease_until_ms) "
-    "SELECT h, $1, $3 FROM free WHERE h IS NOT NULL AND $2::bigint <= $3::bigint "
+    "SELECT h, $1, $3 FROM free WHERE $2::bigint <= $3::bigint "
     "AND (SELECT count(*) FROM host_leases WHERE worker = $1 AND lease_until_ms >= $2) < (SELECT n FROM share) "
     "ORDER BY random() LIMIT 1 "
     "ON CONFLICT (host) DO UPDATE SET worker = excluded.worker, lease_until_ms = excluded.lease_until_ms "
     "WHERE host_leases.lease_until_ms < $2 RETURNING host";
-// The worker's own heartbeat (live workers count for the share).
-constexpr std::string_view kRenewWorker =
-    "INSERT INTO fleet_workers (worker, lease_until_ms) VALUES ($1, $3) ON CONFLICT (worker) DO UPDATE "
-    "SET lease_until_ms = excluded.lease_until_ms WHERE $2::bigint <= $3::bigint";
 
 #undef PREHEAT_CLAIMABLE
-#undef PREHEAT_HOST_OF
 
 }  // namespace
 
-Status PostgresCrawlStore::prepare_fleet() {
+Status PostgresCrawlStore::prepare_fleet(const std::string& location) {
   Status created = db_.exec(
       "BEGIN; SELECT pg_advisory_xact_lock(hashtext('preheat host_leases')); "
       "CREATE TABLE IF NOT EXISTS host_leases (host TEXT PRIMARY KEY, worker TEXT NOT NULL, "
@@ -91,12 +90,44 @@ Status PostgresCrawlStore::prepare_fleet() {
       "CREATE TABLE IF NOT EXISTS fleet_workers (worker TEXT PRIMARY KEY, lease_until_ms BIGINT NOT NULL); COMMIT",
       "create the fleet's lease tables");
   if (!created.ok()) return created;
-  // Registered at once, so that workers starting together count each other
-  // in the fair share before the first of them takes hosts.
+  // Registered at once (by the first renewal), so that workers starting
+  // together count each other in the fair share before the first of them
+  // takes hosts.
+  if (!options_.fleet->renew_in_background) return renew_fleet_leases(db_, *options_.fleet, now_ms());
+  Result<std::unique_ptr<LeaseKeeper>> keeper = LeaseKeeper::start(location, *options_.fleet);
+  if (!keeper.ok()) return keeper.status();
+  keeper_ = std::move(*keeper);
+  return Status();
+}
+
+PostgresCrawlStore::~PostgresCrawlStore() {
+  if (!options_.fleet || options_.read_only) return;
+  // A worker that ends (not a killed one) hands back at once what it holds,
+  // rather than after its lease: its hosts, its unfinished claims (an
+  // interrupted crawl), its registration. Errors are ignored: the leases
+  // then expire as a killed worker's do.
+  keeper_.reset();
+  Params me;
+  me.text(options_.fleet->worker_id);
+  (void)db_.query("UPDATE frontier SET state = 0, claimed_by = NULL, lease_until_ms = NULL "
+                  "WHERE state = 1 AND claimed_by = $1",
+                  me);
+  (void)db_.query("DELETE FROM host_leases WHERE worker = $1", me);
+  (void)db_.query("DELETE FROM fleet_workers WHERE worker = $1", me);
+}
+
+Status PostgresCrawlStore::no_other_live_worker() {
   Params p;
-  const std::int64_t now = now_ms();
-  p.text(options_.fleet->worker_id).int64(now).int64(now + options_.fleet->lease_ms);
-  return db_.query(kRenewWorker, p).status();
+  p.text(options_.fleet->worker_id).int64(now_ms());
+  Result<std::int64_t> others = db_.query_int64(
+      "SELECT count(*) FROM (SELECT worker FROM fleet_workers WHERE worker <> $1 AND lease_until_ms >= $2 "
+      "UNION SELECT worker FROM host_leases WHERE worker <> $1 AND lease_until_ms >= $2) w",
+      p);
+  if (!others.ok()) return others.status();
+  if (*others == 0) return Status();
+  return Status::invalid_argument(
+      "cannot empty the PostgreSQL crawl database (fresh): " + std::to_string(*others) +
+      " other crawl worker(s) are live on it; stop them first (a killed worker counts until its lease expires)");
 }
 
 std::optional<std::int64_t> PostgresCrawlStore::fleet_lease_ms() const {
@@ -135,8 +166,9 @@ Result<std::vector<FrontierEntry>> PostgresCrawlStore::fleet_claim_due(std::size
     if (n > 0) p.int64(static_cast<std::int64_t>(std::min<std::size_t>(n, 1u << 30)));
     return p;
   };
-  for (std::string_view renew : {kRenewWorker, kRenewHosts, kRenewRows}) {
-    if (Result<PgResult> r = db_.query(renew, params(0)); !r.ok()) return fail(r.status());
+  // The heartbeat, when no LeaseKeeper renews (tests driving the time).
+  if (!fleet.renew_in_background) {
+    if (Status s = renew_fleet_leases(db_, fleet, now); !s.ok()) return fail(s);
   }
   std::vector<FrontierEntry> out;
   bool acquired = false;

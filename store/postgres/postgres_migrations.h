@@ -20,10 +20,13 @@ struct PgMigration {
 };
 
 // In version order. PostgreSQL databases start at version 3 (the SQLite
-// schema's third version): there never were older ones.
+// schema's third version): there never were older ones. Versions above 3
+// are PostgreSQL's own (SQLite's kSchemaVersion does not follow them).
 std::span<const PgMigration> pg_migrations();
+// The last migration's version: what a database is migrated to.
+int pg_schema_version();
 
-// Checks the database is empty or preheat's, not newer than kSchemaVersion;
+// Checks the database is empty or preheat's, not newer than pg_schema_version();
 // a writable open then applies what `list` has above its version, each in
 // one transaction under an advisory lock (two processes opening at once do
 // not both migrate). Errors: a database of another application or of a

@@ -2,7 +2,9 @@
 // store/postgres/postgres_fleet.cc): workers never share a host or a URL, an
 // expired lease is taken over with its claimed URLs, and a starting worker
 // leaves a live worker's claims alone. Times are the `now_ms` arguments
-// (leases are compared with them), so nothing here waits.
+// (leases are compared with them; no background renewal: every claim
+// renews), so nothing here waits. The background renewal itself:
+// lease_keeper_test.cc.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -26,7 +28,7 @@ std::int64_t unix_now_ms() {
 }
 
 std::unique_ptr<CrawlStore> worker(const std::string& uri, const std::string& id) {
-  return open_store(uri, {.fleet = FleetOptions{id, kLease}});
+  return open_store(uri, {.fleet = FleetOptions{id, kLease, /*renew_in_background=*/false}});
 }
 
 std::set<std::string> hosts_of(const std::vector<FrontierEntry>& entries) {
@@ -165,6 +167,36 @@ TEST(FleetStoreTest, ReleaseClaimsLeavesALiveWorkersClaimsAlone) {
   ASSERT_EQ(d->claim_due(10, now)->size(), 2u);
   auto single = open_store(db.uri());
   EXPECT_EQ(*single->release_claims(), 2);
+}
+
+// --fresh on a database other live workers crawl would empty it under them:
+// refused (invalid_argument, nothing emptied). A worker that ends hands its
+// leases back at once, so a fresh start right after it is allowed.
+TEST(FleetStoreTest, FreshIsRefusedWhileAnotherWorkerIsLiveAndAllowedAfterItEnds) {
+  PostgresTestDb db;
+  auto a = open_store(db.uri(), {.fleet = FleetOptions{"a", 60000}});
+  ASSERT_TRUE(a);
+  ASSERT_TRUE(a->write(seeds({"http://a.test/1", "http://a.test/2"})).ok());
+  ASSERT_EQ(a->claim_due(1, unix_now_ms())->size(), 1u);
+
+  Result<std::unique_ptr<CrawlStore>> fresh =
+      open_crawl_store(db.uri(), {.fleet = FleetOptions{"b", 60000}, .fresh = true});
+  ASSERT_FALSE(fresh.ok());
+  EXPECT_EQ(fresh.status().code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(fresh.status().message().find("1 other crawl worker(s) are live"), std::string::npos)
+      << fresh.status().message();
+  EXPECT_EQ(a->stats()->urls, 2) << "the refused fresh open emptied the database";
+
+  // a ends: its host, its unfinished claim and its registration go back now.
+  a.reset();
+  auto c = open_store(db.uri(), {.fleet = FleetOptions{"c", 60000, /*renew_in_background=*/false}});
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->stats()->frontier[FrontierState::kClaimed], 0);
+  EXPECT_TRUE(*c->fleet_work_left(unix_now_ms()));
+  c.reset();
+  auto b = open_store(db.uri(), {.fleet = FleetOptions{"b", 60000}, .fresh = true});
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->stats()->urls, 0);
 }
 
 }  // namespace
