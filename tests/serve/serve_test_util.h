@@ -19,7 +19,7 @@
 
 #include "runtime/runtime.h"
 #include "serve/async_server.h"
-#include "serve/reader_pool.h"
+#include "serve/open_serve_readers.h"
 #include "serve/sync_server.h"
 #include "store/crawl_store.h"
 
@@ -173,12 +173,14 @@ class ServerThread {
       thread_ = std::thread([this] { sync_->serve(); });
       return;
     }
-    auto pool = ReaderPool::open(db, options.db_threads);
-    if (!pool.ok()) throw std::runtime_error(pool.status().to_string());
-    pool_ = std::move(*pool);
-    thread_ = std::thread([this, options, &port] {
+    thread_ = std::thread([this, db, options, &port] {
       runtime::Runtime rt({});
-      auto s = AsyncServer::open(rt, *pool_, options);
+      auto readers = open_serve_readers(rt, db, options);
+      if (!readers.ok()) {
+        port.set_value(0);
+        return;
+      }
+      auto s = AsyncServer::open(rt, **readers, options);
       if (!s.ok()) {
         port.set_value(0);
         return;
@@ -209,7 +211,6 @@ class ServerThread {
   }
 
  private:
-  std::unique_ptr<ReaderPool> pool_;
   std::unique_ptr<SyncServer> sync_;
   AsyncServer* async_ = nullptr;  // owned by the thread
   std::thread thread_;
