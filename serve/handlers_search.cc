@@ -146,7 +146,9 @@ Response results_json(const store::SearchQuery& query, std::int64_t page, std::i
                                     {"results", std::move(hits)}});
 }
 
-std::size_t offset_of(std::int64_t page, std::int64_t per_page) { return static_cast<std::size_t>((page - 1) * per_page); }
+std::size_t offset_of(std::int64_t page, std::int64_t per_page) {
+  return static_cast<std::size_t>((page - 1) * per_page);
+}
 
 }  // namespace
 

@@ -112,8 +112,8 @@ inline auto engines() { return ::testing::Values(std::string("sqlite"), std::str
 // with the code under test: a test breaking the database under a server.
 inline void run_sql(const std::string& location, const std::string& sql) {
   if (store::is_postgres_location(location)) {
-    const std::string out =
-        preheat::testing::command_output("psql -X -q -v ON_ERROR_STOP=1 '" + location + "' -c '" + sql + "' 2>&1 && echo ok");
+    const std::string out = preheat::testing::command_output("psql -X -q -v ON_ERROR_STOP=1 '" + location + "' -c '" +
+                                                             sql + "' 2>&1 && echo ok");
     ASSERT_TRUE(out.ends_with("ok\n")) << out;
     return;
   }
