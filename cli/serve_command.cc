@@ -13,7 +13,7 @@
 #include "runtime/runtime.h"
 #include "runtime/scope.h"
 #include "serve/async_server.h"
-#include "serve/reader_pool.h"
+#include "serve/open_serve_readers.h"
 #include "serve/sync_server.h"
 #include "store/crawl_store.h"
 
@@ -26,6 +26,7 @@ struct ServeFlags {
   std::string mode = "async";
   int threads = 1;
   int db_threads = 2;
+  int db_connections = 4;
   int latency_ms = 0;
 };
 
@@ -92,11 +93,11 @@ void report(const serve::ServerStats& stats) {
             << " connections\n";
 }
 
-int run_async(const std::string& path, const serve::ServeOptions& options, int db_threads) {
-  auto pool = serve::ReaderPool::open(path, db_threads);
-  if (!pool.ok()) return fail(pool.status());
+int run_async(const std::string& path, const serve::ServeOptions& options) {
   runtime::Runtime rt({.mode = ExecutionMode::kAsync});
-  auto server = serve::AsyncServer::open(rt, **pool, options);
+  auto readers = serve::open_serve_readers(rt, path, options);
+  if (!readers.ok()) return fail(readers.status());
+  auto server = serve::AsyncServer::open(rt, **readers, options);
   if (!server.ok()) return fail(server.status());
   std::cout << "listening on " << (*server)->url() << std::endl;  // flushed: harnesses wait for this line
   rt.run(serve_until_stopped(**server));
@@ -140,8 +141,9 @@ int run_serve(const ServeFlags& f) {
   options.mode = f.mode == "sync" ? serve::ServeMode::kSync : serve::ServeMode::kAsync;
   options.threads = f.threads;
   options.db_threads = f.db_threads;
+  options.db_connections = f.db_connections;
   options.simulated_db_latency = std::chrono::milliseconds(f.latency_ms);
-  return options.mode == serve::ServeMode::kSync ? run_sync(f.db, options) : run_async(f.db, options, f.db_threads);
+  return options.mode == serve::ServeMode::kSync ? run_sync(f.db, options) : run_async(f.db, options);
 }
 
 }  // namespace
@@ -158,13 +160,16 @@ void add_serve_command(CLI::App& app, std::vector<Command>& out) {
       "At start, serve builds the full-text search index (or adds the pages crawled since) and prints how long\n"
       "it took; an unchanged database is not indexed again.\n"
       "\n"
-      "--mode async (default): coroutines on --threads io threads, the database on --db-threads reader\n"
-      "threads. --mode sync: --threads threads, each serving one connection at a time (for comparison).\n"
+      "--mode async (default): coroutines on --threads io threads. On SQLite the database is read on\n"
+      "--db-threads reader threads; on PostgreSQL (--db postgresql://...) each io thread reads through its\n"
+      "own pool of --db-connections non-blocking connections, with no database thread.\n"
+      "--mode sync: --threads threads, each serving one connection at a time (for comparison).\n"
       "--simulate-db-latency MS adds MS to every database call (a timer in async mode, a sleeping thread\n"
       "in sync mode): a demonstration and benchmark setting.\n"
       "\n"
       "Example:\n"
-      "  preheat serve --db preheat-out/demo.db --listen 127.0.0.1:8080");
+      "  preheat serve --db preheat-out/demo.db --listen 127.0.0.1:8080\n"
+      "  preheat serve --db 'postgresql://preheat@/crawl?host=/run/postgresql' --db-connections 8");
   sub->add_option("--db", f->db, "The crawl database (written by preheat crawl)")->required()->type_name("PATH");
   sub->add_option("--listen", f->listen, "Address and port to listen on (port 0 picks a free port)")
       ->capture_default_str();
@@ -172,8 +177,12 @@ void add_serve_command(CLI::App& app, std::vector<Command>& out) {
   sub->add_option("--threads", f->threads, "io threads (async) or connection threads (sync)")
       ->check(CLI::Range(1, 1024))
       ->capture_default_str();
-  sub->add_option("--db-threads", f->db_threads, "Database reader threads (async)")
+  sub->add_option("--db-threads", f->db_threads, "Database reader threads (async, SQLite)")
       ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  sub->add_option("--db-connections", f->db_connections,
+                  "PostgreSQL connections per io thread (async, PostgreSQL; no reader threads)")
+      ->check(CLI::Range(1, 1024))
       ->capture_default_str();
   sub->add_option("--simulate-db-latency", f->latency_ms, "Add this wait to every database call")
       ->type_name("MS")

@@ -4,7 +4,7 @@
 
 #include "runtime/runtime.h"
 #include "serve/async_server.h"
-#include "serve/reader_pool.h"
+#include "serve/open_serve_readers.h"
 #include "serve/sync_server.h"
 
 namespace preheat::cli {
@@ -20,17 +20,19 @@ Result<std::unique_ptr<ServerThread>> ServerThread::start(const std::string& db,
     t->thread_ = std::thread([server] { server->serve(); });
     return t;
   }
-  Result<std::unique_ptr<serve::ReaderPool>> pool = serve::ReaderPool::open(db, options.db_threads);
-  if (!pool.ok()) return pool.status();
-  t->pool_ = std::move(*pool);
   // The async server is opened, run and destroyed on its runtime's thread
   // (AsyncServer's contract); the port (or the error) comes back here.
   std::promise<Status> opened;
   std::future<Status> ready = opened.get_future();
   ServerThread* self = t.get();
-  t->thread_ = std::thread([self, options, &opened] {
+  t->thread_ = std::thread([self, db, options, &opened] {
     runtime::Runtime rt({.mode = ExecutionMode::kAsync});
-    Result<std::unique_ptr<serve::AsyncServer>> s = serve::AsyncServer::open(rt, *self->pool_, options);
+    Result<std::unique_ptr<serve::ServeReaders>> readers = serve::open_serve_readers(rt, db, options);
+    if (!readers.ok()) {
+      opened.set_value(readers.status());
+      return;
+    }
+    Result<std::unique_ptr<serve::AsyncServer>> s = serve::AsyncServer::open(rt, **readers, options);
     if (!s.ok()) {
       opened.set_value(s.status());
       return;

@@ -1,5 +1,6 @@
 // ServerThread: `preheat serve` in-process, for `preheat demo server`: an
-// AsyncServer (its own runtime, its io threads and a ReaderPool) or a
+// AsyncServer (its own runtime, its io threads and its database readers:
+// serve/open_serve_readers.h) or a
 // SyncServer (its connection threads), started on threads of its own so
 // that the caller's thread is free to drive it as a client.
 //
@@ -18,7 +19,6 @@
 
 namespace preheat::serve {
 class AsyncServer;
-class ReaderPool;
 class SyncServer;
 }  // namespace preheat::serve
 
@@ -28,7 +28,7 @@ class ServerThread {
  public:
   // Opens the server of options.mode (options.listen as given; port 0 picks
   // one) on the database at `db`, and starts serving. Errors as
-  // AsyncServer::open / SyncServer::open / ReaderPool::open.
+  // AsyncServer::open / SyncServer::open / open_serve_readers.
   static Result<std::unique_ptr<ServerThread>> start(const std::string& db, const serve::ServeOptions& options);
   ~ServerThread();
   ServerThread(const ServerThread&) = delete;
@@ -42,7 +42,6 @@ class ServerThread {
  private:
   ServerThread() = default;
 
-  std::unique_ptr<serve::ReaderPool> pool_;
   std::unique_ptr<serve::SyncServer> sync_;
   serve::AsyncServer* async_ = nullptr;  // owned by thread_ (opened and destroyed there)
   std::thread thread_;

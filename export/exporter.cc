@@ -93,12 +93,16 @@ Result<bool> WarcExport::step(store::CrawlStore& store) {
   Result<std::vector<store::StoredBody>> rows =
       store.bodies_after(after_, options_.rows_per_read, options_.body_bytes_per_read);
   if (!rows.ok()) return rows.status();
-  if (rows->empty()) return false;
-  for (const store::StoredBody& b : *rows) {
+  return write(*rows);
+}
+
+Result<bool> WarcExport::write(const std::vector<store::StoredBody>& rows) {
+  if (rows.empty()) return false;
+  for (const store::StoredBody& b : rows) {
     if (Status s = writer_->write_exchange(b); !s.ok()) return s;
   }
-  fetches_ += static_cast<std::int64_t>(rows->size());
-  after_ = rows->back().page_id;
+  fetches_ += static_cast<std::int64_t>(rows.size());
+  after_ = rows.back().page_id;
   return true;
 }
 

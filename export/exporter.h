@@ -58,6 +58,13 @@ class WarcExport {
 
   Status begin();
   Result<bool> step(store::CrawlStore& store);
+  // step() in its two halves, for a caller that reads elsewhere (serve on
+  // PostgreSQL reads on the event loop, then writes on a worker thread):
+  // the read step() makes is store.bodies_after(after(), rows_per_read,
+  // body_bytes_per_read); write(rows) is what step() does with its rows.
+  store::UrlId after() const { return after_; }
+  const ExportOptions& options() const { return options_; }
+  Result<bool> write(const std::vector<store::StoredBody>& rows);
 
   std::int64_t fetches() const { return fetches_; }  // stored fetches written
   std::uint64_t records() const;                    // WARC records, warcinfo included

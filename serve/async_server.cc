@@ -50,12 +50,12 @@ struct Conn {
 }  // namespace
 
 struct AsyncServer::Shared {
-  Shared(runtime::Runtime& r, ReaderPool& p, const ServeOptions& o) : rt(r), pool(p), options(o) {}
+  Shared(runtime::Runtime& r, ServeReaders& d, const ServeOptions& o) : rt(r), readers(d), options(o) {}
   runtime::Runtime& rt;
-  ReaderPool& pool;
+  ServeReaders& readers;
   const ServeOptions options;
   Counters counters;
-  MetricsInfo metrics_info() const { return {"async", pool.threads()}; }
+  MetricsInfo metrics_info() const { return {"async", readers.db_threads()}; }
 };
 
 struct AsyncServer::Loop {
@@ -64,6 +64,8 @@ struct AsyncServer::Loop {
       : context(std::move(ctx)), acceptor(*context), drain_timer(*context) {}
 
   std::unique_ptr<asio::io_context> context;  // null for the first loop (the runtime's)
+  // This loop's database reads (declared after `context`: destroyed before it).
+  std::unique_ptr<ServeReader> reader;
   tcp::acceptor acceptor;
   asio::steady_timer drain_timer;
   std::thread thread;
@@ -91,21 +93,17 @@ class Registered {
   Conn& conn_;
 };
 
-// The handler on a reader thread, after the simulated latency (a timer: no
-// thread is held while Alice's database is slow).
-Task<Response> query(Shared& shared, const Routed& routed) {
+// The handler, after the simulated latency (a timer: no thread is held while
+// Alice's database is slow); its reads go where the loop's reader sends them
+// (serve_reader.h: a reader thread on SQLite, this loop on PostgreSQL).
+Task<Response> query(Shared& shared, ServeReader& reader, const Routed& routed) {
   const std::chrono::milliseconds latency = db_latency(shared.options, routed.request);
   if (latency.count() > 0) {
     asio::steady_timer timer(co_await asio::this_coro::executor);
     timer.expires_after(latency);
     co_await timer.async_wait(asio::use_awaitable);
   }
-  DbCall call(shared.counters);
-  auto work = [&routed, &call] {
-    call.running();
-    return run_handler(routed, ReaderPool::store());
-  };
-  Response r = co_await shared.rt.run_on(shared.pool.executor(), work);
+  Response r = co_await run_handler(routed, reader);
   co_return r;
 }
 
@@ -114,24 +112,20 @@ std::int64_t unix_now_ms() {
       .count();
 }
 
-// The next piece of a download, made on a reader thread (serve/warc_download.h).
-Task<Result<std::string_view>> next_piece(Shared& shared, WarcDownload& warc) {
-  DbCall call(shared.counters);
-  auto work = [&warc, &call] {
-    call.running();
-    return warc.next(ReaderPool::store());
-  };
-  Result<std::string_view> piece = co_await shared.rt.run_on(shared.pool.executor(), work);
+// The next piece of a download, made off the io thread (serve/warc_download.h).
+Task<Result<std::string_view>> next_piece(ServeReader& reader, WarcDownload& warc) {
+  Result<std::string_view> piece = co_await reader.warc_next(warc);
   co_return piece;
 }
 
 // /export.warc.gz: the head, then one chunk per piece; the connection closes
 // after it. Returns false (the connection does not stay open).
-Task<bool> download(beast::tcp_stream& stream, const HttpRequest& req, Shared& shared, InFlight& counted) {
+Task<bool> download(beast::tcp_stream& stream, const HttpRequest& req, Shared& shared, ServeReader& reader,
+                    InFlight& counted) {
   const std::chrono::milliseconds write_timeout = shared.options.limits.write_timeout;
   WarcDownload warc(unix_now_ms());
   Result<std::string_view> piece = std::string_view();
-  if (req.method() != http::verb::head) piece = co_await next_piece(shared, warc);
+  if (req.method() != http::verb::head) piece = co_await next_piece(reader, warc);
   if (!piece.ok()) {
     HttpResponse msg = to_message(store_failure(piece.status(), false), req.version(), false, false);
     stream.expires_after(write_timeout);
@@ -154,7 +148,7 @@ Task<bool> download(beast::tcp_stream& stream, const HttpRequest& req, Shared& s
       co_await asio::async_write(stream, chunk, asio::use_awaitable);
     }
     if (warc.done()) break;
-    piece = co_await next_piece(shared, warc);
+    piece = co_await next_piece(reader, warc);
     if (!piece.ok()) {
       std::fprintf(stderr, "preheat serve: /export.warc.gz stopped: %s\n", piece.status().message().c_str());
       co_return false;  // closed without the last chunk: the client sees a truncated download
@@ -168,17 +162,17 @@ Task<bool> download(beast::tcp_stream& stream, const HttpRequest& req, Shared& s
 }
 
 // Answers one parsed request; returns whether the connection stays open.
-Task<bool> answer(beast::tcp_stream& stream, const HttpRequest& req, Shared& shared, bool keep,
+Task<bool> answer(beast::tcp_stream& stream, const HttpRequest& req, Shared& shared, ServeReader& reader, bool keep,
                   const bool& draining) {
   InFlight counted(shared.counters);
   std::variant<Response, Routed, ServerPage> routed = route(req.method_string(), req.target(), shared.options.limits);
   if (const ServerPage* page = std::get_if<ServerPage>(&routed); page && *page == ServerPage::kExportWarc) {
-    const bool kept = co_await download(stream, req, shared, counted);
+    const bool kept = co_await download(stream, req, shared, reader, counted);
     co_return kept;
   }
   Response r;
   if (const Routed* handler = std::get_if<Routed>(&routed)) {
-    r = co_await query(shared, *handler);
+    r = co_await query(shared, reader, *handler);
   } else if (std::holds_alternative<ServerPage>(routed)) {
     r = metrics_response(shared.counters.snapshot(), shared.metrics_info());
   } else {
@@ -227,7 +221,7 @@ Task<void> session(tcp::socket socket, Shared& shared, Loop& loop) {
         break;
       }
       const bool keep = parser.get().keep_alive() && n < limits.max_requests_per_connection;
-      const bool kept = co_await answer(stream, parser.get(), shared, keep, loop.draining);
+      const bool kept = co_await answer(stream, parser.get(), shared, *loop.reader, keep, loop.draining);
       if (!kept) break;
     }
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);
@@ -303,7 +297,7 @@ Task<void> accept_loop(Loop& loop, Shared& shared) {
 
 }  // namespace
 
-Result<std::unique_ptr<AsyncServer>> AsyncServer::open(runtime::Runtime& rt, ReaderPool& pool,
+Result<std::unique_ptr<AsyncServer>> AsyncServer::open(runtime::Runtime& rt, ServeReaders& readers,
                                                        const ServeOptions& options) {
   if (options.threads < 1 || options.threads > kMaxThreads) {
     return Status::invalid_argument("threads must be between 1 and " + std::to_string(kMaxThreads));
@@ -313,7 +307,7 @@ Result<std::unique_ptr<AsyncServer>> AsyncServer::open(runtime::Runtime& rt, Rea
   if (ec) return Status::invalid_argument("listen address '" + options.listen.host + "': " + ec.message());
   tcp::endpoint endpoint(address, options.listen.port);
 
-  auto shared = std::make_unique<Shared>(rt, pool, options);
+  auto shared = std::make_unique<Shared>(rt, readers, options);
   std::vector<std::unique_ptr<Loop>> loops;
   for (int i = 0; i < options.threads; ++i) {
     auto loop =
@@ -333,6 +327,7 @@ Result<std::unique_ptr<AsyncServer>> AsyncServer::open(runtime::Runtime& rt, Rea
     a.listen(asio::socket_base::max_listen_connections, ec);
     if (ec) return fail("");
     endpoint.port(a.local_endpoint().port());
+    loop->reader = readers.for_loop(a.get_executor(), shared->counters);
     loops.push_back(std::move(loop));
   }
   return std::unique_ptr<AsyncServer>(new AsyncServer(std::move(shared), std::move(loops), endpoint.port()));

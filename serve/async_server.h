@@ -1,13 +1,16 @@
 // AsyncServer: `preheat serve --mode async`. Beast, one coroutine per
 // connection, on N io threads (each its own event loop and listening socket
-// on the same port, SO_REUSEPORT); database work on a ReaderPool.
+// on the same port, SO_REUSEPORT); each loop reads the database through its
+// own ServeReader (serve_reader.h).
 //
 //   listener (accept loop, one per io thread) -> session (coroutine per
 //   connection, state in its locals) -> route() (pure) -> simulated latency
-//   (a timer) -> handler on a reader thread -> the answer, on the io thread
+//   (a timer) -> handler (a coroutine on the io thread) whose reads run on
+//   a reader thread (SQLite) or on the loop through libpq's non-blocking
+//   API (PostgreSQL) -> the answer, on the io thread
 //
-// Alice's slow request waits on a timer or a reader thread; the io thread
-// serves Bob meanwhile.
+// Alice's slow request waits on a timer, a reader thread or a PostgreSQL
+// socket; the io thread serves Bob meanwhile.
 //
 // Limits (ServeLimits): header, target and body sizes (431, 414, 413), a
 // complete request within request_timeout or the connection is closed
@@ -30,7 +33,7 @@
 
 #include "base/status.h"
 #include "runtime/runtime.h"
-#include "serve/reader_pool.h"
+#include "serve/serve_reader.h"
 #include "serve/serve_options.h"
 #include "serve/server_stats.h"
 
@@ -40,8 +43,10 @@ class AsyncServer {
  public:
   // Binds and listens at once (an address in use is reported here). The
   // first io thread is `rt`'s loop; threads - 1 more are started by serve().
-  // `rt` and `pool` must outlive the server.
-  static Result<std::unique_ptr<AsyncServer>> open(runtime::Runtime& rt, ReaderPool& pool,
+  // `rt` and `readers` must outlive the server (one reader per io loop is
+  // made here: store_reader.h's PoolReaders for SQLite, pg_reader.h's
+  // PgReaders for PostgreSQL; open_serve_readers() picks).
+  static Result<std::unique_ptr<AsyncServer>> open(runtime::Runtime& rt, ServeReaders& readers,
                                                    const ServeOptions& options);
   ~AsyncServer();
   AsyncServer(const AsyncServer&) = delete;

@@ -1,6 +1,10 @@
-// The handlers: pure functions (request, read-only store) -> response.
-// HTML in handlers_html.cc (every crawled string escaped), JSON (Boost.JSON)
-// in handlers_api.cc.
+// The handlers: (request, ServeReader) -> response, each a short coroutine
+// in three steps: check the request (a bad one is answered without the
+// database), co_await the reads it needs (serve_reader.h: a reader thread on
+// SQLite, the io loop itself on PostgreSQL), render (pure functions of the
+// request and what was read). HTML in handlers_html.cc (every crawled string
+// escaped), JSON (Boost.JSON) in handlers_api.cc, search in
+// handlers_search.cc.
 #pragma once
 
 #include <cstdint>
@@ -9,7 +13,9 @@
 #include <variant>
 #include <boost/json/fwd.hpp>
 
+#include "runtime/asio.h"
 #include "serve/request.h"
+#include "serve/serve_reader.h"
 #include "store/crawl_store.h"
 
 namespace preheat::serve {
@@ -29,22 +35,22 @@ inline constexpr std::size_t kTimelineSpans = 3000;
 inline constexpr std::size_t kTimelineBuckets = 120;
 inline constexpr std::size_t kStatsTimeBuckets = 60;
 
-Response api_stats(const Request& request, store::CrawlStore& store);
-Response api_timeline(const Request& request, store::CrawlStore& store);
-Response html_timeline(const Request& request, store::CrawlStore& store);
+runtime::Task<Response> api_stats(const Request& request, ServeReader& db);
+runtime::Task<Response> api_timeline(const Request& request, ServeReader& db);
+runtime::Task<Response> html_timeline(const Request& request, ServeReader& db);
 
 // The `run` parameter of /timeline: none when absent (the latest run), an
 // error message when it is not a positive integer.
 std::variant<std::optional<std::int64_t>, std::string> run_param(const Request& request);
-Response api_page(const Request& request, store::CrawlStore& store);
-Response api_broken(const Request& request, store::CrawlStore& store);
-Response api_search(const Request& request, store::CrawlStore& store);
+runtime::Task<Response> api_page(const Request& request, ServeReader& db);
+runtime::Task<Response> api_broken(const Request& request, ServeReader& db);
+runtime::Task<Response> api_search(const Request& request, ServeReader& db);
 
-Response html_index(const Request& request, store::CrawlStore& store);
-Response html_stats(const Request& request, store::CrawlStore& store);
-Response html_page(const Request& request, store::CrawlStore& store);
-Response html_broken(const Request& request, store::CrawlStore& store);
-Response html_search(const Request& request, store::CrawlStore& store);
+runtime::Task<Response> html_index(const Request& request, ServeReader& db);
+runtime::Task<Response> html_stats(const Request& request, ServeReader& db);
+runtime::Task<Response> html_page(const Request& request, ServeReader& db);
+runtime::Task<Response> html_broken(const Request& request, ServeReader& db);
+runtime::Task<Response> html_search(const Request& request, ServeReader& db);
 
 // A 200 answer with `v` serialized (application/json).
 Response json_response(const boost::json::value& v);

@@ -11,6 +11,7 @@
 
 namespace preheat::serve {
 namespace json = boost::json;
+using runtime::Task;
 namespace {
 
 json::object stats_json(const store::CrawlStats& s) {
@@ -55,16 +56,15 @@ Response store_failure(const Status& status, bool json) {
   return error_response(500, "the crawl database failed: " + status.message(), json);
 }
 
-Response api_stats(const Request&, store::CrawlStore& store) {
-  Result<store::CrawlStats> stats = store.stats();
-  if (!stats.ok()) return store_failure(stats.status(), true);
-  return json_response(stats_json(*stats));
+Task<Response> api_stats(const Request&, ServeReader& db) {
+  const Result<store::CrawlStats> stats = co_await db.stats();
+  if (!stats.ok()) co_return store_failure(stats.status(), true);
+  co_return json_response(stats_json(*stats));
 }
 
-Response api_page(const Request& request, store::CrawlStore& store) {
-  const std::optional<std::string_view> url = request.param("url");
-  if (!url || url->empty()) return error_response(400, "give the page's URL: /api/page?url=URL", true);
-  Result<std::optional<store::PageView>> view = store.page_view(*url, kMaxLinks);
+namespace {
+
+Response page_json(const Result<std::optional<store::PageView>>& view) {
   if (!view.ok()) return store_failure(view.status(), true);
   if (!view->has_value()) return error_response(404, "no page with this URL in the crawl", true);
   const store::PageRecord& p = (*view)->page;
@@ -118,8 +118,7 @@ Response api_page(const Request& request, store::CrawlStore& store) {
   return r;
 }
 
-Response api_broken(const Request&, store::CrawlStore& store) {
-  Result<std::vector<store::BrokenTarget>> broken = store.broken_targets(kMaxBroken, kReferrersPerBroken);
+Response broken_json(const Result<std::vector<store::BrokenTarget>>& broken) {
   if (!broken.ok()) return store_failure(broken.status(), true);
   json::array out;
   for (const store::BrokenTarget& t : *broken) {
@@ -135,9 +134,24 @@ Response api_broken(const Request&, store::CrawlStore& store) {
   return json_response(json::object{{"broken", std::move(out)}});
 }
 
+}  // namespace
+
+Task<Response> api_page(const Request& request, ServeReader& db) {
+  const std::optional<std::string_view> url = request.param("url");
+  if (!url || url->empty()) co_return error_response(400, "give the page's URL: /api/page?url=URL", true);
+  const Result<std::optional<store::PageView>> view = co_await db.page_view(std::string(*url), kMaxLinks);
+  co_return page_json(view);
+}
+
+Task<Response> api_broken(const Request&, ServeReader& db) {
+  const Result<std::vector<store::BrokenTarget>> broken = co_await db.broken_targets(kMaxBroken, kReferrersPerBroken);
+  co_return broken_json(broken);
+}
+
 }  // namespace preheat::serve
 
 namespace preheat::serve {
+using runtime::Task;
 
 std::variant<std::optional<std::int64_t>, std::string> run_param(const Request& request) {
   const std::optional<std::string_view> run = request.param("run");
@@ -150,11 +164,9 @@ std::variant<std::optional<std::int64_t>, std::string> run_param(const Request& 
   return std::optional<std::int64_t>{id};
 }
 
-Response api_timeline(const Request& request, store::CrawlStore& store) {
-  const auto run = run_param(request);
-  if (const std::string* bad = std::get_if<std::string>(&run)) return error_response(400, *bad, true);
-  Result<std::optional<store::RunTimeline>> t =
-      store.run_timeline(std::get<std::optional<std::int64_t>>(run), kTimelineSpans);
+namespace {
+
+Response timeline_json(const Result<std::optional<store::RunTimeline>>& t) {
   if (!t.ok()) return store_failure(t.status(), true);
   if (!t->has_value()) return error_response(404, "no such run in the crawl", true);
   const store::RunTimeline& tl = **t;
@@ -191,6 +203,16 @@ Response api_timeline(const Request& request, store::CrawlStore& store) {
   }
   o["fetches"] = std::move(fetches);
   return json_response(o);
+}
+
+}  // namespace
+
+Task<Response> api_timeline(const Request& request, ServeReader& db) {
+  const auto run = run_param(request);
+  if (const std::string* bad = std::get_if<std::string>(&run)) co_return error_response(400, *bad, true);
+  const Result<std::optional<store::RunTimeline>> t =
+      co_await db.run_timeline(std::get<std::optional<std::int64_t>>(run), kTimelineSpans);
+  co_return timeline_json(t);
 }
 
 }  // namespace preheat::serve

@@ -10,6 +10,7 @@
 #include "serve/html_page.h"
 
 namespace preheat::serve {
+using runtime::Task;
 namespace {
 
 std::string fixed(double v, const char* format) {
@@ -55,8 +56,9 @@ void stats_table(Html& h, const store::CrawlStats& s) {
 
 }  // namespace
 
-Response html_index(const Request&, store::CrawlStore& store) {
-  Result<store::CrawlStats> stats = store.stats();
+namespace {
+
+Response index_page(const Result<store::CrawlStats>& stats) {
   if (!stats.ok()) return store_failure(stats.status(), false);
   Html h("Crawl");
   h.search_form("");
@@ -69,10 +71,8 @@ Response html_index(const Request&, store::CrawlStore& store) {
   return h.done();
 }
 
-Response html_stats(const Request&, store::CrawlStore& store) {
-  Result<store::CrawlStats> stats = store.stats();
+Response stats_page(const Result<store::CrawlStats>& stats, const Result<store::TimeHistogram>& over_time) {
   if (!stats.ok()) return store_failure(stats.status(), false);
-  Result<store::TimeHistogram> over_time = store.pages_over_time(kStatsTimeBuckets);
   if (!over_time.ok()) return store_failure(over_time.status(), false);
   Html h("Stats");
   std::vector<Bar> classes;
@@ -96,16 +96,13 @@ Response html_stats(const Request&, store::CrawlStore& store) {
   return h.done();
 }
 
-Response html_timeline(const Request& request, store::CrawlStore& store) {
-  const auto run = run_param(request);
-  if (const std::string* bad = std::get_if<std::string>(&run)) return error_response(400, *bad);
-  Result<std::optional<store::RunTimeline>> t =
-      store.run_timeline(std::get<std::optional<std::int64_t>>(run), kTimelineSpans);
+// `asked`: a run was named (?run=); `t` is that run's timeline or the latest.
+Response timeline_page(bool asked, const Result<std::optional<store::RunTimeline>>& t,
+                       const Result<std::vector<store::RunSummary>>& runs) {
   if (!t.ok()) return store_failure(t.status(), false);
-  Result<std::vector<store::RunSummary>> runs = store.runs();
   if (!runs.ok()) return store_failure(runs.status(), false);
   if (!t->has_value()) {
-    if (std::get<std::optional<std::int64_t>>(run)) return error_response(404, "no such run in the crawl");
+    if (asked) return error_response(404, "no such run in the crawl");
     Html h("Timeline");
     h.raw("<p>No crawl run is recorded in this database yet.</p>\n");
     return h.done();
@@ -152,12 +149,9 @@ Response html_timeline(const Request& request, store::CrawlStore& store) {
   return h.done();
 }
 
-Response html_page(const Request& request, store::CrawlStore& store) {
-  const std::optional<std::string_view> url = request.param("url");
-  if (!url || url->empty()) return error_response(400, "give the page's URL: /page?url=URL");
-  Result<std::optional<store::PageView>> view = store.page_view(*url, kMaxLinks);
+Response page_page(std::string_view url, const Result<std::optional<store::PageView>>& view) {
   if (!view.ok()) return store_failure(view.status(), false);
-  if (!view->has_value()) return error_response(404, "no page with the URL '" + std::string(*url) + "' in the crawl");
+  if (!view->has_value()) return error_response(404, "no page with the URL '" + std::string(url) + "' in the crawl");
   const store::PageRecord& p = (*view)->page;
   const std::vector<store::LinkView>& out = (*view)->out_links;
   const std::vector<store::InLink>& in = (*view)->in_links;
@@ -210,8 +204,7 @@ Response html_page(const Request& request, store::CrawlStore& store) {
   return h.done();
 }
 
-Response html_broken(const Request&, store::CrawlStore& store) {
-  Result<std::vector<store::BrokenTarget>> broken = store.broken_targets(kMaxBroken, kReferrersPerBroken);
+Response broken_page(const Result<std::vector<store::BrokenTarget>>& broken) {
   if (!broken.ok()) return store_failure(broken.status(), false);
   Html h("Broken links");
   if (broken->empty()) h.raw("<p>No failing targets: every fetched URL answered below 400.</p>\n");
@@ -226,6 +219,42 @@ Response html_broken(const Request&, store::CrawlStore& store) {
   }
   h.raw("</table>\n");
   return h.done();
+}
+
+}  // namespace
+
+Task<Response> html_index(const Request&, ServeReader& db) {
+  const Result<store::CrawlStats> stats = co_await db.stats();
+  co_return index_page(stats);
+}
+
+Task<Response> html_stats(const Request&, ServeReader& db) {
+  const Result<store::CrawlStats> stats = co_await db.stats();
+  if (!stats.ok()) co_return store_failure(stats.status(), false);
+  const Result<store::TimeHistogram> over_time = co_await db.pages_over_time(kStatsTimeBuckets);
+  co_return stats_page(stats, over_time);
+}
+
+Task<Response> html_timeline(const Request& request, ServeReader& db) {
+  const auto run = run_param(request);
+  if (const std::string* bad = std::get_if<std::string>(&run)) co_return error_response(400, *bad);
+  const std::optional<std::int64_t> asked = std::get<std::optional<std::int64_t>>(run);
+  const Result<std::optional<store::RunTimeline>> t = co_await db.run_timeline(asked, kTimelineSpans);
+  if (!t.ok()) co_return store_failure(t.status(), false);
+  const Result<std::vector<store::RunSummary>> runs = co_await db.runs();
+  co_return timeline_page(asked.has_value(), t, runs);
+}
+
+Task<Response> html_page(const Request& request, ServeReader& db) {
+  const std::optional<std::string_view> url = request.param("url");
+  if (!url || url->empty()) co_return error_response(400, "give the page's URL: /page?url=URL");
+  const Result<std::optional<store::PageView>> view = co_await db.page_view(std::string(*url), kMaxLinks);
+  co_return page_page(*url, view);
+}
+
+Task<Response> html_broken(const Request&, ServeReader& db) {
+  const Result<std::vector<store::BrokenTarget>> broken = co_await db.broken_targets(kMaxBroken, kReferrersPerBroken);
+  co_return broken_page(broken);
 }
 
 }  // namespace preheat::serve

@@ -18,6 +18,7 @@
 
 namespace preheat::serve {
 namespace json = boost::json;
+using runtime::Task;
 namespace {
 
 constexpr std::int64_t kMaxPage = 1'000'000'000;
@@ -88,24 +89,11 @@ int error_status(const Status& s) {
   return 500;
 }
 
-}  // namespace
-
-Response html_search(const Request& request, store::CrawlStore& store) {
-  const std::string_view q = request.param("q").value_or("");
-  const store::SearchQuery query = store::parse_search_query(q);
-  Html h("Search");
-  h.search_form(query.text);
-  if (query.text.empty()) {
-    h.raw(kHelp);
-    return h.done();
-  }
-  std::int64_t page = whole_number(request.param("page").value_or("1"), kMaxPage).value_or(1);
-  const auto offset = [&] { return static_cast<std::size_t>((page - 1) * kSearchPerPage); };
-  Result<store::SearchResults> results = store.search(query, offset(), kSearchPerPage);
-  if (results.ok() && results->hits.empty() && results->total > 0 && page > 1) {
-    page = page_count(results->total, kSearchPerPage);  // past the end: the last page
-    results = store.search(query, offset(), kSearchPerPage);
-  }
+// The page of results for `query` (as typed: `q`) on result page `page`,
+// made from what search returned for it.
+Response results_page(Html& h, std::string_view q, const store::SearchQuery& query, std::int64_t page,
+                      const Result<store::SearchResults>& results) {
+  const std::size_t offset = static_cast<std::size_t>((page - 1) * kSearchPerPage);
   if (!results.ok()) {
     const int status = error_status(results.status());
     if (status == 500) return store_failure(results.status(), false);
@@ -124,25 +112,16 @@ Response html_search(const Request& request, store::CrawlStore& store) {
   if (query.truncated) {
     h.raw(" &middot; only the first ").num(static_cast<std::int64_t>(store::kMaxSearchTerms)).raw(" terms were used");
   }
-  h.raw("</p>\n<ol class=\"hits\" start=\"").num(static_cast<std::int64_t>(offset()) + 1).raw("\">\n");
+  h.raw("</p>\n<ol class=\"hits\" start=\"").num(static_cast<std::int64_t>(offset) + 1).raw("\">\n");
   for (const store::SearchHit& hit : results->hits) hit_item(h, hit);
   h.raw("</ol>\n");
   pager(h, q, page, pages);
   return h.done();
 }
 
-Response api_search(const Request& request, store::CrawlStore& store) {
-  const store::SearchQuery query = store::parse_search_query(request.param("q").value_or(""));
-  if (query.text.empty()) return error_response(400, "give words to search for: /api/search?q=WORDS", true);
-  const std::optional<std::int64_t> page = whole_number(request.param("page").value_or("1"), kMaxPage);
-  if (!page) return error_response(400, "page must be a whole number from 1 to " + std::to_string(kMaxPage), true);
-  const std::optional<std::int64_t> per_page = whole_number(
-      request.param("per_page").value_or(std::to_string(kSearchPerPage)), static_cast<std::int64_t>(kMaxSearchPerPage));
-  if (!per_page) {
-    return error_response(400, "per_page must be a whole number from 1 to " + std::to_string(kMaxSearchPerPage), true);
-  }
-  Result<store::SearchResults> results =
-      store.search(query, static_cast<std::size_t>((*page - 1) * *per_page), static_cast<std::size_t>(*per_page));
+// The API's answer for what search returned.
+Response results_json(const store::SearchQuery& query, std::int64_t page, std::int64_t per_page,
+                      const Result<store::SearchResults>& results) {
   if (!results.ok()) {
     const int status = error_status(results.status());
     if (status == 500) return store_failure(results.status(), true);
@@ -160,11 +139,52 @@ Response api_search(const Request& request, store::CrawlStore& store) {
   }
   return json_response(json::object{{"query", query.text},
                                     {"total", results->total},
-                                    {"page", *page},
-                                    {"per_page", *per_page},
-                                    {"pages", page_count(results->total, *per_page)},
+                                    {"page", page},
+                                    {"per_page", per_page},
+                                    {"pages", page_count(results->total, per_page)},
                                     {"truncated", query.truncated},
                                     {"results", std::move(hits)}});
+}
+
+std::size_t offset_of(std::int64_t page, std::int64_t per_page) {
+  return static_cast<std::size_t>((page - 1) * per_page);
+}
+
+}  // namespace
+
+Task<Response> html_search(const Request& request, ServeReader& db) {
+  const std::string_view q = request.param("q").value_or("");
+  const store::SearchQuery query = store::parse_search_query(q);
+  Html h("Search");
+  h.search_form(query.text);
+  if (query.text.empty()) {
+    h.raw(kHelp);
+    co_return h.done();
+  }
+  std::int64_t page = whole_number(request.param("page").value_or("1"), kMaxPage).value_or(1);
+  const std::int64_t per_page = kSearchPerPage;
+  Result<store::SearchResults> results = co_await db.search(query, offset_of(page, per_page), kSearchPerPage);
+  if (results.ok() && results->hits.empty() && results->total > 0 && page > 1) {
+    page = page_count(results->total, per_page);  // past the end: the last page
+    results = co_await db.search(query, offset_of(page, per_page), kSearchPerPage);
+  }
+  co_return results_page(h, q, query, page, results);
+}
+
+Task<Response> api_search(const Request& request, ServeReader& db) {
+  const store::SearchQuery query = store::parse_search_query(request.param("q").value_or(""));
+  if (query.text.empty()) co_return error_response(400, "give words to search for: /api/search?q=WORDS", true);
+  const std::optional<std::int64_t> page = whole_number(request.param("page").value_or("1"), kMaxPage);
+  if (!page) co_return error_response(400, "page must be a whole number from 1 to " + std::to_string(kMaxPage), true);
+  const std::optional<std::int64_t> per_page = whole_number(
+      request.param("per_page").value_or(std::to_string(kSearchPerPage)), static_cast<std::int64_t>(kMaxSearchPerPage));
+  if (!per_page) {
+    co_return error_response(400, "per_page must be a whole number from 1 to " + std::to_string(kMaxSearchPerPage),
+                             true);
+  }
+  const Result<store::SearchResults> results =
+      co_await db.search(query, offset_of(*page, *per_page), static_cast<std::size_t>(*per_page));
+  co_return results_json(query, *page, *per_page, results);
 }
 
 }  // namespace preheat::serve

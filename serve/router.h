@@ -19,21 +19,24 @@
 //   /timeline    /api/timeline?run=ID  a run's fetches over time (the latest
 //                run without ?run)
 //
-// Thread safety: pure functions.
+// Thread safety: route() is pure; run_handler as its reader.
 #pragma once
 
 #include <string_view>
 #include <variant>
 
+#include "runtime/asio.h"
 #include "serve/request.h"
+#include "serve/serve_reader.h"
 #include "serve/serve_options.h"
 #include "store/crawl_store.h"
 
 namespace preheat::serve {
 
-// A handler: pure, (request, a read-only store) -> response. Runs on a
-// database thread (async mode) or the connection's thread (sync mode).
-using Handler = Response (*)(const Request&, store::CrawlStore&);
+// A handler: (request, what it reads) -> response (handlers.h). A coroutine
+// on an io thread (async mode; its reads go where serve_reader.h says), or
+// run to completion on the connection's thread (sync mode).
+using Handler = runtime::Task<Response> (*)(const Request&, ServeReader&);
 
 struct Routed {
   Request request;
@@ -47,6 +50,9 @@ std::variant<Response, Routed, ServerPage> route(std::string_view method, std::s
 
 // Runs a routed handler; a store failure becomes a 500 naming it, an
 // exception a 500 (never a crash).
+runtime::Task<Response> run_handler(const Routed& routed, ServeReader& db);
+// The same on the calling thread with `store` called directly (StoreReader):
+// the sync server, and tests of the handlers without a server.
 Response run_handler(const Routed& routed, store::CrawlStore& store);
 
 }  // namespace preheat::serve

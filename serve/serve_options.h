@@ -16,7 +16,7 @@
 namespace preheat::serve {
 
 enum class ServeMode {
-  kAsync,  // Beast coroutines on N io threads; database calls on a reader pool
+  kAsync,  // Beast coroutines on N io threads; SQLite reads on a reader pool, PostgreSQL on the loop
   kSync,   // N threads, each serving one connection at a time, blocking
 };
 
@@ -42,8 +42,12 @@ struct ServeOptions {
   ServeMode mode = ServeMode::kAsync;
   // async: io threads (each its own loop, SO_REUSEPORT); sync: connection threads.
   int threads = 1;
-  // async: reader threads, each with its own read-only database connection.
+  // async on SQLite: reader threads, each with its own read-only database
+  // connection. PostgreSQL has none (serve/pg_reader.h).
   int db_threads = 2;
+  // async on PostgreSQL: connections per io thread (each io thread has its
+  // own pool; at most threads x db_connections in all).
+  int db_connections = 4;
   // Added to every database call: a timer in async mode, a sleeping thread in
   // sync mode (the article's slow database; a demonstration setting).
   std::chrono::milliseconds simulated_db_latency{0};

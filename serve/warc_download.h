@@ -6,6 +6,9 @@
 // at most 4 MiB of bodies plus one body), the io threads never compress,
 // and light requests are served meanwhile (the article's ZIP example).
 //
+// On PostgreSQL the read is made on the io loop through the async driver and
+// only the piece's work runs on a worker thread (serve/pg_reader.h).
+//
 // The first piece is made before the answer's head is sent: a database that
 // fails at once gets a 500; one that fails later can only end the
 // connection early (the client sees a truncated chunked body, not a
@@ -17,6 +20,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/status.h"
 #include "export/exporter.h"
@@ -36,6 +40,17 @@ class WarcDownload {
   // the first call); empty once done(). Valid until the next call.
   Result<std::string_view> next(store::CrawlStore& store);
   bool done() const { return done_; }
+
+  // next() in its two halves, for a reader that reads without a CrawlStore
+  // (serve on PostgreSQL: the read on the event loop, the piece on a worker
+  // thread): the read next() would make, and the piece made of its rows.
+  struct Read {
+    store::UrlId after = 0;
+    std::size_t limit = 0;
+    std::size_t max_bytes = 0;
+  };
+  Read next_read() const;
+  Result<std::string_view> next(const Result<std::vector<store::StoredBody>>& rows);
 
  private:
   std::string piece_;

@@ -117,4 +117,8 @@ Result<BodyCounts> CrawlStore::body_counts() {
   return Status::internal("body_counts is not implemented by this store");
 }
 
+bool is_postgres_location(std::string_view location) {
+  return location.starts_with("postgresql://") || location.starts_with("postgres://");
+}
+
 }  // namespace preheat::store

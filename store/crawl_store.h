@@ -530,6 +530,10 @@ class CrawlStore {
 // stays as written: normalised URLs omit default ports). Pure.
 std::string fleet_host(std::string_view url);
 
+// Whether open_crawl_store() opens `location` on PostgreSQL: a libpq URI
+// ("postgresql://..." or "postgres://..."). Pure.
+bool is_postgres_location(std::string_view location);
+
 Result<std::unique_ptr<CrawlStore>> open_crawl_store(const std::string& location,
                                                      const OpenOptions& options = {});
 

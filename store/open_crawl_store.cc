@@ -8,7 +8,7 @@
 namespace preheat::store {
 
 Result<std::unique_ptr<CrawlStore>> open_crawl_store(const std::string& location, const OpenOptions& options) {
-  if (location.starts_with("postgresql://") || location.starts_with("postgres://")) {
+  if (is_postgres_location(location)) {
     Result<std::unique_ptr<postgres::PostgresCrawlStore>> store = postgres::PostgresCrawlStore::open(location, options);
     if (!store.ok()) return store.status();
     return std::unique_ptr<CrawlStore>(std::move(*store));

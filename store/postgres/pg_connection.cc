@@ -102,26 +102,26 @@ PgResult::~PgResult() {
   if (r_) PQclear(r_);
 }
 
-int PgResult::rows() const { return r_ ? PQntuples(r_) : 0; }
-bool PgResult::is_null(int row, int col) const { return PQgetisnull(r_, row, col) != 0; }
+int PgRows::rows() const { return r_ ? PQntuples(r_) : 0; }
+bool PgRows::is_null(int row, int col) const { return PQgetisnull(r_, row, col) != 0; }
 
-std::string_view PgResult::text(int row, int col) const {
+std::string_view PgRows::text(int row, int col) const {
   return std::string_view(PQgetvalue(r_, row, col), static_cast<std::size_t>(PQgetlength(r_, row, col)));
 }
 
-std::int64_t PgResult::int64(int row, int col) const {
+std::int64_t PgRows::int64(int row, int col) const {
   const std::string_view t = text(row, col);
   std::int64_t v = 0;
   std::from_chars(t.data(), t.data() + t.size(), v);
   return v;
 }
 
-double PgResult::real(int row, int col) const {
+double PgRows::real(int row, int col) const {
   const std::string t(text(row, col));
   return std::strtod(t.c_str(), nullptr);
 }
 
-std::string PgResult::bytea(int row, int col) const {
+std::string PgRows::bytea(int row, int col) const {
   const std::string_view t = text(row, col);
   std::string out;
   if (t.size() < 2 || t[0] != '\\' || t[1] != 'x') return out;

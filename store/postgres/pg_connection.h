@@ -69,16 +69,13 @@ class Params {
   std::vector<int> formats_;
 };
 
-// A result; owns the PGresult. Values are read as text (int/double parsed).
-class PgResult {
+// A read-only view of a result's rows, values read as text (int/double
+// parsed). Either driver's result: the blocking PgResult below is one, and
+// the async driver's (pg_async_result.h) is viewed through PgRows(r.raw()),
+// so a query's row decoding is written once (postgres_read_plans.h).
+class PgRows {
  public:
-  PgResult() = default;
-  explicit PgResult(pg_result* r) : r_(r) {}
-  PgResult(PgResult&& o) noexcept : r_(o.r_) { o.r_ = nullptr; }
-  PgResult& operator=(PgResult&& o) noexcept;
-  PgResult(const PgResult&) = delete;
-  PgResult& operator=(const PgResult&) = delete;
-  ~PgResult();
+  explicit PgRows(pg_result* r) : r_(r) {}
 
   int rows() const;
   bool is_null(int row, int col) const;
@@ -88,11 +85,24 @@ class PgResult {
   // A BYTEA column of a text result (hex output): the bytes.
   std::string bytea(int row, int col) const;
   bool boolean(int row, int col) const { return text(row, col) == "t"; }
+
+ protected:
+  pg_result* r_ = nullptr;
+};
+
+// A result; owns the PGresult.
+class PgResult : public PgRows {
+ public:
+  PgResult() : PgRows(nullptr) {}
+  explicit PgResult(pg_result* r) : PgRows(r) {}
+  PgResult(PgResult&& o) noexcept : PgRows(o.r_) { o.r_ = nullptr; }
+  PgResult& operator=(PgResult&& o) noexcept;
+  PgResult(const PgResult&) = delete;
+  PgResult& operator=(const PgResult&) = delete;
+  ~PgResult();
+
   // Rows changed by INSERT/UPDATE/DELETE.
   std::int64_t affected() const;
-
- private:
-  pg_result* r_ = nullptr;
 };
 
 class PgConnection {

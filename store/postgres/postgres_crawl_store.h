@@ -44,6 +44,7 @@
 #include "store/crawl_store.h"
 #include "store/postgres/lease_keeper.h"
 #include "store/postgres/pg_connection.h"
+#include "store/postgres/postgres_read_plans.h"
 #include "store/url_id_cache.h"
 
 namespace preheat::store::postgres {
@@ -84,6 +85,7 @@ class PostgresCrawlStore final : public CrawlStore {
   Status ensure_serving_indexes() override;
   Result<std::vector<LinkView>> out_links(std::string_view url, std::size_t limit) override;
   Result<std::vector<InLink>> in_links(std::string_view url, std::size_t limit) override;
+  Result<std::optional<PageView>> page_view(std::string_view url, std::size_t limit) override;
   Result<std::vector<BrokenTarget>> broken_targets(std::size_t limit, std::size_t referrers_per_target) override;
   Result<std::vector<RunSummary>> runs() override;
   Result<std::optional<RunTimeline>> run_timeline(std::optional<std::int64_t> run_id,
@@ -93,14 +95,6 @@ class PostgresCrawlStore final : public CrawlStore {
   Result<SearchResults> search(const SearchQuery& query, std::size_t offset, std::size_t limit) override;
 
  private:
-  // The pages-table columns of a PageRecord, read by read_page_columns, for
-  // a query over `pages p` joined with `urls u` and `urls fu` (final URL).
-  static constexpr std::string_view kPageColumns =
-      "u.url, fu.url, p.depth, p.status, p.content_type, p.bytes, p.wire_bytes, p.fetched_at_ms, p.elapsed_s, "
-      "p.title, p.description, p.canonical, p.language, p.content_hash, p.error_class, p.error_message, "
-      "p.attempts, p.etag, p.last_modified, p.robots, p.checked_at_ms, p.not_modified";
-  static PageRecord read_page_columns(const PgResult& r, int row, int first, bool with_text);
-
   PostgresCrawlStore(PgConnection db, OpenOptions options)
       : db_(std::move(db)), options_(std::move(options)), url_ids_(options_.read_only ? -1 : 14) {}
   Status prepare_writer();
@@ -115,6 +109,9 @@ class PostgresCrawlStore final : public CrawlStore {
   // A read transaction's start and end (one snapshot for several statements).
   Status begin_read();
   Status end_read();
+  // Runs `plan`'s statements in order (postgres_read_plans.h), in one read
+  // transaction when it needs one snapshot; then its status().
+  Status run_plan(PgReadPlan& plan);
   Result<std::optional<UrlId>> find_url_id(std::string_view url);
   // Fleet mode (postgres_fleet.cc): the lease table, and claim_due's and
   // release_claims' fleet variants.

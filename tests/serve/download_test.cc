@@ -56,17 +56,17 @@ std::vector<std::string> make_bodies_db(const std::string& path, int n, std::siz
   return bodies;
 }
 
-class DownloadTest : public ::testing::TestWithParam<ServeMode> {
+class DownloadTest : public ::testing::TestWithParam<ModeEngine> {
  protected:
   ServeOptions options() const {
     ServeOptions o;
-    o.mode = GetParam();
+    o.mode = std::get<0>(GetParam());
     o.threads = 2;
     o.db_threads = 2;
     return o;
   }
-  preheat::testing::TempDir dir_;
-  std::string db_ = (dir_ / "crawl.db").string();
+  ServeDb engine_{std::get<1>(GetParam())};
+  std::string db_ = engine_.location();
 };
 
 TEST_P(DownloadTest, TheArchiveIsCompleteAndHoldsTheStoredPayloads) {
@@ -128,18 +128,14 @@ TEST_P(DownloadTest, AStuckDownloadDoesNotStopOtherRequests) {
 TEST_P(DownloadTest, ADatabaseThatFailsAtOnceIsA500) {
   make_bodies_db(db_, 3, 10);
   ServerThread server(db_, options());
-  sqlite3* raw = nullptr;
-  ASSERT_EQ(sqlite3_open(db_.c_str(), &raw), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(raw, "DROP TABLE bodies", nullptr, nullptr, nullptr), SQLITE_OK);
-  sqlite3_close(raw);
+  run_sql(db_, "DROP TABLE bodies");
   const Reply r = get(server.port(), "/export.warc.gz");
   EXPECT_EQ(r.status, 500);
   EXPECT_THAT(r.body, HasSubstr("the crawl database failed"));
   EXPECT_EQ(get(server.port(), "/healthz").status, 200);
 }
 
-INSTANTIATE_TEST_SUITE_P(Modes, DownloadTest, ::testing::Values(ServeMode::kAsync, ServeMode::kSync),
-                         [](const auto& info) { return info.param == ServeMode::kAsync ? "Async" : "Sync"; });
+INSTANTIATE_TEST_SUITE_P(Modes, DownloadTest, modes_and_engines(), mode_engine_name);
 
 }  // namespace
 }  // namespace preheat::serve::testing

@@ -14,7 +14,9 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-class HandlersTest : public ::testing::Test {
+// On both engines: the sync path (run_handler with a CrawlStore) reads
+// PostgreSQL through the blocking store's read plans.
+class HandlersTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     make_crawl_db(path_);
@@ -28,12 +30,12 @@ class HandlersTest : public ::testing::Test {
     return run_handler(std::get<Routed>(routed), *store_);
   }
 
-  preheat::testing::TempDir dir_;
-  std::string path_ = (dir_ / "crawl.db").string();
+  ServeDb db_{GetParam()};
+  std::string path_ = db_.location();
   std::unique_ptr<store::CrawlStore> store_;
 };
 
-TEST_F(HandlersTest, RoutesAnswerWithTheirStatus) {
+TEST_P(HandlersTest, RoutesAnswerWithTheirStatus) {
   const struct {
     std::string method;
     std::string target;
@@ -71,7 +73,7 @@ TEST_F(HandlersTest, RoutesAnswerWithTheirStatus) {
   EXPECT_EQ(call("/api/nope").content_type, "application/json");
 }
 
-TEST_F(HandlersTest, HtmlEscapesEveryCrawledString) {
+TEST_P(HandlersTest, HtmlEscapesEveryCrawledString) {
   for (const char* target : {"/page?url=http://site/", "/page?url=http://site/a", "/broken", "/"}) {
     SCOPED_TRACE(target);
     const Response r = call(target);
@@ -86,7 +88,7 @@ TEST_F(HandlersTest, HtmlEscapesEveryCrawledString) {
   EXPECT_THAT(a.body, HasSubstr("A &amp; &quot;B&quot; &#39;c&#39;"));
 }
 
-TEST_F(HandlersTest, ApiPageHasLinksWithStatusInLinksAndRedirects) {
+TEST_P(HandlersTest, ApiPageHasLinksWithStatusInLinksAndRedirects) {
   const Response r = call("/api/page?url=http://site/");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.content_type, "application/json");
@@ -108,7 +110,7 @@ TEST_F(HandlersTest, ApiPageHasLinksWithStatusInLinksAndRedirects) {
   EXPECT_EQ(moved.at("redirects").as_array()[0].at("status").as_int64(), 301);
 }
 
-TEST_F(HandlersTest, ApiPageKeepsEveryField) {
+TEST_P(HandlersTest, ApiPageKeepsEveryField) {
   // The JSON fields are a public interface: names and order.
   const boost::json::object o = boost::json::parse(call("/api/page?url=http://site/r").body).as_object();
   std::vector<std::string> keys;
@@ -132,7 +134,7 @@ TEST_F(HandlersTest, ApiPageKeepsEveryField) {
   EXPECT_EQ(in_keys, (std::vector<std::string>{"url", "anchor", "status"}));
 }
 
-TEST_F(HandlersTest, PagesShowTheirRobotsDirectivesAndLastCheck) {
+TEST_P(HandlersTest, PagesShowTheirRobotsDirectivesAndLastCheck) {
   const boost::json::object missing =
       boost::json::parse(call("/api/page?url=http://site/missing").body).as_object();
   EXPECT_EQ(missing.at("robots").as_string(), "noindex,nofollow");
@@ -147,7 +149,7 @@ TEST_F(HandlersTest, PagesShowTheirRobotsDirectivesAndLastCheck) {
   EXPECT_THAT(call("/page?url=http://site/").body, Not(HasSubstr("<th>robots</th>")));
 }
 
-TEST_F(HandlersTest, BrokenListsFailingTargetsAndTheirReferrers) {
+TEST_P(HandlersTest, BrokenListsFailingTargetsAndTheirReferrers) {
   const Response r = call("/api/broken");
   ASSERT_EQ(r.status, 200);
   const boost::json::value doc = boost::json::parse(r.body);
@@ -162,12 +164,14 @@ TEST_F(HandlersTest, BrokenListsFailingTargetsAndTheirReferrers) {
   EXPECT_EQ(from[1].as_string(), "http://site/a");
 }
 
-TEST_F(HandlersTest, StatsAreTheStoresFigures) {
+TEST_P(HandlersTest, StatsAreTheStoresFigures) {
   const boost::json::object o = boost::json::parse(call("/api/stats").body).as_object();
   EXPECT_EQ(o.at("pages").as_int64(), 4);
   EXPECT_EQ(o.at("status_classes").at("4xx").as_int64(), 1);
   EXPECT_EQ(o.at("errors").at("http-4xx").as_int64(), 1);
 }
+
+INSTANTIATE_TEST_SUITE_P(Engines, HandlersTest, engines(), [](const auto& info) { return info.param; });
 
 TEST(ServeStoreTest, InLinksWorkWithoutTheServingIndex) {
   preheat::testing::TempDir dir;

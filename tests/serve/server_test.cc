@@ -27,15 +27,16 @@ ServeOptions options_for(ServeMode mode) {
   return o;
 }
 
-class ServerTest : public ::testing::TestWithParam<ServeMode> {
+class ServerTest : public ::testing::TestWithParam<ModeEngine> {
  protected:
   void SetUp() override { make_crawl_db(db_); }
-  preheat::testing::TempDir dir_;
-  std::string db_ = (dir_ / "crawl.db").string();
+  static ServeMode mode() { return std::get<0>(GetParam()); }
+  ServeDb engine_{std::get<1>(GetParam())};
+  std::string db_ = engine_.location();
 };
 
 TEST_P(ServerTest, EveryRouteAnswers) {
-  ServerThread server(db_, options_for(GetParam()));
+  ServerThread server(db_, options_for(mode()));
   const struct {
     std::string target;
     int status;
@@ -49,8 +50,9 @@ TEST_P(ServerTest, EveryRouteAnswers) {
       {"/api/page?url=http%3A%2F%2Fsite%2Fa", 200, "application/json"},
       {"/broken", 200, "text/html"},
       {"/api/broken", 200, "application/json"},
-      {"/search?q=alert", 200, "text/html"},
-      {"/api/search?q=cakes", 200, "application/json"},
+      // Not built on PostgreSQL yet (issue 8): 503 with the reason.
+      {"/search?q=alert", engine_.postgres() ? 503 : 200, "text/html"},
+      {"/api/search?q=cakes", engine_.postgres() ? 503 : 200, "application/json"},
       {"/nope", 404, "text/html"},
   };
   for (const auto& c : cases) {
@@ -63,7 +65,7 @@ TEST_P(ServerTest, EveryRouteAnswers) {
 }
 
 TEST_P(ServerTest, MalformedRequestsGetCleanAnswersAndTheServerStaysHealthy) {
-  ServerThread server(db_, options_for(GetParam()));
+  ServerThread server(db_, options_for(mode()));
   const struct {
     std::string name;
     std::string bytes;
@@ -90,7 +92,7 @@ TEST_P(ServerTest, MalformedRequestsGetCleanAnswersAndTheServerStaysHealthy) {
 }
 
 TEST_P(ServerTest, KeepAliveAnswersPipelinedRequestsInOrderAndHeadHasNoBody) {
-  ServerThread server(db_, options_for(GetParam()));
+  ServerThread server(db_, options_for(mode()));
   RawConnection c(server.port());
   c.send(
       "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nHEAD /api/stats HTTP/1.1\r\nHost: x\r\n\r\n"
@@ -110,7 +112,7 @@ TEST_P(ServerTest, KeepAliveAnswersPipelinedRequestsInOrderAndHeadHasNoBody) {
 }
 
 TEST_P(ServerTest, SlowlorisIsCutOffWhileOthersAreServed) {
-  ServerThread server(db_, options_for(GetParam()));
+  ServerThread server(db_, options_for(mode()));
   RawConnection slow(server.port());
   ASSERT_TRUE(slow.send("GET / HTTP/1.1\r\nHost: x\r\n"));
   // Trickle a header byte now and then: never a complete request.
@@ -127,7 +129,7 @@ TEST_P(ServerTest, SlowlorisIsCutOffWhileOthersAreServed) {
 }
 
 TEST_P(ServerTest, StopDrainsARequestInFlight) {
-  ServeOptions o = options_for(GetParam());
+  ServeOptions o = options_for(mode());
   o.db_latency_for = [](const Request& r) {
     return std::chrono::milliseconds(r.param("slow") ? 400 : 0);
   };
@@ -145,12 +147,9 @@ TEST_P(ServerTest, StopDrainsARequestInFlight) {
 // another connection): the pages that need it answer 500 naming the failure,
 // in HTML and JSON; the server stays up and /healthz and /metrics still work.
 TEST_P(ServerTest, ADatabaseFailureIsA500AndTheServerStaysHealthy) {
-  ServerThread server(db_, options_for(GetParam()));
+  ServerThread server(db_, options_for(mode()));
   ASSERT_EQ(get(server.port(), "/api/broken").status, 200);
-  sqlite3* raw = nullptr;
-  ASSERT_EQ(sqlite3_open(db_.c_str(), &raw), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(raw, "DROP TABLE links", nullptr, nullptr, nullptr), SQLITE_OK);
-  sqlite3_close(raw);
+  run_sql(db_, engine_.postgres() ? "DROP TABLE links CASCADE" : "DROP TABLE links");
   const Reply api = get(server.port(), "/api/broken");
   EXPECT_EQ(api.status, 500);
   EXPECT_THAT(api.body, HasSubstr("the crawl database failed"));
@@ -167,7 +166,20 @@ TEST_P(ServerTest, ADatabaseFailureIsA500AndTheServerStaysHealthy) {
 // request line (percent-encoded NUL, invalid UTF-8, FTS5 syntax, quotes),
 // keep-alive, and the server healthy afterwards.
 TEST_P(ServerTest, SearchAnswersEveryQueryAndStaysHealthy) {
-  ServerThread server(db_, options_for(GetParam()));
+  ServerThread server(db_, options_for(mode()));
+  if (engine_.postgres()) {
+    // Search is not built on PostgreSQL yet (issue 8): every query with
+    // words is 503 naming why, in both forms; the server stays healthy.
+    const Reply html = get(server.port(), "/search?q=cakes+oven");
+    EXPECT_EQ(html.status, 503);
+    EXPECT_THAT(html.body, HasSubstr("not built yet"));
+    const Reply api = get(server.port(), "/api/search?q=cafe");
+    EXPECT_EQ(api.status, 503);
+    EXPECT_THAT(api.body, HasSubstr("not built yet"));
+    EXPECT_EQ(get(server.port(), "/api/search?q=").status, 400);
+    EXPECT_EQ(get(server.port(), "/healthz").status, 200);
+    return;
+  }
   const Reply found = get(server.port(), "/search?q=cakes+oven");
   EXPECT_EQ(found.status, 200);
   EXPECT_THAT(found.body, HasSubstr("1 page matches"));
@@ -215,8 +227,7 @@ TEST_P(ServerTest, SearchAnswersEveryQueryAndStaysHealthy) {
   EXPECT_EQ(get(server.port(), "/healthz").status, 200);
 }
 
-INSTANTIATE_TEST_SUITE_P(Modes, ServerTest, ::testing::Values(ServeMode::kAsync, ServeMode::kSync),
-                         [](const auto& info) { return info.param == ServeMode::kAsync ? "Async" : "Sync"; });
+INSTANTIATE_TEST_SUITE_P(Modes, ServerTest, modes_and_engines(), mode_engine_name);
 
 // Alice's request waits 1.5 s on the (simulated) database; Bob's, sent while
 // Alice waits, 0.3 s (so that the order cannot flip by thread scheduling on
@@ -255,6 +266,14 @@ TEST(ServerOrderTest, AsyncASlowDatabaseCallDoesNotDelayAFastRequest) {
   make_crawl_db(db);
   // One io thread and one database thread: Bob still finishes first.
   EXPECT_THAT(alice_then_bob(db, ServeMode::kAsync, 1), ::testing::ElementsAre("bob", "alice"));
+}
+
+// The same on PostgreSQL: the simulated latency is a timer before the
+// query, and the query itself runs on the loop (no reader thread at all).
+TEST(ServerOrderTest, AsyncOnPostgresASlowDatabaseCallDoesNotDelayAFastRequest) {
+  preheat::testing::PostgresTestDb pg;
+  make_crawl_db(pg.uri());
+  EXPECT_THAT(alice_then_bob(pg.uri(), ServeMode::kAsync, 1), ::testing::ElementsAre("bob", "alice"));
 }
 
 TEST(ServerOrderTest, SyncWithOneThreadMakesBobWaitForAlice) {

@@ -134,7 +134,7 @@ void make_runs_db(const std::string& path) {
   ASSERT_TRUE(st.write(b2).ok());
 }
 
-class TimelineHandlersTest : public ::testing::Test {
+class TimelineHandlersTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     make_runs_db(path_);
@@ -147,12 +147,12 @@ class TimelineHandlersTest : public ::testing::Test {
     if (auto* r = std::get_if<Response>(&routed)) return *r;
     return run_handler(std::get<Routed>(routed), *store_);
   }
-  preheat::testing::TempDir dir_;
-  std::string path_ = (dir_ / "crawl.db").string();
+  ServeDb db_{GetParam()};
+  std::string path_ = db_.location();
   std::unique_ptr<store::CrawlStore> store_;
 };
 
-TEST_F(TimelineHandlersTest, TheLatestRunByDefaultEscaped) {
+TEST_P(TimelineHandlersTest, TheLatestRunByDefaultEscaped) {
   const Response r = call("/timeline");
   ASSERT_EQ(r.status, 200);
   EXPECT_THAT(r.body, HasSubstr("Timeline of run 2"));
@@ -162,7 +162,7 @@ TEST_F(TimelineHandlersTest, TheLatestRunByDefaultEscaped) {
   EXPECT_THAT(r.body, HasSubstr("/timeline?run=1"));  // the list of runs
 }
 
-TEST_F(TimelineHandlersTest, ARunsFetchesAsJson) {
+TEST_P(TimelineHandlersTest, ARunsFetchesAsJson) {
   const Response r = call("/api/timeline?run=1");
   ASSERT_EQ(r.status, 200);
   const boost::json::object o = boost::json::parse(r.body).as_object();
@@ -179,7 +179,7 @@ TEST_F(TimelineHandlersTest, ARunsFetchesAsJson) {
   EXPECT_EQ(o.at("in_flight").as_array().size(), kTimelineBuckets);
 }
 
-TEST_F(TimelineHandlersTest, BadAndUnknownRuns) {
+TEST_P(TimelineHandlersTest, BadAndUnknownRuns) {
   EXPECT_EQ(call("/timeline?run=abc").status, 400);
   EXPECT_EQ(call("/api/timeline?run=0").status, 400);
   EXPECT_EQ(call("/api/timeline?run=-1").status, 400);
@@ -188,7 +188,7 @@ TEST_F(TimelineHandlersTest, BadAndUnknownRuns) {
   EXPECT_EQ(call("/api/timeline?run=7").status, 404);
 }
 
-TEST_F(TimelineHandlersTest, StatsDrawsItsCharts) {
+TEST_P(TimelineHandlersTest, StatsDrawsItsCharts) {
   const Response r = call("/stats");
   ASSERT_EQ(r.status, 200);
   EXPECT_THAT(r.body, HasSubstr("Pages by status class"));
@@ -196,6 +196,8 @@ TEST_F(TimelineHandlersTest, StatsDrawsItsCharts) {
   EXPECT_THAT(r.body, HasSubstr("Pages fetched over time"));
   EXPECT_THAT(r.body, HasSubstr(">4xx<"));  // a bar label
 }
+
+INSTANTIATE_TEST_SUITE_P(Engines, TimelineHandlersTest, engines(), [](const auto& info) { return info.param; });
 
 TEST(TimelineEmptyTest, ADatabaseWithoutRunsSaysSo) {
   preheat::testing::TempDir dir;
