@@ -1,7 +1,7 @@
 // What `preheat serve` reads from PostgresCrawlStore: links with their
 // targets' status, in-links, broken targets, runs and timelines; the index
 // in-links need. The SQLite store's queries (sqlite_crawl_store_serve.cc,
-// _runs.cc) in PostgreSQL's dialect. Search is not built on PostgreSQL yet.
+// _runs.cc) in PostgreSQL's dialect. Search: postgres_crawl_store_search.cc.
 #include <algorithm>
 #include <string>
 #include <utility>
@@ -10,11 +10,6 @@
 
 namespace preheat::store::postgres {
 namespace {
-
-// Search answers not_found, as an SQLite database whose index was never
-// built does: serve shows the message (503), it does not fail.
-constexpr const char* kNoSearch =
-    "search on PostgreSQL is not built yet (issue 8): serve an SQLite crawl database to search";
 
 std::int64_t sql_limit(std::size_t n) {
   return static_cast<std::int64_t>(std::min<std::size_t>(n, std::size_t{1} << 62));
@@ -199,14 +194,6 @@ Result<TimeHistogram> PostgresCrawlStore::pages_over_time(std::size_t buckets) {
   }
   if (Status s = end_read(); !s.ok()) return s;
   return h;
-}
-
-Result<SearchIndexRefresh> PostgresCrawlStore::refresh_search_index() {
-  return Status::not_found(kNoSearch);
-}
-
-Result<SearchResults> PostgresCrawlStore::search(const SearchQuery&, std::size_t, std::size_t) {
-  return Status::not_found(kNoSearch);
 }
 
 }  // namespace preheat::store::postgres

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "store/crawl_store.h"
+#include "store/postgres/postgres_migrations.h"
 #include "tests/store/store_test_helpers.h"
 #include "tests/support/postgres_server.h"
 #include "tests/support/support.h"
@@ -121,7 +122,7 @@ TEST(PostgresStoreTest, ANewerSchemaIsRefusedNamingBothVersions) {
     ASSERT_FALSE(s.ok());
     EXPECT_EQ(s.status().code(), Status::Code::kInvalidArgument);
     EXPECT_NE(s.status().message().find("schema version 9"), std::string::npos) << s.status().message();
-    EXPECT_NE(s.status().message().find("(" + std::to_string(kSchemaVersion) + ")"), std::string::npos);
+    EXPECT_NE(s.status().message().find("(" + std::to_string(postgres::kPgSchemaVersion) + ")"), std::string::npos);
   }
 }
 

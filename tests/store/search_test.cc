@@ -1,6 +1,7 @@
-// Full-text search in the SQLite store: the index (built once, refreshed
-// when pages were written since), ranking, the query language's semantics,
-// pagination, diacritics, hostile queries and hostile stored text.
+// Full-text search on both engines (SQLite FTS5, PostgreSQL tsvector): the
+// index (built once, refreshed when pages were written since), ranking, the
+// query language's semantics, pagination, diacritics, markers, hostile
+// queries and hostile stored text. One contract: every test runs on both.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -12,7 +13,6 @@ namespace preheat::store {
 namespace {
 
 using namespace preheat::store::testing;
-using preheat::testing::TempDir;
 using ::testing::ElementsAre;
 using ::testing::UnorderedElementsAre;
 
@@ -24,7 +24,7 @@ PageRecord doc(std::string url, std::string title, std::string text, std::int64_
   return p;
 }
 
-class SearchTest : public ::testing::Test {
+class SearchTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     store_ = open_store(path_);
@@ -50,12 +50,12 @@ class SearchTest : public ::testing::Test {
     return urls;
   }
 
-  TempDir dir_;
-  std::string path_ = (dir_ / "crawl.db").string();
+  EngineDb db_{GetParam()};
+  std::string path_ = db_.location();
   std::unique_ptr<CrawlStore> store_;
 };
 
-TEST_F(SearchTest, ATitleHitRanksAboveATextOnlyHit) {
+TEST_P(SearchTest, ATitleHitRanksAboveATextOnlyHit) {
   write({doc("http://s/text", "Baking notes", "an oven, an oven, the oven must be hot; oven oven"),
          doc("http://s/title", "The oven", "how to clean a kitchen appliance"),
          doc("http://s/none", "Bread", "flour water salt")});
@@ -63,7 +63,7 @@ TEST_F(SearchTest, ATitleHitRanksAboveATextOnlyHit) {
   EXPECT_THAT(find("oven "), ElementsAre("http://s/title", "http://s/text"));
 }
 
-TEST_F(SearchTest, EveryWordMustAppearAndPhrasesMustBeTogether) {
+TEST_P(SearchTest, EveryWordMustAppearAndPhrasesMustBeTogether) {
   write({doc("http://s/1", "", "the quick brown fox jumps"), doc("http://s/2", "", "brown bread, quick lunch"),
          doc("http://s/3", "", "quick thinking")});
   refresh();
@@ -79,7 +79,7 @@ TEST_F(SearchTest, EveryWordMustAppearAndPhrasesMustBeTogether) {
               UnorderedElementsAre("http://s/1", "http://s/2", "http://s/3"));
 }
 
-TEST_F(SearchTest, PrefixesMatchLongerWordsAndTheWordItselfRanksFirst) {
+TEST_P(SearchTest, PrefixesMatchLongerWordsAndTheWordItselfRanksFirst) {
   write({doc("http://s/servers", "", "many servers here"), doc("http://s/server", "", "one server here"),
          doc("http://s/serve", "", "we serve tea")});
   refresh();
@@ -92,7 +92,7 @@ TEST_F(SearchTest, PrefixesMatchLongerWordsAndTheWordItselfRanksFirst) {
   EXPECT_THAT(find("\"serve\""), ElementsAre("http://s/serve"));
 }
 
-TEST_F(SearchTest, DiacriticsAndCaseDoNotMatter) {
+TEST_P(SearchTest, DiacriticsAndCaseDoNotMatter) {
   write({doc("http://s/cafe", "Café Crème", "Ein Straßencafé in Zürich"), doc("http://s/x", "other", "nothing")});
   refresh();
   EXPECT_THAT(find("cafe "), ElementsAre("http://s/cafe"));
@@ -102,7 +102,7 @@ TEST_F(SearchTest, DiacriticsAndCaseDoNotMatter) {
   EXPECT_THAT(find("straßencafé "), ElementsAre("http://s/cafe"));
 }
 
-TEST_F(SearchTest, PagesAreSlicesOfOneOrderWithTheTotal) {
+TEST_P(SearchTest, PagesAreSlicesOfOneOrderWithTheTotal) {
   std::vector<PageRecord> records;
   for (int i = 0; i < 45; ++i) {
     // Equal scores: the order is by URL id, stable from one page to the next.
@@ -131,7 +131,7 @@ TEST_F(SearchTest, PagesAreSlicesOfOneOrderWithTheTotal) {
   EXPECT_TRUE(none->hits.empty());
 }
 
-TEST_F(SearchTest, HitsCarryTheMarkedTitleSnippetAndPageFigures) {
+TEST_P(SearchTest, HitsCarryTheMarkedTitleSnippetAndPageFigures) {
   PageRecord p = doc("http://s/a", "Tea & <b>cakes</b>", "Some words before. The cake recipe: flour, eggs. After.");
   p.status = 404;
   p.error_class = "http-4xx";
@@ -158,7 +158,7 @@ TEST_F(SearchTest, HitsCarryTheMarkedTitleSnippetAndPageFigures) {
   EXPECT_EQ(titled->hits[0].title_marked, "Tea & <b>" + b + "cakes" + e + "</b>");
 }
 
-TEST_F(SearchTest, TheIndexIsBuiltOnceAndRefreshedWhenPagesAreWritten) {
+TEST_P(SearchTest, TheIndexIsBuiltOnceAndRefreshedWhenPagesAreWritten) {
   write({doc("http://s/1", "first", "alpha", 1000), doc("http://s/2", "second", "beta", 1001)});
   SearchIndexRefresh r = refresh();
   EXPECT_EQ(r.action, SearchIndexRefresh::Action::kBuilt);
@@ -194,7 +194,7 @@ TEST_F(SearchTest, TheIndexIsBuiltOnceAndRefreshedWhenPagesAreWritten) {
   EXPECT_THAT(find("renamed "), ElementsAre("http://s/2"));
 }
 
-TEST_F(SearchTest, AnotherStoreSeesTheIndexUpToDateAndFreshRowsRebuildIt) {
+TEST_P(SearchTest, AnotherStoreSeesTheIndexUpToDateAndFreshRowsRebuildIt) {
   write({doc("http://s/1", "one", "alpha", 1000)});
   EXPECT_EQ(refresh().action, SearchIndexRefresh::Action::kBuilt);
   store_.reset();
@@ -209,7 +209,7 @@ TEST_F(SearchTest, AnotherStoreSeesTheIndexUpToDateAndFreshRowsRebuildIt) {
   EXPECT_THAT(find("omega "), ElementsAre("http://s/9"));
 }
 
-TEST_F(SearchTest, AReadOnlyStoreSearchesButDoesNotIndex) {
+TEST_P(SearchTest, AReadOnlyStoreSearchesButDoesNotIndex) {
   write({doc("http://s/1", "one", "alpha", 1000)});
   auto reader = open_store(path_, {.read_only = true});
   ASSERT_TRUE(reader);
@@ -224,7 +224,7 @@ TEST_F(SearchTest, AReadOnlyStoreSearchesButDoesNotIndex) {
   EXPECT_EQ(after->total, 1);
 }
 
-TEST_F(SearchTest, NothingSearchableIsInvalidArgument) {
+TEST_P(SearchTest, NothingSearchableIsInvalidArgument) {
   write({doc("http://s/1", "one", "alpha")});
   refresh();
   for (const char* input : {"", "   ", "***", "-alpha", "\xF0\x9F\x8E\x82", "\"\" \"\"", "- - -", "OR AND"}) {
@@ -240,7 +240,7 @@ TEST_F(SearchTest, NothingSearchableIsInvalidArgument) {
   }
 }
 
-TEST_F(SearchTest, HostileQueriesAreWordsAndHostileTextStaysText) {
+TEST_P(SearchTest, HostileQueriesAreWordsAndHostileTextStaysText) {
   write({doc("http://s/x", "<script>alert(1)</script>", "x'); DROP TABLE pages; -- \"quoted\" NEAR(a b) title:z"),
          doc("http://s/y", "plain", "nothing special")});
   refresh();
@@ -252,6 +252,8 @@ TEST_F(SearchTest, HostileQueriesAreWordsAndHostileTextStaysText) {
   EXPECT_THAT(find("x'); DROP TABLE pages; --"), ElementsAre("http://s/x"));
   EXPECT_EQ(*store_->page_count(), 2);
 }
+
+INSTANTIATE_TEST_SUITE_P(Engines, SearchTest, engines(), engine_name);
 
 }  // namespace
 }  // namespace preheat::store
