@@ -19,11 +19,12 @@ constexpr std::string_view kPunctuationLiteral = R"(E'!"#$%&\'()*+,-./:;<=>?@[\\
 constexpr std::string_view kSpacesLiteral = "E'                                \\uFDD2\\uFDD2'";
 
 constexpr std::string_view kConfig = "'preheat_search'";
-// 32 words at most around the best match, as SQLite's snippet() gives 32
-// tokens; a short text is shown whole. A title is marked everywhere.
+// 32 words around the best match (one fragment: ts_headline centres it), as
+// SQLite's snippet() gives 32 tokens; a short text is shown whole. A title
+// is marked everywhere.
 constexpr std::string_view kTitleOptions = "E'HighlightAll=true, StartSel=\\uFDD0, StopSel=\\uFDD1'";
 constexpr std::string_view kSnippetOptions =
-    "E'MaxWords=32, MinWords=20, ShortWord=0, MaxFragments=0, StartSel=\\uFDD0, StopSel=\\uFDD1'";
+    "E'MaxWords=32, MinWords=16, ShortWord=0, MaxFragments=1, StartSel=\\uFDD0, StopSel=\\uFDD1'";
 // ts_rank's weights {D, C, B, A}: a title (A) hit weighs ten text (B) hits,
 // as bm25(page_search, 10.0, 1.0) on SQLite. Normalisation 1: divided by
 // 1 + log(the document's length), so a long page does not win by length.
@@ -117,8 +118,8 @@ std::string build_statement_sql() {
          "CROSS JOIN LATERAL (SELECT replace(replace(shown.snippet_hl, E'\\uFDD0', ''), E'\\uFDD1', '') AS plain) x) ";
   sql += "SELECT qq.terms, (SELECT count(*) FROM m), c.url, c.title, c.title_hl, c.snippet_hl, "
          "CASE WHEN c.at > 0 THEN substr(c.text, c.at, c.len) END, "
-         "c.at > 1 AND left(c.words, c.at - 1) ~ '[[:alnum:]]', "
-         "c.at > 0 AND substr(c.words, c.at + c.len) ~ '[[:alnum:]]', "
+         "CASE WHEN c.at > 0 AND left(c.words, c.at - 1) !~ '[[:alnum:]]' THEN left(c.text, c.at - 1) END, "
+         "CASE WHEN c.at > 0 AND substr(c.words, c.at + c.len) !~ '[[:alnum:]]' THEN substr(c.text, c.at + c.len) END, "
          "c.status, c.error_class, c.content_type, c.bytes, qq.built "
          "FROM qq LEFT JOIN cut c ON true ORDER BY c.rank DESC, c.url_id";
   return sql;
@@ -166,8 +167,11 @@ std::string pg_search_words(std::string_view expr) {
 
 std::string pg_search_document() {
   const std::string cfg(kConfig);
-  return "setweight(to_tsvector(" + cfg + ", " + pg_search_words("p.title") + "), 'A') || setweight(to_tsvector(" +
-         cfg + ", " + pg_search_words("p.text") + "), 'B')";
+  // The lexeme '-' (no query can hold it: query words have no ASCII
+  // punctuation) between the two: a phrase never spans the title's end and
+  // the text's start, as FTS5 phrases stay within a column.
+  return "setweight(to_tsvector(" + cfg + ", " + pg_search_words("p.title") + "), 'A') || '-:1'::tsvector || "
+         "setweight(to_tsvector(" + cfg + ", " + pg_search_words("p.text") + "), 'B')";
 }
 
 std::string pg_tsquery_input(const std::vector<SearchTerm>& terms, std::string_view op, bool prefixes) {
@@ -212,9 +216,16 @@ Result<SearchResults> pg_search_results(int rows, const PgSearchCell& cell) {
     h.title_marked = pg_restore_marked(to_string(cell(r, 4)), h.title);
     const std::string marked = to_string(cell(r, 5));
     const std::optional<std::string_view> original = cell(r, 6);
-    h.snippet = original ? pg_restore_marked(marked, *original) : convert_markers(marked);
-    if (cell(r, 7).value_or("f") == "t") h.snippet = "…" + h.snippet;
-    if (cell(r, 8).value_or("f") == "t") h.snippet += "…";
+    if (original) {
+      // Words cut off on either side are an ellipsis; mere punctuation or
+      // spaces there are kept as they are.
+      const std::optional<std::string_view> before = cell(r, 7);
+      const std::optional<std::string_view> after = cell(r, 8);
+      h.snippet = std::string(before.value_or("…")) + pg_restore_marked(marked, *original) +
+                  std::string(after.value_or("…"));
+    } else {
+      h.snippet = convert_markers(marked);
+    }
     h.status = static_cast<int>(to_int64(cell(r, 9)));
     h.error_class = to_string(cell(r, 10));
     h.content_type = to_string(cell(r, 11));

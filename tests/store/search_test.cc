@@ -5,6 +5,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <atomic>
+#include <thread>
+
 #include "store/crawl_store.h"
 #include "tests/store/store_test_helpers.h"
 #include "tests/support/support.h"
@@ -251,6 +255,104 @@ TEST_P(SearchTest, HostileQueriesAreWordsAndHostileTextStaysText) {
   EXPECT_THAT(find("script alert "), ElementsAre("http://s/x"));
   EXPECT_THAT(find("x'); DROP TABLE pages; --"), ElementsAre("http://s/x"));
   EXPECT_EQ(*store_->page_count(), 2);
+}
+
+TEST_P(SearchTest, QueryLanguageCharactersOfTheEnginesAreWordsOrNothing) {
+  write({doc("http://s/x", "alpha", "beta it's gamma"), doc("http://s/y", "other", "delta")});
+  refresh();
+  // tsquery and FTS5 syntax typed by a person: never an engine syntax error,
+  // either words (the characters separate them) or nothing to search for.
+  const std::string inputs[] = {"'", "\\", "':*'", "&|!()", "a & b", "!a", "a <-> b", "<->", "<2>", "a:*",
+                                "alpha:*A", "''''", "\\'; DROP TABLE pages; --", std::string("be\0ta", 5),
+                                "(alpha", "beta)", "!!!", "alpha:A", "NEAR(", "\"\\\"", "*:*", "{}[]", "$1 $2"};
+  for (const std::string& input : inputs) {
+    SCOPED_TRACE(::testing::PrintToString(input));
+    Result<SearchResults> r = store_->search(parse_search_query(input), 0, 10);
+    if (!r.ok()) {
+      EXPECT_EQ(r.status().code(), Status::Code::kInvalidArgument) << r.status().to_string();
+    }
+  }
+  EXPECT_THAT(find("beta&it "), ElementsAre("http://s/x"));
+  EXPECT_THAT(find("beta|it "), ElementsAre("http://s/x"));
+  EXPECT_THAT(find("alpha&beta "), ElementsAre());  // a phrase (title "alpha", text "beta ...") stays in one field
+  EXPECT_THAT(find("!alpha "), ElementsAre("http://s/x"));
+  EXPECT_THAT(find("(alpha):* "), ElementsAre("http://s/x"));
+  EXPECT_THAT(find("alpha:A "), ElementsAre());  // the words alpha and A: no page has "a"
+  EXPECT_THAT(find("it's "), ElementsAre("http://s/x"));
+  EXPECT_THAT(find("'gamma' "), ElementsAre("http://s/x"));
+  EXPECT_THAT(find("alp\\ha "), ElementsAre());  // "alp" and "ha"
+  EXPECT_EQ(*store_->page_count(), 2);
+}
+
+TEST_P(SearchTest, SnippetsAreCutAroundTheMatchAndKeepThePunctuation) {
+  std::string text;
+  for (int i = 0; i < 200; ++i) text += (i == 100 ? std::string("needle") : "w" + std::to_string(i)) + " ";
+  write({doc("http://s/long", "Long", text), doc("http://s/short", "Short (one)", "x, (needle)! y.")});
+  refresh();
+  Result<SearchResults> r = store_->search(parse_search_query("needle "), 0, 10);
+  ASSERT_TRUE(r.ok()) << r.status().to_string();
+  ASSERT_EQ(r->hits.size(), 2u);
+  const std::string b(1, kMatchBegin);
+  const std::string e(1, kMatchEnd);
+  for (const SearchHit& h : r->hits) {
+    SCOPED_TRACE(h.url);
+    if (h.url == "http://s/short") {
+      EXPECT_EQ(h.snippet, "x, (" + b + "needle" + e + ")! y.");
+      EXPECT_EQ(h.title_marked, "Short (one)");
+      continue;
+    }
+    EXPECT_TRUE(h.snippet.starts_with("…")) << h.snippet;
+    EXPECT_TRUE(h.snippet.ends_with("…")) << h.snippet;
+    EXPECT_THAT(h.snippet, ::testing::HasSubstr("w99 " + b + "needle" + e + " w101"));
+    const auto words = std::count(h.snippet.begin(), h.snippet.end(), ' ') + 1;
+    EXPECT_GE(words, 16);
+    EXPECT_LE(words, 40);
+  }
+}
+
+// Serve on a database being crawled: the index is what the last refresh
+// made (searches agree with it while pages are written), a refresh while
+// the crawl writes succeeds, and the next one takes the rest.
+TEST_P(SearchTest, ADatabaseBeingWrittenIsSearchedAsLastIndexed) {
+  std::vector<PageRecord> first;
+  for (int i = 0; i < 10; ++i) first.push_back(doc("http://s/a" + std::to_string(i), "", "common", 1000 + i));
+  write(first);
+  ASSERT_EQ(refresh().pages_total, 10);
+  auto crawler = open_store(path_);
+  auto reader = open_store(path_, {.read_only = true});
+  auto refresher = open_store(path_);
+  ASSERT_TRUE(crawler && reader && refresher);
+  constexpr int kWritten = 30;
+  std::atomic<bool> done{false};
+  std::thread writer([&] {
+    for (int i = 0; i < kWritten; ++i) {
+      const Status s = crawler->write(pages({doc("http://s/b" + std::to_string(i), "", "common", 5000 + i)}));
+      EXPECT_TRUE(s.ok()) << s.to_string();
+    }
+    done = true;
+  });
+  const SearchQuery q = parse_search_query("common ");
+  std::int64_t expected = 10;
+  for (int round = 0; !done || round < 10; ++round) {
+    Result<SearchResults> r = reader->search(q, 0, 5);
+    EXPECT_TRUE(r.ok()) << r.status().to_string();
+    if (!r.ok()) break;
+    EXPECT_EQ(r->total, expected);
+    if (round == 3) {
+      Result<SearchIndexRefresh> mid = refresher->refresh_search_index();
+      EXPECT_TRUE(mid.ok()) << mid.status().to_string();
+      if (mid.ok()) expected = mid->pages_total;
+    }
+  }
+  writer.join();
+  Result<SearchIndexRefresh> last = refresher->refresh_search_index();
+  ASSERT_TRUE(last.ok()) << last.status().to_string();
+  EXPECT_EQ(last->pages_total, 10 + kWritten);
+  EXPECT_NE(last->action, SearchIndexRefresh::Action::kBuilt);  // new pages are appended
+  Result<SearchResults> all = reader->search(q, 0, 100);
+  ASSERT_TRUE(all.ok()) << all.status().to_string();
+  EXPECT_EQ(all->total, 10 + kWritten);
+  EXPECT_EQ(all->hits.size(), static_cast<std::size_t>(10 + kWritten));
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, SearchTest, engines(), engine_name);
