@@ -3,20 +3,24 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "base/utf8.h"
+
 namespace preheat::store::postgres {
 namespace {
 
 // ts_headline's markers: two Unicode noncharacters (valid UTF-8, so they can
 // cross a TEXT value, unlike kMatchBegin/kMatchEnd). A page's own U+FDD0 or
-// U+FDD1 is turned into U+FDD2 before ts_headline (pg_search_words), so a
-// marker in its output is always ours; decoding puts the page's own back.
+// U+FDD1 is a space before ts_headline (pg_search_words), so a marker in its
+// output is always ours; decoding puts the page's own character back.
 constexpr std::string_view kPgBegin = "\xEF\xB7\x90";  // U+FDD0
 constexpr std::string_view kPgEnd = "\xEF\xB7\x91";    // U+FDD1
 
 // The 32 printable ASCII characters that are neither letters nor digits,
-// as the body of an E'' literal ('\'' and '\\' escaped), then our markers.
-constexpr std::string_view kPunctuationLiteral = R"(E'!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~\uFDD0\uFDD1')";
-constexpr std::string_view kSpacesLiteral = "E'                                \\uFDD2\\uFDD2'";
+// and our markers, as one bracket expression (an E'' literal): each one
+// becomes a space. regexp_replace, not translate(): translate() compares
+// every character with every one of its list (18 s for 41 MB of text here),
+// the regular expression 0.6 s.
+constexpr std::string_view kWordsPattern = "E'[!-/:-@[-`{-~\\uFDD0\\uFDD1]'";
 
 constexpr std::string_view kConfig = "'preheat_search'";
 // 32 words around the best match (one fragment: ts_headline centres it), as
@@ -161,8 +165,7 @@ std::string convert_markers(std::string_view marked) {
 }  // namespace
 
 std::string pg_search_words(std::string_view expr) {
-  return "translate(" + std::string(expr) + ", " + std::string(kPunctuationLiteral) + ", " +
-         std::string(kSpacesLiteral) + ")";
+  return "regexp_replace(" + std::string(expr) + ", " + std::string(kWordsPattern) + ", ' ', 'g')";
 }
 
 std::string pg_search_document() {
@@ -236,6 +239,8 @@ Result<SearchResults> pg_search_results(int rows, const PgSearchCell& cell) {
 }
 
 std::string pg_restore_marked(std::string_view marked, std::string_view original) {
+  // Character for character: pg_search_words changed characters into
+  // spaces, never added or removed one.
   std::string out;
   out.reserve(original.size() + 8);
   std::size_t j = 0;  // in original
@@ -248,8 +253,10 @@ std::string pg_restore_marked(std::string_view marked, std::string_view original
       i += kPgEnd.size();
     } else {
       if (j >= original.size()) return convert_markers(marked);
-      out += original[j++];
-      ++i;
+      const std::size_t n = std::max<std::size_t>(1, utf8_length(original, j));
+      out.append(original.substr(j, n));
+      j += n;
+      i += std::max<std::size_t>(1, utf8_length(marked, i));
     }
   }
   if (j != original.size()) return convert_markers(marked);

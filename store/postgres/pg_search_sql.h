@@ -41,7 +41,8 @@ namespace preheat::store::postgres {
 // refresh_search_index() rebuilds the index (page_search_state.format).
 inline constexpr std::int64_t kPgSearchIndexFormat = 1;
 
-// SQL: `expr` (a text) with ASCII punctuation as spaces, byte for byte.
+// SQL: `expr` (a text) with ASCII punctuation (and U+FDD0, U+FDD1) as
+// spaces, character for character.
 std::string pg_search_words(std::string_view expr);
 
 // SQL: the tsvector of the pages row aliased `p` (title 'A', text 'B').
