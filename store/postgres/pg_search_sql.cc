@@ -112,7 +112,9 @@ std::string build_statement_sql() {
   sql += "m AS MATERIALIZED (SELECT s.url_id, " + std::string(kRank) +
          " AS rank FROM page_search s, qq WHERE qq.terms > 0 AND s.doc @@ qq.query), ";
   sql += "slice AS (SELECT url_id, rank FROM m ORDER BY rank DESC, url_id LIMIT $3 OFFSET $4), ";
-  sql += "shown AS (SELECT sl.url_id, sl.rank, u.url, p.title, p.text, p.status, p.error_class, p.content_type, "
+  // MATERIALIZED: computed once per row shown; inlined, ts_headline and
+  // the punctuation pass would run again for every reference below.
+  sql += "shown AS MATERIALIZED (SELECT sl.url_id, sl.rank, u.url, p.title, p.text, p.status, p.error_class, p.content_type, "
          "p.bytes, ts_headline(" + cfg + ", " + pg_search_words("p.title") + ", qq.query, " +
          std::string(kTitleOptions) + ") AS title_hl, w.words, ts_headline(" + cfg + ", w.words, qq.query, " +
          std::string(kSnippetOptions) + ") AS snippet_hl FROM slice sl JOIN pages p ON p.url_id = sl.url_id "
