@@ -1,21 +1,24 @@
 // Full-text search on PostgreSQL as SQL text and parameters, and its result
 // rows decoded: the one definition of the search statement, for any driver
 // (the blocking PgConnection of PostgresCrawlStore::search, and serve's
-// async driver, store/postgres/pg_async_connection.h). docs/schema.md,
+// async driver, store/postgres/pg_async_connection.h: bind the params as
+// text, read the result as text). docs/schema.md,
 // "PostgreSQL: full-text search".
 //
-// The index (table page_search, migration 4) holds one tsvector per page:
-// the title with weight A, the text with weight B, made by kPgSearchDocument
+// The index (table page_search, the search migration in
+// postgres_migrations.cc) holds one tsvector per page:
+// the title with weight A, the text with weight B, made by pg_search_document()
 // through the text search configuration `preheat_search` (pg_catalog.simple:
 // no stemming, no stop words; with the unaccent dictionary when the server
 // has it). ASCII punctuation is turned into spaces before PostgreSQL's parser
-// sees the text (kPgSearchWords), so it splits words the way SQLite's
+// sees the text (pg_search_words()), so it splits words the way SQLite's
 // unicode61 tokenizer does: no e-mail, URL, host, file, version or HTML tag
 // tokens, "3.14" is two words.
 //
-// The query: what a person typed (store/search_query.h) becomes two
-// to_tsquery() inputs (bound parameters, never SQL text): the clauses and the
-// excluded terms. They are built from words that hold no ASCII punctuation at
+// The query: what a person typed (store/search_query.h) becomes three
+// to_tsquery() inputs (bound parameters, never SQL text): the clauses, the
+// excluded terms, and the typed words alone (a rank bonus for the exact
+// words). They are built from words that hold no ASCII punctuation at
 // all, each quoted ('word'), so no character typed is tsquery syntax (quotes,
 // backslashes, ':*', '&|!()<->'). A word without any lexeme (an emoji) is
 // dropped by to_tsquery itself; a query left with no positive term decodes
@@ -37,7 +40,7 @@
 
 namespace preheat::store::postgres {
 
-// Raise when kPgSearchDocument or kPgSearchWords change: the next
+// Raise when pg_search_document() or pg_search_words() change: the next
 // refresh_search_index() rebuilds the index (page_search_state.format).
 inline constexpr std::int64_t kPgSearchIndexFormat = 1;
 
