@@ -44,8 +44,9 @@ namespace preheat::store {
 
 using UrlId = std::int64_t;
 
-// The schema version this build writes (docs/schema.md). A database with a
-// newer version is refused (it was written by a newer preheat).
+// The SQLite schema version this build writes (docs/schema.md); PostgreSQL
+// has its own, kPgSchemaVersion (store/postgres/postgres_migrations.h). A
+// database with a newer version is refused (written by a newer preheat).
 inline constexpr int kSchemaVersion = 3;
 
 enum class FrontierState : int { kQueued = 0, kClaimed = 1, kDone = 2, kFailed = 3 };

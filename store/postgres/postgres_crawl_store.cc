@@ -145,7 +145,8 @@ Status PostgresCrawlStore::writable() const {
 Status PostgresCrawlStore::delete_all_rows() {
   current_run_.reset();
   url_ids_.clear();
-  if (Status s = db_.exec("TRUNCATE links, redirects, bodies, pages, frontier, urls, runs, recrawls RESTART IDENTITY",
+  if (Status s = db_.exec("TRUNCATE links, redirects, bodies, pages, frontier, urls, runs, recrawls, page_search, page_search_state "
+                          "RESTART IDENTITY",
                           "fresh: empty every table");
       !s.ok()) {
     return s;

@@ -31,8 +31,9 @@
 // leases are renewed by a LeaseKeeper (lease_keeper.h): a second connection
 // and a thread, so that no write delays a renewal.
 //
-// Not built yet: full-text search (search() and refresh_search_index()
-// answer a clear error).
+// Full-text search (postgres_crawl_store_search.cc): a tsvector index table
+// kept by refresh_search_index() with SQLite's staleness rule; the statement
+// itself is store/postgres/pg_search_sql.h.
 //
 // Thread safety: one thread at a time per object (the CrawlStore contract).
 #pragma once
@@ -91,6 +92,7 @@ class PostgresCrawlStore final : public CrawlStore {
   Result<std::optional<RunTimeline>> run_timeline(std::optional<std::int64_t> run_id,
                                                   std::size_t max_spans) override;
   Result<TimeHistogram> pages_over_time(std::size_t buckets) override;
+  // Search (postgres_crawl_store_search.cc).
   Result<SearchIndexRefresh> refresh_search_index() override;
   Result<SearchResults> search(const SearchQuery& query, std::size_t offset, std::size_t limit) override;
 

@@ -2,7 +2,8 @@
 // targets' status, in-links, broken targets, runs and timelines; the index
 // in-links need. Each read is a plan (postgres_read_plans.h: its SQL and row
 // decoding, shared with serve's async reader) run on this store's blocking
-// connection. Search is not built on PostgreSQL yet (SearchPlan).
+// connection. Search: postgres_crawl_store_search.cc (its statement is
+// SearchPlan's).
 #include <string>
 #include <utility>
 
@@ -90,17 +91,6 @@ Result<std::optional<RunTimeline>> PostgresCrawlStore::run_timeline(std::optiona
 
 Result<TimeHistogram> PostgresCrawlStore::pages_over_time(std::size_t buckets) {
   PagesOverTimePlan plan(buckets);
-  if (Status s = run_plan(plan); !s.ok()) return s;
-  return std::move(plan.value);
-}
-
-Result<SearchIndexRefresh> PostgresCrawlStore::refresh_search_index() {
-  SearchPlan plan({}, 0, 0);  // answers as search() does until search is built
-  return plan.status();
-}
-
-Result<SearchResults> PostgresCrawlStore::search(const SearchQuery& query, std::size_t offset, std::size_t limit) {
-  SearchPlan plan(query, offset, limit);
   if (Status s = run_plan(plan); !s.ok()) return s;
   return std::move(plan.value);
 }

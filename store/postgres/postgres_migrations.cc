@@ -1,5 +1,7 @@
 #include "store/postgres/postgres_migrations.h"
 
+#include <iterator>
+
 #include "store/crawl_store.h"
 
 namespace preheat::store::postgres {
@@ -129,11 +131,49 @@ CREATE INDEX frontier_claimable ON frontier (host, depth, url_id) WHERE state IN
 CREATE INDEX frontier_claimed ON frontier (claimed_by) WHERE state = 1;
 )sql";
 
+// Version 5 (PostgreSQL only): full-text search (store/postgres/pg_search_sql.h, docs/schema.md
+// "PostgreSQL: full-text search"): the text search configuration, the index
+// table and its freshness record. The rows are derived data written by
+// refresh_search_index(), never by a crawl (as SQLite's page_search).
+// unaccent is a trusted extension (any user with CREATE on the database may
+// add it) shipped in PostgreSQL's contrib; a server without it gets the
+// configuration without diacritic folding instead of a failed migration.
+constexpr std::string_view kSearch = R"sql(
+DO $$ BEGIN
+  CREATE EXTENSION IF NOT EXISTS unaccent;
+EXCEPTION WHEN OTHERS THEN
+  NULL;
+END $$;
+CREATE TEXT SEARCH CONFIGURATION preheat_search (COPY = pg_catalog.simple);
+DO $$ BEGIN
+  IF EXISTS (SELECT 1 FROM pg_ts_dict WHERE dictname = 'unaccent') THEN
+    ALTER TEXT SEARCH CONFIGURATION preheat_search ALTER MAPPING FOR hword, hword_part, word WITH unaccent, simple;
+  END IF;
+END $$;
+
+CREATE TABLE page_search (
+  url_id BIGINT PRIMARY KEY,
+  doc    TSVECTOR NOT NULL
+);
+CREATE INDEX page_search_doc ON page_search USING gin (doc);
+
+CREATE TABLE page_search_state (
+  id                INTEGER PRIMARY KEY CHECK (id = 1),
+  format            BIGINT NOT NULL,
+  pages             BIGINT NOT NULL,
+  fingerprint       BIGINT NOT NULL,
+  max_fetched_at_ms BIGINT NOT NULL,
+  built_at_ms       BIGINT NOT NULL
+);
+)sql";
+
 constexpr PgMigration kMigrations[] = {
     {3, "the crawl schema (SQLite's version 3): urls, frontier, pages, links, redirects, runs, bodies, recrawls",
      kSchemaV3},
     {4, "frontier.host, indexed for the fleet's claims", kFrontierHost},
+    {5, "full-text search: configuration preheat_search, tables page_search and page_search_state", kSearch},
 };
+static_assert(std::size(kMigrations) > 0 && kMigrations[std::size(kMigrations) - 1].version == kPgSchemaVersion);
 
 // A fixed key for pg_advisory_xact_lock: "preheat" in ASCII.
 constexpr std::string_view kMigrationLock = "SELECT pg_advisory_xact_lock(31353510437873012)";
@@ -172,15 +212,14 @@ Status check_identity(const Identity& id, bool read_only) {
     return Status::invalid_argument("the PostgreSQL database is not a preheat database: it holds " +
                                     std::to_string(id.tables) + " tables of another application");
   }
-  const int latest = pg_schema_version();
-  if (id.version > latest) {
+  if (id.version > kPgSchemaVersion) {
     return Status::invalid_argument("the PostgreSQL crawl database has schema version " + std::to_string(id.version) +
-                                    ", newer than this preheat (" + std::to_string(latest) +
+                                    ", newer than this preheat (" + std::to_string(kPgSchemaVersion) +
                                     "): use a newer preheat");
   }
-  if (read_only && id.version < latest) {
+  if (read_only && id.version < kPgSchemaVersion) {
     return Status::invalid_argument("the PostgreSQL crawl database has schema version " + std::to_string(id.version) +
-                                    ", older than this preheat (" + std::to_string(latest) +
+                                    ", older than this preheat (" + std::to_string(kPgSchemaVersion) +
                                     "): open it for writing once (e.g. `preheat crawl`) to upgrade it");
   }
   return Status();
@@ -190,10 +229,6 @@ Status check_identity(const Identity& id, bool read_only) {
 
 std::span<const PgMigration> pg_migrations() {
   return kMigrations;
-}
-
-int pg_schema_version() {
-  return pg_migrations().back().version;
 }
 
 Status check_and_migrate(PgConnection& db, bool read_only, std::span<const PgMigration> list) {

@@ -13,6 +13,12 @@
 
 namespace preheat::store::postgres {
 
+// The PostgreSQL schema version this build writes: the last migration's.
+// Its own number, not kSchemaVersion (crawl_store.h, SQLite's): PostgreSQL
+// has tables SQLite makes outside its versions (the search index), and a
+// PostgreSQL-only change must not make every SQLite file migrate.
+inline constexpr int kPgSchemaVersion = 5;
+
 struct PgMigration {
   int version;
   std::string_view summary;
@@ -23,10 +29,8 @@ struct PgMigration {
 // schema's third version): there never were older ones. Versions above 3
 // are PostgreSQL's own (SQLite's kSchemaVersion does not follow them).
 std::span<const PgMigration> pg_migrations();
-// The last migration's version: what a database is migrated to.
-int pg_schema_version();
 
-// Checks the database is empty or preheat's, not newer than pg_schema_version();
+// Checks the database is empty or preheat's, not newer than kPgSchemaVersion;
 // a writable open then applies what `list` has above its version, each in
 // one transaction under an advisory lock (two processes opening at once do
 // not both migrate). Errors: a database of another application or of a

@@ -4,6 +4,8 @@
 // (sqlite_crawl_store_*.cc) in PostgreSQL's dialect.
 #include "store/postgres/postgres_read_plans.h"
 
+#include "store/postgres/pg_search_sql.h"
+
 #include <algorithm>
 #include <utility>
 
@@ -330,12 +332,34 @@ std::optional<PgQuery> PagesOverTimePlan::next(const PgRows* previous) {
   }
 }
 
-SearchPlan::SearchPlan(const SearchQuery&, std::size_t, std::size_t) {
-  status_ = Status::not_found(
-      "search on PostgreSQL is not built yet (issue 8): serve an SQLite crawl database to search");
+SearchPlan::SearchPlan(const SearchQuery& query, std::size_t offset, std::size_t limit) {
+  Result<PgSearchStatement> st = pg_search_statement(query, offset, limit);
+  if (!st.ok()) {
+    status_ = st.status();
+    return;
+  }
+  PgQuery q{std::move(st->sql), {}};
+  for (std::string& v : st->params) q.params.emplace_back(std::move(v));
+  query_ = std::move(q);
 }
 
-std::optional<PgQuery> SearchPlan::next(const PgRows*) { return std::nullopt; }
+std::optional<PgQuery> SearchPlan::next(const PgRows* previous) {
+  if (previous == nullptr) {
+    if (!status_.ok() || !query_) return std::nullopt;
+    return std::exchange(query_, std::nullopt);
+  }
+  Result<SearchResults> r =
+      pg_search_results(previous->rows(), [previous](int row, int column) -> std::optional<std::string_view> {
+        if (previous->is_null(row, column)) return std::nullopt;
+        return previous->text(row, column);
+      });
+  if (r.ok()) {
+    value = std::move(*r);
+  } else {
+    status_ = r.status();
+  }
+  return std::nullopt;
+}
 
 std::optional<PgQuery> BodiesAfterPlan::next(const PgRows* previous) {
   if (previous == nullptr) {

@@ -166,9 +166,15 @@ class PagesOverTimePlan final : public PgReadPlan {
 // both use it.
 class SearchPlan final : public PgReadPlan {
  public:
+  // The statement is pg_search_sql.h's (one statement: the slice and the
+  // total in one snapshot); status() is its error for a query with nothing
+  // to look for.
   SearchPlan(const SearchQuery& query, std::size_t offset, std::size_t limit);
   std::optional<PgQuery> next(const PgRows* previous) override;
   SearchResults value;
+
+ private:
+  std::optional<PgQuery> query_;
 };
 
 // bodies_after() (export, /export.warc.gz): at most `limit` rows, and no row

@@ -1,6 +1,7 @@
 // /search and /api/search as pure handlers: hostile queries never give a 500,
 // hostile stored titles and text come out escaped, pagination edges, the
-// JSON shape, and the marked-text conversion.
+// JSON shape, and the marked-text conversion. On both engines (SQLite and
+// PostgreSQL): one contract.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -9,6 +10,7 @@
 #include "serve/marked_text.h"
 #include "serve/router.h"
 #include "tests/serve/serve_test_util.h"
+#include "tests/store/store_test_helpers.h"
 #include "tests/support/support.h"
 
 namespace preheat::serve::testing {
@@ -25,7 +27,7 @@ std::string query_target(std::string_view path, std::string_view q, std::string_
   return t;
 }
 
-class SearchHandlersTest : public ::testing::Test {
+class SearchHandlersTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     make_crawl_db(path_);
@@ -67,12 +69,12 @@ class SearchHandlersTest : public ::testing::Test {
     return v.is_object() ? v.as_object() : boost::json::object{};
   }
 
-  preheat::testing::TempDir dir_;
-  std::string path_ = (dir_ / "crawl.db").string();
+  store::testing::EngineDb db_{GetParam()};
+  std::string path_ = db_.location();
   std::unique_ptr<store::CrawlStore> store_;
 };
 
-TEST_F(SearchHandlersTest, HostileQueriesNeverGiveA500) {
+TEST_P(SearchHandlersTest, HostileQueriesNeverGiveA500) {
   std::string ten_kb;
   while (ten_kb.size() < 10'000) ten_kb += "alert \"(";
   std::string many_quotes(300, '"');
@@ -167,7 +169,7 @@ TEST_F(SearchHandlersTest, HostileQueriesNeverGiveA500) {
   }
 }
 
-TEST_F(SearchHandlersTest, HostileTitlesAndTextComeOutEscapedAndMarked) {
+TEST_P(SearchHandlersTest, HostileTitlesAndTextComeOutEscapedAndMarked) {
   const Response r = call("/search?q=alert");
   ASSERT_EQ(r.status, 200);
   EXPECT_THAT(r.body, Not(HasSubstr("<script>")));
@@ -185,13 +187,13 @@ TEST_F(SearchHandlersTest, HostileTitlesAndTextComeOutEscapedAndMarked) {
               HasSubstr("&lt;img src=x onerror=<mark>alert</mark>(2)&gt;"));
 }
 
-TEST_F(SearchHandlersTest, TheQueryIsEchoedEscaped) {
+TEST_P(SearchHandlersTest, TheQueryIsEchoedEscaped) {
   const Response r = call(query_target("/search", "\"><script>alert(3)</script> & x"));
   ASSERT_EQ(r.status, 200);
   EXPECT_THAT(r.body, HasSubstr("value=\"&quot;&gt;&lt;script&gt;alert(3)&lt;/script&gt; &amp; x\""));
 }
 
-TEST_F(SearchHandlersTest, ApiJsonShape) {
+TEST_P(SearchHandlersTest, ApiJsonShape) {
   const boost::json::object o = api("/api/search?q=common&page=2&per_page=10");
   EXPECT_EQ(o.at("query").as_string(), "common");
   EXPECT_EQ(o.at("total").as_int64(), 45);
@@ -228,7 +230,7 @@ TEST_F(SearchHandlersTest, ApiJsonShape) {
   EXPECT_THAT(std::string(api("/api/search?q=***", 400).at("error").as_string()), HasSubstr("nothing to search for"));
 }
 
-TEST_F(SearchHandlersTest, HtmlPagesHavePreviousNextAndClampTheirNumber) {
+TEST_P(SearchHandlersTest, HtmlPagesHavePreviousNextAndClampTheirNumber) {
   const Response first = call("/search?q=common");
   ASSERT_EQ(first.status, 200);
   EXPECT_THAT(first.body, HasSubstr("45 pages match &middot; page 1 of 3"));
@@ -252,7 +254,7 @@ TEST_F(SearchHandlersTest, HtmlPagesHavePreviousNextAndClampTheirNumber) {
   EXPECT_THAT(call("/search?q=common+item").body, HasSubstr("45 pages match"));
 }
 
-TEST_F(SearchHandlersTest, FriendlyAnswersWhenThereIsNothingToFind) {
+TEST_P(SearchHandlersTest, FriendlyAnswersWhenThereIsNothingToFind) {
   const Response blank = call("/search");
   EXPECT_EQ(blank.status, 200);
   EXPECT_THAT(blank.body, HasSubstr("name=\"q\""));
@@ -270,9 +272,13 @@ TEST_F(SearchHandlersTest, FriendlyAnswersWhenThereIsNothingToFind) {
   EXPECT_THAT(call("/").body, HasSubstr("action=\"/search\""));
 }
 
-TEST(SearchWithoutIndexTest, AnswersServiceUnavailable) {
-  preheat::testing::TempDir dir;
-  const std::string path = (dir / "x.db").string();
+INSTANTIATE_TEST_SUITE_P(Engines, SearchHandlersTest, store::testing::engines(), store::testing::engine_name);
+
+class SearchWithoutIndexTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(SearchWithoutIndexTest, AnswersServiceUnavailable) {
+  store::testing::EngineDb db(GetParam());
+  const std::string path = db.location();
   {
     auto s = store::open_crawl_store(path);
     ASSERT_TRUE(s.ok());
@@ -291,6 +297,8 @@ TEST(SearchWithoutIndexTest, AnswersServiceUnavailable) {
   EXPECT_EQ(json.status, 503);
   EXPECT_EQ(json.content_type, "application/json");
 }
+
+INSTANTIATE_TEST_SUITE_P(Engines, SearchWithoutIndexTest, store::testing::engines(), store::testing::engine_name);
 
 TEST(MarkedTextTest, EscapesBalancesAndRepairs) {
   const std::string b(1, store::kMatchBegin);

@@ -6,6 +6,7 @@
 
 #include "tests/cli/subprocess.h"
 #include "tests/serve/serve_test_util.h"
+#include "tests/store/store_test_helpers.h"
 #include "tests/support/support.h"
 
 namespace preheat::serve::testing {
@@ -82,9 +83,13 @@ std::pair<Reply, ProcessResult> serve_once(const preheat::testing::TempDir& dir,
   return {reply, p.wait(std::chrono::steady_clock::now() + std::chrono::seconds(30))};
 }
 
-TEST(ServeCliSearchTest, TheFirstStartBuildsTheSearchIndexAndAnUnchangedDatabaseIsNotIndexedAgain) {
+// On both engines: PostgreSQL's /api/search answered 503 before its search was built.
+class ServeCliSearchTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(ServeCliSearchTest, TheFirstStartBuildsTheSearchIndexAndAnUnchangedDatabaseIsNotIndexedAgain) {
   preheat::testing::TempDir dir;
-  const std::string db = (dir / "crawl.db").string();
+  store::testing::EngineDb engine(GetParam());
+  const std::string db = engine.location();
   {
     auto s = store::open_crawl_store(db);
     ASSERT_TRUE(s.ok());
@@ -107,6 +112,8 @@ TEST(ServeCliSearchTest, TheFirstStartBuildsTheSearchIndexAndAnUnchangedDatabase
   EXPECT_THAT(second_run.err, ::testing::Not(HasSubstr("search index")));
   EXPECT_THAT(second.body, HasSubstr("\"total\":3"));
 }
+
+INSTANTIATE_TEST_SUITE_P(Engines, ServeCliSearchTest, store::testing::engines(), store::testing::engine_name);
 
 TEST(ServeCliUsageTest, AMissingDatabaseExitsTwo) {
   preheat::testing::TempDir dir;

@@ -82,12 +82,7 @@ inline void make_crawl_db(const std::string& path) {
   w = (*s)->ensure_serving_indexes();
   ASSERT_TRUE(w.ok()) << w.to_string();
   auto search = (*s)->refresh_search_index();
-  if (store::is_postgres_location(path)) {
-    // Not built on PostgreSQL yet (issue 8): the store says so.
-    ASSERT_EQ(search.status().code(), Status::Code::kNotFound) << search.status().to_string();
-  } else {
-    ASSERT_TRUE(search.ok()) << search.status().to_string();
-  }
+  ASSERT_TRUE(search.ok()) << search.status().to_string();
 }
 
 // A crawl database for a serve test, of one engine: "sqlite" (a file in a

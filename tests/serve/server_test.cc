@@ -50,9 +50,8 @@ TEST_P(ServerTest, EveryRouteAnswers) {
       {"/api/page?url=http%3A%2F%2Fsite%2Fa", 200, "application/json"},
       {"/broken", 200, "text/html"},
       {"/api/broken", 200, "application/json"},
-      // Not built on PostgreSQL yet (issue 8): 503 with the reason.
-      {"/search?q=alert", engine_.postgres() ? 503 : 200, "text/html"},
-      {"/api/search?q=cakes", engine_.postgres() ? 503 : 200, "application/json"},
+      {"/search?q=alert", 200, "text/html"},
+      {"/api/search?q=cakes", 200, "application/json"},
       {"/nope", 404, "text/html"},
   };
   for (const auto& c : cases) {
@@ -167,19 +166,6 @@ TEST_P(ServerTest, ADatabaseFailureIsA500AndTheServerStaysHealthy) {
 // keep-alive, and the server healthy afterwards.
 TEST_P(ServerTest, SearchAnswersEveryQueryAndStaysHealthy) {
   ServerThread server(db_, options_for(mode()));
-  if (engine_.postgres()) {
-    // Search is not built on PostgreSQL yet (issue 8): every query with
-    // words is 503 naming why, in both forms; the server stays healthy.
-    const Reply html = get(server.port(), "/search?q=cakes+oven");
-    EXPECT_EQ(html.status, 503);
-    EXPECT_THAT(html.body, HasSubstr("not built yet"));
-    const Reply api = get(server.port(), "/api/search?q=cafe");
-    EXPECT_EQ(api.status, 503);
-    EXPECT_THAT(api.body, HasSubstr("not built yet"));
-    EXPECT_EQ(get(server.port(), "/api/search?q=").status, 400);
-    EXPECT_EQ(get(server.port(), "/healthz").status, 200);
-    return;
-  }
   const Reply found = get(server.port(), "/search?q=cakes+oven");
   EXPECT_EQ(found.status, 200);
   EXPECT_THAT(found.body, HasSubstr("1 page matches"));

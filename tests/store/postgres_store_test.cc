@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "store/crawl_store.h"
+#include "store/postgres/pg_connection.h"
 #include "store/postgres/postgres_migrations.h"
 #include "tests/store/store_test_helpers.h"
 #include "tests/support/postgres_server.h"
@@ -115,6 +116,43 @@ TEST(PostgresStoreTest, TextDropsNulBytesAndReplacesMalformedUtf8WhileBytesRound
   EXPECT_EQ(bodies[0].body, p.body);
 }
 
+// A database made before full-text search (every migration but the last)
+// is refused read-only, and a writable open brings it to kPgSchemaVersion:
+// the search tables appear and search works after a refresh.
+TEST(PostgresStoreTest, AnOlderSchemaGainsSearchOnAWritableOpen) {
+  PostgresTestDb db;
+  const std::span<const postgres::PgMigration> all = postgres::pg_migrations();
+  ASSERT_GE(all.size(), 2u);
+  ASSERT_EQ(all.back().version, postgres::kPgSchemaVersion);
+  {
+    Result<postgres::PgConnection> c = postgres::PgConnection::connect(db.uri());
+    ASSERT_TRUE(c.ok()) << c.status().to_string();
+    const Status s = postgres::check_and_migrate(*c, false, all.first(all.size() - 1));
+    ASSERT_TRUE(s.ok()) << s.to_string();
+  }
+  EXPECT_EQ(psql(db.uri(), "SELECT to_regclass('page_search') IS NULL"), "t\n");
+  Result<std::unique_ptr<CrawlStore>> old = open_crawl_store(db.uri(), {.read_only = true});
+  ASSERT_FALSE(old.ok());
+  EXPECT_NE(old.status().message().find("older than this preheat"), std::string::npos) << old.status().message();
+
+  auto store = open_store(db.uri());
+  ASSERT_TRUE(store);
+  EXPECT_EQ(psql(db.uri(), "SELECT value FROM meta WHERE key = 'schema_version'"),
+            std::to_string(postgres::kPgSchemaVersion) + "\n");
+  PageRecord p = page("https://a.test/");
+  p.title = "Upgraded";
+  p.text = "words to find";
+  ASSERT_TRUE(store->write(pages({p})).ok());
+  Result<SearchResults> before = store->search(parse_search_query("find "), 0, 10);
+  ASSERT_FALSE(before.ok());
+  EXPECT_EQ(before.status().code(), Status::Code::kNotFound);
+  ASSERT_TRUE(store->refresh_search_index().ok());
+  Result<SearchResults> found = store->search(parse_search_query("find "), 0, 10);
+  ASSERT_TRUE(found.ok()) << found.status().to_string();
+  ASSERT_EQ(found->hits.size(), 1u);
+  EXPECT_EQ(found->hits[0].url, "https://a.test/");
+}
+
 TEST(PostgresStoreTest, ANewerSchemaIsRefusedNamingBothVersions) {
   PostgresTestDb db;
   ASSERT_TRUE(open_store(db.uri()));
@@ -124,7 +162,7 @@ TEST(PostgresStoreTest, ANewerSchemaIsRefusedNamingBothVersions) {
     ASSERT_FALSE(s.ok());
     EXPECT_EQ(s.status().code(), Status::Code::kInvalidArgument);
     EXPECT_NE(s.status().message().find("schema version 9"), std::string::npos) << s.status().message();
-    EXPECT_NE(s.status().message().find("(" + std::to_string(postgres::pg_schema_version()) + ")"), std::string::npos);
+    EXPECT_NE(s.status().message().find("(" + std::to_string(postgres::kPgSchemaVersion) + ")"), std::string::npos);
   }
 }
 

@@ -1,8 +1,13 @@
-// Full-text search in the SQLite store: the index (built once, refreshed
-// when pages were written since), ranking, the query language's semantics,
-// pagination, diacritics, hostile queries and hostile stored text.
+// Full-text search on both engines (SQLite FTS5, PostgreSQL tsvector): the
+// index (built once, refreshed when pages were written since), ranking, the
+// query language's semantics, pagination, diacritics, markers, hostile
+// queries and hostile stored text. One contract: every test runs on both.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <thread>
 
 #include "store/crawl_store.h"
 #include "tests/store/store_test_helpers.h"
@@ -12,7 +17,6 @@ namespace preheat::store {
 namespace {
 
 using namespace preheat::store::testing;
-using preheat::testing::TempDir;
 using ::testing::ElementsAre;
 using ::testing::UnorderedElementsAre;
 
@@ -24,7 +28,7 @@ PageRecord doc(std::string url, std::string title, std::string text, std::int64_
   return p;
 }
 
-class SearchTest : public ::testing::Test {
+class SearchTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     store_ = open_store(path_);
@@ -50,12 +54,12 @@ class SearchTest : public ::testing::Test {
     return urls;
   }
 
-  TempDir dir_;
-  std::string path_ = (dir_ / "crawl.db").string();
+  EngineDb db_{GetParam()};
+  std::string path_ = db_.location();
   std::unique_ptr<CrawlStore> store_;
 };
 
-TEST_F(SearchTest, ATitleHitRanksAboveATextOnlyHit) {
+TEST_P(SearchTest, ATitleHitRanksAboveATextOnlyHit) {
   write({doc("http://s/text", "Baking notes", "an oven, an oven, the oven must be hot; oven oven"),
          doc("http://s/title", "The oven", "how to clean a kitchen appliance"),
          doc("http://s/none", "Bread", "flour water salt")});
@@ -63,7 +67,7 @@ TEST_F(SearchTest, ATitleHitRanksAboveATextOnlyHit) {
   EXPECT_THAT(find("oven "), ElementsAre("http://s/title", "http://s/text"));
 }
 
-TEST_F(SearchTest, EveryWordMustAppearAndPhrasesMustBeTogether) {
+TEST_P(SearchTest, EveryWordMustAppearAndPhrasesMustBeTogether) {
   write({doc("http://s/1", "", "the quick brown fox jumps"), doc("http://s/2", "", "brown bread, quick lunch"),
          doc("http://s/3", "", "quick thinking")});
   refresh();
@@ -79,7 +83,7 @@ TEST_F(SearchTest, EveryWordMustAppearAndPhrasesMustBeTogether) {
               UnorderedElementsAre("http://s/1", "http://s/2", "http://s/3"));
 }
 
-TEST_F(SearchTest, PrefixesMatchLongerWordsAndTheWordItselfRanksFirst) {
+TEST_P(SearchTest, PrefixesMatchLongerWordsAndTheWordItselfRanksFirst) {
   write({doc("http://s/servers", "", "many servers here"), doc("http://s/server", "", "one server here"),
          doc("http://s/serve", "", "we serve tea")});
   refresh();
@@ -92,7 +96,7 @@ TEST_F(SearchTest, PrefixesMatchLongerWordsAndTheWordItselfRanksFirst) {
   EXPECT_THAT(find("\"serve\""), ElementsAre("http://s/serve"));
 }
 
-TEST_F(SearchTest, DiacriticsAndCaseDoNotMatter) {
+TEST_P(SearchTest, DiacriticsAndCaseDoNotMatter) {
   write({doc("http://s/cafe", "Café Crème", "Ein Straßencafé in Zürich"), doc("http://s/x", "other", "nothing")});
   refresh();
   EXPECT_THAT(find("cafe "), ElementsAre("http://s/cafe"));
@@ -102,7 +106,7 @@ TEST_F(SearchTest, DiacriticsAndCaseDoNotMatter) {
   EXPECT_THAT(find("straßencafé "), ElementsAre("http://s/cafe"));
 }
 
-TEST_F(SearchTest, PagesAreSlicesOfOneOrderWithTheTotal) {
+TEST_P(SearchTest, PagesAreSlicesOfOneOrderWithTheTotal) {
   std::vector<PageRecord> records;
   for (int i = 0; i < 45; ++i) {
     // Equal scores: the order is by URL id, stable from one page to the next.
@@ -131,7 +135,7 @@ TEST_F(SearchTest, PagesAreSlicesOfOneOrderWithTheTotal) {
   EXPECT_TRUE(none->hits.empty());
 }
 
-TEST_F(SearchTest, HitsCarryTheMarkedTitleSnippetAndPageFigures) {
+TEST_P(SearchTest, HitsCarryTheMarkedTitleSnippetAndPageFigures) {
   PageRecord p = doc("http://s/a", "Tea & <b>cakes</b>", "Some words before. The cake recipe: flour, eggs. After.");
   p.status = 404;
   p.error_class = "http-4xx";
@@ -158,7 +162,7 @@ TEST_F(SearchTest, HitsCarryTheMarkedTitleSnippetAndPageFigures) {
   EXPECT_EQ(titled->hits[0].title_marked, "Tea & <b>" + b + "cakes" + e + "</b>");
 }
 
-TEST_F(SearchTest, TheIndexIsBuiltOnceAndRefreshedWhenPagesAreWritten) {
+TEST_P(SearchTest, TheIndexIsBuiltOnceAndRefreshedWhenPagesAreWritten) {
   write({doc("http://s/1", "first", "alpha", 1000), doc("http://s/2", "second", "beta", 1001)});
   SearchIndexRefresh r = refresh();
   EXPECT_EQ(r.action, SearchIndexRefresh::Action::kBuilt);
@@ -194,7 +198,7 @@ TEST_F(SearchTest, TheIndexIsBuiltOnceAndRefreshedWhenPagesAreWritten) {
   EXPECT_THAT(find("renamed "), ElementsAre("http://s/2"));
 }
 
-TEST_F(SearchTest, AnotherStoreSeesTheIndexUpToDateAndFreshRowsRebuildIt) {
+TEST_P(SearchTest, AnotherStoreSeesTheIndexUpToDateAndFreshRowsRebuildIt) {
   write({doc("http://s/1", "one", "alpha", 1000)});
   EXPECT_EQ(refresh().action, SearchIndexRefresh::Action::kBuilt);
   store_.reset();
@@ -209,7 +213,7 @@ TEST_F(SearchTest, AnotherStoreSeesTheIndexUpToDateAndFreshRowsRebuildIt) {
   EXPECT_THAT(find("omega "), ElementsAre("http://s/9"));
 }
 
-TEST_F(SearchTest, AReadOnlyStoreSearchesButDoesNotIndex) {
+TEST_P(SearchTest, AReadOnlyStoreSearchesButDoesNotIndex) {
   write({doc("http://s/1", "one", "alpha", 1000)});
   auto reader = open_store(path_, {.read_only = true});
   ASSERT_TRUE(reader);
@@ -224,7 +228,7 @@ TEST_F(SearchTest, AReadOnlyStoreSearchesButDoesNotIndex) {
   EXPECT_EQ(after->total, 1);
 }
 
-TEST_F(SearchTest, NothingSearchableIsInvalidArgument) {
+TEST_P(SearchTest, NothingSearchableIsInvalidArgument) {
   write({doc("http://s/1", "one", "alpha")});
   refresh();
   for (const char* input : {"", "   ", "***", "-alpha", "\xF0\x9F\x8E\x82", "\"\" \"\"", "- - -", "OR AND"}) {
@@ -240,7 +244,7 @@ TEST_F(SearchTest, NothingSearchableIsInvalidArgument) {
   }
 }
 
-TEST_F(SearchTest, HostileQueriesAreWordsAndHostileTextStaysText) {
+TEST_P(SearchTest, HostileQueriesAreWordsAndHostileTextStaysText) {
   write({doc("http://s/x", "<script>alert(1)</script>", "x'); DROP TABLE pages; -- \"quoted\" NEAR(a b) title:z"),
          doc("http://s/y", "plain", "nothing special")});
   refresh();
@@ -252,6 +256,106 @@ TEST_F(SearchTest, HostileQueriesAreWordsAndHostileTextStaysText) {
   EXPECT_THAT(find("x'); DROP TABLE pages; --"), ElementsAre("http://s/x"));
   EXPECT_EQ(*store_->page_count(), 2);
 }
+
+TEST_P(SearchTest, QueryLanguageCharactersOfTheEnginesAreWordsOrNothing) {
+  write({doc("http://s/x", "alpha", "beta it's gamma"), doc("http://s/y", "other", "delta")});
+  refresh();
+  // tsquery and FTS5 syntax typed by a person: never an engine syntax error,
+  // either words (the characters separate them) or nothing to search for.
+  const std::string inputs[] = {"'", "\\", "':*'", "&|!()", "a & b", "!a", "a <-> b", "<->", "<2>", "a:*",
+                                "alpha:*A", "''''", "\\'; DROP TABLE pages; --", std::string("be\0ta", 5),
+                                "(alpha", "beta)", "!!!", "alpha:A", "NEAR(", "\"\\\"", "*:*", "{}[]", "$1 $2"};
+  for (const std::string& input : inputs) {
+    SCOPED_TRACE(::testing::PrintToString(input));
+    Result<SearchResults> r = store_->search(parse_search_query(input), 0, 10);
+    if (!r.ok()) {
+      EXPECT_EQ(r.status().code(), Status::Code::kInvalidArgument) << r.status().to_string();
+    }
+  }
+  EXPECT_THAT(find("beta&it "), ElementsAre("http://s/x"));
+  EXPECT_THAT(find("beta|it "), ElementsAre("http://s/x"));
+  EXPECT_THAT(find("alpha&beta "), ElementsAre());  // a phrase (title "alpha", text "beta ...") stays in one field
+  EXPECT_THAT(find("!alpha "), ElementsAre("http://s/x"));
+  EXPECT_THAT(find("(alpha):* "), ElementsAre("http://s/x"));
+  EXPECT_THAT(find("alpha:A "), ElementsAre());  // the words alpha and A: no page has "a"
+  EXPECT_THAT(find("it's "), ElementsAre("http://s/x"));
+  EXPECT_THAT(find("'gamma' "), ElementsAre("http://s/x"));
+  EXPECT_THAT(find("alp\\ha "), ElementsAre());  // "alp" and "ha"
+  EXPECT_EQ(*store_->page_count(), 2);
+}
+
+TEST_P(SearchTest, SnippetsAreCutAroundTheMatchAndKeepThePunctuation) {
+  std::string text;
+  for (int i = 0; i < 200; ++i) text += (i == 100 ? std::string("needle") : "w" + std::to_string(i)) + " ";
+  write({doc("http://s/long", "Long", text), doc("http://s/short", "Short (one)", "x, (needle)! y.")});
+  refresh();
+  Result<SearchResults> r = store_->search(parse_search_query("needle "), 0, 10);
+  ASSERT_TRUE(r.ok()) << r.status().to_string();
+  ASSERT_EQ(r->hits.size(), 2u);
+  const std::string b(1, kMatchBegin);
+  const std::string e(1, kMatchEnd);
+  for (const SearchHit& h : r->hits) {
+    SCOPED_TRACE(h.url);
+    if (h.url == "http://s/short") {
+      EXPECT_EQ(h.snippet, "x, (" + b + "needle" + e + ")! y.");
+      EXPECT_EQ(h.title_marked, "Short (one)");
+      continue;
+    }
+    EXPECT_TRUE(h.snippet.starts_with("…")) << h.snippet;
+    EXPECT_TRUE(h.snippet.ends_with("…")) << h.snippet;
+    EXPECT_THAT(h.snippet, ::testing::HasSubstr("w99 " + b + "needle" + e + " w101"));
+    const auto words = std::count(h.snippet.begin(), h.snippet.end(), ' ') + 1;
+    EXPECT_GE(words, 16);
+    EXPECT_LE(words, 40);
+  }
+}
+
+// Serve on a database being crawled: the index is what the last refresh
+// made (searches agree with it while pages are written), a refresh while
+// the crawl writes succeeds, and the next one takes the rest.
+TEST_P(SearchTest, ADatabaseBeingWrittenIsSearchedAsLastIndexed) {
+  std::vector<PageRecord> first;
+  for (int i = 0; i < 10; ++i) first.push_back(doc("http://s/a" + std::to_string(i), "", "common", 1000 + i));
+  write(first);
+  ASSERT_EQ(refresh().pages_total, 10);
+  auto crawler = open_store(path_);
+  auto reader = open_store(path_, {.read_only = true});
+  auto refresher = open_store(path_);
+  ASSERT_TRUE(crawler && reader && refresher);
+  constexpr int kWritten = 30;
+  std::atomic<bool> done{false};
+  std::thread writer([&] {
+    for (int i = 0; i < kWritten; ++i) {
+      const Status s = crawler->write(pages({doc("http://s/b" + std::to_string(i), "", "common", 5000 + i)}));
+      EXPECT_TRUE(s.ok()) << s.to_string();
+    }
+    done = true;
+  });
+  const SearchQuery q = parse_search_query("common ");
+  std::int64_t expected = 10;
+  for (int round = 0; !done || round < 10; ++round) {
+    Result<SearchResults> r = reader->search(q, 0, 5);
+    EXPECT_TRUE(r.ok()) << r.status().to_string();
+    if (!r.ok()) break;
+    EXPECT_EQ(r->total, expected);
+    if (round == 3) {
+      Result<SearchIndexRefresh> mid = refresher->refresh_search_index();
+      EXPECT_TRUE(mid.ok()) << mid.status().to_string();
+      if (mid.ok()) expected = mid->pages_total;
+    }
+  }
+  writer.join();
+  Result<SearchIndexRefresh> last = refresher->refresh_search_index();
+  ASSERT_TRUE(last.ok()) << last.status().to_string();
+  EXPECT_EQ(last->pages_total, 10 + kWritten);
+  EXPECT_NE(last->action, SearchIndexRefresh::Action::kBuilt);  // new pages are appended
+  Result<SearchResults> all = reader->search(q, 0, 100);
+  ASSERT_TRUE(all.ok()) << all.status().to_string();
+  EXPECT_EQ(all->total, 10 + kWritten);
+  EXPECT_EQ(all->hits.size(), static_cast<std::size_t>(10 + kWritten));
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, SearchTest, engines(), engine_name);
 
 }  // namespace
 }  // namespace preheat::store
