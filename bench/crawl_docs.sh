@@ -16,9 +16,13 @@
 #
 # Each round runs every tool once, in this order: wget, wget2, preheat in each
 # mode; RUNS rounds, interleaved, so a slow phase of the (shared) machine hits
-# all tools alike. Every run starts from nothing (empty download folder,
-# `--fresh` database). Per run: wall time, CPU time (user+sys) and peak RSS
-# from /usr/bin/time; the table shows medians.
+# all tools alike. Every run starts from nothing: an empty download folder for
+# the peers, no database file for preheat (the previous round's file is
+# deleted before the run, as the peers' folder is; until 2026-11-28 it was
+# reused with `--fresh`, so rounds 2 and 3 timed preheat emptying the last
+# round's 70 MB database, ~0.5 s on the python docs, a cost no peer paid).
+# Per run: wall time, CPU time (user+sys) and peak RSS from /usr/bin/time;
+# the table shows medians.
 #
 # The tools and why these flags:
 #   wget --recursive --level=inf --no-parent -e robots=off --no-verbose -P DIR URL
@@ -329,6 +333,10 @@ for round in $(seq "$runs"); do
       mode=${config%@*}
       flags=()
       [[ $config == *@* ]] && flags=(--concurrency "${config#*@}" --per-host "${config#*@}")
+      # Every peer starts from an empty folder removed outside its timing;
+      # preheat starts from no database the same way (--fresh on the last
+      # round's database would time emptying it: 0.2 s for 2,000 pages).
+      rm -f "$work/crawl-$config.db" "$work/crawl-$config.db-wal" "$work/crawl-$config.db-shm"
       run_one preheat "$config" "$round" "$preheat" crawl "$base/" --db "$work/crawl-$config.db" --mode "$mode" \
         "${flags[@]}" --quiet --json --fresh "${preheat_flags[@]}"
       "$preheat" urls --db "$work/crawl-$config.db" >"$work/preheat-$config-$round.urls" ||
