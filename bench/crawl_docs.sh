@@ -16,9 +16,13 @@
 #
 # Each round runs every tool once, in this order: wget, wget2, preheat in each
 # mode; RUNS rounds, interleaved, so a slow phase of the (shared) machine hits
-# all tools alike. Every run starts from nothing (empty download folder,
-# `--fresh` database). Per run: wall time, CPU time (user+sys) and peak RSS
-# from /usr/bin/time; the table shows medians.
+# all tools alike. Every run starts from nothing: an empty download folder for
+# the peers, no database file for preheat (the previous round's file is
+# deleted before the run, as the peers' folder is; until 2026-11-28 it was
+# reused with `--fresh`, so rounds 2 and 3 timed preheat emptying the last
+# round's 70 MB database, ~0.5 s on the python docs, a cost no peer paid).
+# Per run: wall time, CPU time (user+sys) and peak RSS from /usr/bin/time;
+# the table shows medians.
 #
 # The tools and why these flags:
 #   wget --recursive --level=inf --no-parent -e robots=off --no-verbose -P DIR URL

@@ -144,8 +144,17 @@ void BM_WriteBatches(benchmark::State& state) {
   write_batches(state, (dir / "crawl.db").string(), nav);
   fs::remove_all(dir);
 }
+// The number of batches: PREHEAT_STORE_BENCH_BATCHES when set (e.g. 50, to run
+// under callgrind in a minute), else `otherwise`.
+benchmark::IterationCount batches(benchmark::IterationCount otherwise) {
+  const char* v = std::getenv("PREHEAT_STORE_BENCH_BATCHES");
+  if (v == nullptr) return otherwise;
+  const long n = std::atol(v);
+  return n > 0 ? n : otherwise;
+}
+
 // 1,000 batches: 100,000 pages, 1.5 million URLs, 3 million links.
-BENCHMARK(BM_WriteBatches)->Arg(0)->Arg(1)->Iterations(1000)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_WriteBatches)->Arg(0)->Arg(1)->Iterations(batches(1000))->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // The same batches into PostgreSQL: PREHEAT_BENCH_PG names an empty database
 // (postgresql://...; its crawl rows are deleted first), e.g. one made on the
@@ -162,7 +171,7 @@ void BM_WriteBatchesPostgres(benchmark::State& state) {
   }
   write_batches(state, uri, nav);
 }
-BENCHMARK(BM_WriteBatchesPostgres)->Arg(0)->Arg(1)->Iterations(200)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_WriteBatchesPostgres)->Arg(0)->Arg(1)->Iterations(batches(200))->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 

@@ -3,6 +3,7 @@
 #include "store/sqlite/sqlite_crawl_store.h"
 
 #include <filesystem>
+#include <iterator>
 #include <limits>
 #include <utility>
 
@@ -24,6 +25,29 @@ constexpr std::string_view kJournalLimit = "PRAGMA journal_size_limit = 67108864
 // 16k slots: the navigation links every page repeats stay cached (a few MB).
 constexpr int kUrlCacheSlotsLog2 = 14;
 
+// A page's links are inserted by multi-row INSERTs of these fixed sizes,
+// largest first (a page of 314 links: 4 x 64, 3 x 16, 2 x 4, 2 x 1). One
+// statement per row cost ~7,700 instructions in SQLite (callgrind, a crawl of
+// the Python docs); much of it was per statement (opening the cursor, the
+// B-tree seek from the root, halting), which a batch pays once
+// (docs/schema.md, "Writes and crash safety"; docs/benchmarks.md, "What limits
+// crawl (c)").
+constexpr std::size_t kLinkBatchSizes[] = {64, 16, 4, 1};
+
+// "INSERT INTO links ... VALUES (?1, ?2, ?3, ?4, ?5, ?6), (?1, ?2 + 1, ?7, ...)":
+// from_id (?1) and the first seq (?2) are bound once; row k gets seq ?2 + k
+// and its own to_id, tag, rel, anchor.
+std::string link_insert_sql(std::size_t rows) {
+  std::string sql = "INSERT INTO links (from_id, seq, to_id, tag, rel, anchor) VALUES ";
+  for (std::size_t k = 0; k < rows; ++k) {
+    const std::size_t p = 3 + 4 * k;
+    sql += k == 0 ? "(?1, ?2" : ", (?1, ?2 + " + std::to_string(k);
+    for (std::size_t c = 0; c < 4; ++c) sql += ", ?" + std::to_string(p + c);
+    sql += ")";
+  }
+  return sql;
+}
+
 int state_code(FrontierState state) {
   return static_cast<int>(state);
 }
@@ -40,7 +64,8 @@ struct SqliteCrawlStore::WriterStatements {
   Statement revalidate_page;
   Statement delete_links;
   Statement delete_redirects;
-  Statement insert_link;
+  // insert_links[i] inserts kLinkBatchSizes[i] rows (link_insert_sql).
+  Statement insert_links[std::size(kLinkBatchSizes)];
   Statement insert_redirect;
   Statement replace_body;
   Statement delete_body;
@@ -143,7 +168,6 @@ Status SqliteCrawlStore::prepare_writer() {
        "last_modified = CASE WHEN ?4 != '' THEN ?4 ELSE last_modified END WHERE url_id = ?1"},
       {&w->delete_links, "DELETE FROM links WHERE from_id = ?1"},
       {&w->delete_redirects, "DELETE FROM redirects WHERE page_id = ?1"},
-      {&w->insert_link, "INSERT INTO links (from_id, seq, to_id, tag, rel, anchor) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"},
       {&w->insert_redirect, "INSERT INTO redirects (page_id, hop, from_id, to_id, status) VALUES (?1, ?2, ?3, ?4, ?5)"},
       {&w->replace_body,
        "INSERT OR REPLACE INTO bodies (page_id, request_block, response_block, body) VALUES (?1, ?2, ?3, ?4)"},
@@ -162,6 +186,11 @@ Status SqliteCrawlStore::prepare_writer() {
     Result<Statement> stmt = db_.prepare(item.sql, /*persistent=*/true);
     if (!stmt.ok()) return stmt.status();
     *item.stmt = std::move(*stmt);
+  }
+  for (std::size_t i = 0; i < std::size(kLinkBatchSizes); ++i) {
+    Result<Statement> stmt = db_.prepare(link_insert_sql(kLinkBatchSizes[i]), /*persistent=*/true);
+    if (!stmt.ok()) return stmt.status();
+    w->insert_links[i] = std::move(*stmt);
   }
   w_ = std::move(w);
   return Status();
@@ -348,18 +377,26 @@ Status SqliteCrawlStore::write_page(const PageRecord& page) {
               .run();
       if (!s.ok()) return s;
     }
-    for (std::size_t seq = 0; seq < page.links.size(); ++seq) {
-      const LinkRecord& link = page.links[seq];
-      Result<UrlId> to = intern(link.to_url);
-      if (!to.ok()) return to.status();
-      s = w_->insert_link.bind_int64(1, id)
-              .bind_int64(2, static_cast<std::int64_t>(seq))
-              .bind_int64(3, *to)
-              .bind_text(4, link.tag)
-              .bind_text(5, link.rel)
-              .bind_text(6, link.anchor)
-              .run();
-      if (!s.ok()) return s;
+    if (s = insert_links(id, page.links); !s.ok()) return s;
+  }
+  return Status();
+}
+
+Status SqliteCrawlStore::insert_links(UrlId from, const std::vector<LinkRecord>& links) {
+  std::size_t seq = 0;
+  for (std::size_t i = 0; i < std::size(kLinkBatchSizes); ++i) {
+    const std::size_t rows = kLinkBatchSizes[i];
+    Statement& insert = w_->insert_links[i];
+    for (; links.size() - seq >= rows; seq += rows) {
+      insert.bind_int64(1, from).bind_int64(2, static_cast<std::int64_t>(seq));
+      for (std::size_t k = 0; k < rows; ++k) {
+        const LinkRecord& link = links[seq + k];
+        Result<UrlId> to = intern(link.to_url);
+        if (!to.ok()) return to.status();
+        const int p = static_cast<int>(3 + 4 * k);
+        insert.bind_int64(p, *to).bind_text(p + 1, link.tag).bind_text(p + 2, link.rel).bind_text(p + 3, link.anchor);
+      }
+      if (Status s = insert.run(); !s.ok()) return s;
     }
   }
   return Status();

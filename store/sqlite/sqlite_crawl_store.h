@@ -106,6 +106,8 @@ class SqliteCrawlStore final : public CrawlStore {
   Status write_batch(const WriteBatch& batch);
   Status write_page(const PageRecord& page);
   Status add_frontier(const NewUrl& entry, std::optional<UrlId> discovered_from);
+  // A page's links, seq from 0, by multi-row INSERTs (kLinkBatchSizes).
+  Status insert_links(UrlId from, const std::vector<LinkRecord>& links);
 
   Connection db_;
   OpenOptions options_;

@@ -1,5 +1,7 @@
 // write(): seeds, pages, links, redirects, retries and discovered URLs, as
 // seen back through stats(), page_urls(), find_page() and claim_due().
+#include <map>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -183,6 +185,65 @@ TEST_P(CrawlStoreWriteTest, RewritingAPageReplacesItsLinksAndRedirects) {
   EXPECT_EQ(got.title, "new");
   ASSERT_EQ(got.links.size(), 1u);
   EXPECT_EQ(got.links[0].to_url, "https://a.test/d");
+}
+
+// Link counts around the SQLite writer's multi-row INSERT sizes (64, 16, 4,
+// 1 rows per statement): every link comes back once, in document order, with
+// its own target, anchor, rel and tag; a rewrite with fewer links leaves none
+// of the old ones.
+TEST_P(CrawlStoreWriteTest, ManyLinksPerPageComeBackInOrderAcrossInsertBatchSizes) {
+  const std::vector<std::size_t> counts = {0, 1, 3, 4, 5, 15, 16, 17, 63, 64, 65, 85, 149, 200};
+  const auto links_of = [](std::size_t page_index, std::size_t n) {
+    std::vector<LinkRecord> links;
+    for (std::size_t i = 0; i < n; ++i) {
+      // Targets repeat (i % 7) and are new (i); anchors, rels and tags differ per link.
+      const std::string to = i % 3 == 0 ? "https://a.test/nav" + std::to_string(i % 7)
+                                        : "https://a.test/p" + std::to_string(page_index) + "/" + std::to_string(i);
+      links.push_back(LinkRecord{to, "anchor " + std::to_string(page_index) + "." + std::to_string(i),
+                                 i % 5 == 0 ? "next" : "", i % 4 == 0 ? "link" : "a"});
+    }
+    return links;
+  };
+  std::vector<PageRecord> written;
+  for (std::size_t p = 0; p < counts.size(); ++p) {
+    PageRecord r = page("https://a.test/page" + std::to_string(p), 1);
+    r.links = links_of(p, counts[p]);
+    written.push_back(std::move(r));
+  }
+  ASSERT_TRUE(store().write(pages(written)).ok());
+  // The page with 200 links is rewritten with 70 others (a recrawl).
+  PageRecord rewritten = page(written.back().url, 1);
+  rewritten.links = links_of(99, 70);
+  ASSERT_TRUE(store().write(pages({rewritten})).ok());
+  written.back() = rewritten;
+
+  std::map<std::string, std::vector<LinkExport>> by_page;
+  std::size_t total = 0;
+  UrlId after = 0;
+  std::int64_t seq = -1;
+  while (true) {
+    const std::vector<LinkExport> rows = *store().links_after(after, seq, 50);
+    if (rows.empty()) break;
+    for (const LinkExport& l : rows) by_page[l.from_url].push_back(l);
+    total += rows.size();
+    after = rows.back().from_id;
+    seq = rows.back().seq;
+  }
+  std::size_t expected_total = 0;
+  for (const PageRecord& r : written) {
+    expected_total += r.links.size();
+    const std::vector<LinkExport>& got = by_page[r.url];
+    ASSERT_EQ(got.size(), r.links.size()) << r.url;
+    for (std::size_t i = 0; i < got.size(); ++i) {
+      EXPECT_EQ(got[i].seq, static_cast<std::int64_t>(i)) << r.url;
+      EXPECT_EQ(got[i].to_url, r.links[i].to_url) << r.url << " link " << i;
+      EXPECT_EQ(got[i].anchor, r.links[i].anchor) << r.url << " link " << i;
+      EXPECT_EQ(got[i].rel, r.links[i].rel) << r.url << " link " << i;
+      EXPECT_EQ(got[i].tag, r.links[i].tag) << r.url << " link " << i;
+    }
+  }
+  EXPECT_EQ(total, expected_total);
+  EXPECT_EQ(store().stats()->links, static_cast<std::int64_t>(expected_total));
 }
 
 TEST_P(CrawlStoreWriteTest, PageWithoutFrontierRowGetsOne) {
