@@ -1,6 +1,6 @@
 // Search latency of the crawl store, SQLite (FTS5) and PostgreSQL (tsvector):
 // CrawlStore::search() for the first page of 20 hits with snippets, on a
-// crawl made beforehand (the figures in docs/benchmarks.md are a 10,000-page
+// crawl made beforehand (the figures in docs/measurements.md are a 10,000-page
 // testsite crawl, "Search on both engines"):
 //   build/preheat testsite --pages 10000 &
 //   build/preheat crawl http://127.0.0.1:PORT/ --db site.db

@@ -30,7 +30,7 @@ constexpr struct {
 } kWriterStatements[] = {
     // A page's discovered URLs (or a batch's seeds: $1 NULL) in one
     // statement, arrays in discovery order: one statement per page instead
-    // of one per URL (docs/benchmarks.md). Duplicates in the arrays keep the
+    // of one per URL (docs/measurements.md). Duplicates in the arrays keep the
     // first (DO NOTHING); rows go in id order, as two writers racing on the
     // same new rows should.
     {"add_frontier",

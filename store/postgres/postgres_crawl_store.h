@@ -15,7 +15,7 @@
 // a URL never fail), then every row statement of the batch is pipelined with
 // a sync point per kPagesPerSync pages, so a batch costs a few round trips
 // instead of one per row; a page's discovered URLs are one statement (arrays)
-// (bench/store_bench.cc, docs/benchmarks.md). A
+// (bench/store_bench.cc, docs/measurements.md). A
 // bounded URL-id cache (store/url_id_cache.h, as in the SQLite store) keeps
 // the navigation links every page repeats out of the interning statements.
 // claim_due() is one UPDATE over a SELECT ... FOR UPDATE SKIP LOCKED, so

@@ -119,7 +119,7 @@ INSERT INTO meta (key, value) VALUES ('application', 'preheat');
 // fleet_host(): the URL up to its path), so that the fleet's claims and
 // host leases (postgres_fleet.cc) find a host's rows through an index
 // instead of cutting the host out of every URL: measured on a frontier of
-// 1,000,000 rows in docs/benchmarks.md. Existing rows are filled here; new
+// 1,000,000 rows in docs/measurements.md. Existing rows are filled here; new
 // rows get it from the writer. frontier_claimable serves a claim (a host's
 // queued or claimed rows, lowest depth first) and the walk over the hosts
 // that have work; frontier_claimed serves the renewals and the end of a

@@ -30,7 +30,7 @@ constexpr int kUrlCacheSlotsLog2 = 14;
 // statement per row cost ~7,700 instructions in SQLite (callgrind, a crawl of
 // the Python docs); much of it was per statement (opening the cursor, the
 // B-tree seek from the root, halting), which a batch pays once
-// (docs/schema.md, "Writes and crash safety"; docs/benchmarks.md, "What limits
+// (docs/schema.md, "Writes and crash safety"; docs/measurements.md, "What limits
 // crawl (c)").
 constexpr std::size_t kLinkBatchSizes[] = {64, 16, 4, 1};
 

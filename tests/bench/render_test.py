@@ -39,7 +39,7 @@ p = subprocess.run([sys.executable, render, sample, doc, charts], capture_output
 check(p.returncode == 0, f"render.py exit {p.returncode}: {p.stderr}")
 out = open(doc).read()
 check("STALE FIGURE 12345" not in out, "text inside a marker pair was kept")
-check("# Earlier measurements (run by hand)" in out, "text outside the markers was lost")
+check("# Measured by hand" in out, "text outside the markers was lost")
 for name in sorted(f[:-5] for f in os.listdir(sample) if f.endswith(".json")) + ["goals"]:
     m = re.search(rf"<!-- generated:{name} -->\n(.*?)<!-- /generated:{name} -->", out, re.S)
     check(m is not None, f"section {name}: markers gone")
