@@ -9,32 +9,12 @@
 #include <optional>
 
 #include "store/postgres/pg_search_sql.h"
+#include "store/search_index_state.h"
 #include "store/postgres/postgres_read_plans.h"
 #include "store/postgres/postgres_crawl_store.h"
 
 namespace preheat::store::postgres {
 namespace {
-
-constexpr std::int64_t kNoPages = std::numeric_limits<std::int64_t>::min();
-
-// What the index was built from (page_search_state).
-struct IndexState {
-  std::int64_t format = 0;
-  std::int64_t pages = 0;
-  std::int64_t fingerprint = 0;
-  std::int64_t max_fetched_at_ms = kNoPages;
-};
-
-// The pages table now, split at the state's max_fetched_at_ms, with SQLite's
-// fingerprint (store/sqlite/sqlite_crawl_store_search.cc): the same rule
-// decides up to date / append / rebuild on both engines.
-struct PagesNow {
-  std::int64_t pages = 0;
-  std::int64_t fingerprint = 0;
-  std::int64_t max_fetched_at_ms = kNoPages;
-  std::int64_t old_pages = 0;
-  std::int64_t old_fingerprint = 0;
-};
 
 Result<PagesNow> read_pages_now(PgConnection& db, std::int64_t indexed_until) {
   Params p;
@@ -61,15 +41,6 @@ Result<std::optional<IndexState>> read_state(PgConnection& db) {
   if (!r.ok()) return r.status();
   if (r->rows() == 0) return std::optional<IndexState>();
   return std::optional<IndexState>(IndexState{r->int64(0, 0), r->int64(0, 1), r->int64(0, 2), r->int64(0, 3)});
-}
-
-bool usable(const std::optional<IndexState>& state) {
-  return state && state->format == kPgSearchIndexFormat;
-}
-
-bool up_to_date(const IndexState& state, const PagesNow& now) {
-  return state.pages == now.pages && state.fingerprint == now.fingerprint &&
-         state.max_fetched_at_ms == now.max_fetched_at_ms;
 }
 
 Status write_state(PgConnection& db, const PagesNow& now) {
@@ -104,12 +75,12 @@ Status index_pages(PgConnection& db, std::int64_t after_ms) {
 Result<bool> unchanged(PgConnection& db) {
   if (Status s = db.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "begin a read"); !s.ok()) return s;
   Result<std::optional<IndexState>> state = read_state(db);
-  Result<PagesNow> now = state.ok() && usable(*state) ? read_pages_now(db, (*state)->max_fetched_at_ms)
-                                                      : Result<PagesNow>(PagesNow{});
+  const bool keep = state.ok() && usable(*state, kPgSearchIndexFormat);
+  Result<PagesNow> now = keep ? read_pages_now(db, (*state)->max_fetched_at_ms) : Result<PagesNow>(PagesNow{});
   if (Status s = db.exec("COMMIT", "end a read"); !s.ok()) return s;
   if (!state.ok()) return state.status();
   if (!now.ok()) return now.status();
-  return usable(*state) && up_to_date(**state, *now);
+  return keep && plan_refresh(*state, kPgSearchIndexFormat, *now) == IndexRefresh::kUpToDate;
 }
 
 }  // namespace
@@ -139,16 +110,15 @@ Result<SearchIndexRefresh> PostgresCrawlStore::refresh_search_index() {
   };
   Result<std::optional<IndexState>> state = read_state(db_);
   if (!state.ok()) return fail(state.status());
-  const bool keep = usable(*state);
-  Result<PagesNow> now = read_pages_now(db_, keep ? (*state)->max_fetched_at_ms : kNoPages);
+  Result<PagesNow> now = read_pages_now(db_, split_at(*state, kPgSearchIndexFormat));
   if (!now.ok()) return fail(now.status());
   SearchIndexRefresh done{SearchIndexRefresh::Action::kBuilt, now->pages, now->pages};
-  if (keep && up_to_date(**state, *now)) {
+  const IndexRefresh plan = plan_refresh(*state, kPgSearchIndexFormat, *now);
+  if (plan == IndexRefresh::kUpToDate) {
     if (Status s = db_.exec("COMMIT", "end the search index check"); !s.ok()) return s;
     return SearchIndexRefresh{SearchIndexRefresh::Action::kUpToDate, 0, now->pages};
   }
-  if (keep && now->old_pages == (*state)->pages && now->old_fingerprint == (*state)->fingerprint) {
-    // Only new pages: every old row is as it was indexed.
+  if (plan == IndexRefresh::kAppendNewPages) {
     if (Status s = index_pages(db_, (*state)->max_fetched_at_ms); !s.ok()) return fail(s);
     done = SearchIndexRefresh{SearchIndexRefresh::Action::kUpdated, now->pages - now->old_pages, now->pages};
   } else {

@@ -9,6 +9,7 @@
 #include <optional>
 #include <utility>
 
+#include "store/search_index_state.h"
 #include "store/sqlite/fts5_query.h"
 #include "store/sqlite/fts5_token_probe.h"
 #include "store/sqlite/sqlite_crawl_store.h"
@@ -39,29 +40,6 @@ constexpr std::string_view kCreateState =
 // about them; a text that mentions them may not be.
 constexpr double kTitleWeight = 10.0;
 constexpr int kSnippetTokens = 32;
-
-constexpr std::int64_t kNoPages = std::numeric_limits<std::int64_t>::min();
-
-// What the index was built from (page_search_state).
-struct IndexState {
-  std::int64_t format = 0;
-  std::int64_t pages = 0;
-  std::int64_t fingerprint = 0;
-  std::int64_t max_fetched_at_ms = kNoPages;
-};
-
-// The pages table now, split at the state's max_fetched_at_ms: rows fetched
-// at or before it ("old", indexed if nothing changed) and after it (new).
-// Every row adds a bounded number made of its url_id, fetched_at_ms, text
-// hash and title length to the fingerprint: rewriting or deleting an old row
-// changes the old part's count or sum.
-struct PagesNow {
-  std::int64_t pages = 0;
-  std::int64_t fingerprint = 0;
-  std::int64_t max_fetched_at_ms = kNoPages;
-  std::int64_t old_pages = 0;
-  std::int64_t old_fingerprint = 0;
-};
 
 Result<PagesNow> read_pages_now(Connection& db, std::int64_t indexed_until) {
   PagesNow now;
@@ -97,11 +75,6 @@ Result<std::optional<IndexState>> read_state(Connection& db) {
       });
   if (!s.ok()) return s;
   return state;
-}
-
-bool up_to_date(const IndexState& state, const PagesNow& now) {
-  return state.pages == now.pages && state.fingerprint == now.fingerprint &&
-         state.max_fetched_at_ms == now.max_fetched_at_ms;
 }
 
 Status write_state(Connection& db, const PagesNow& now) {
@@ -174,10 +147,12 @@ Result<SearchIndexRefresh> SqliteCrawlStore::refresh_search_index() {
     if (!read.ok()) return read.status();
     Result<std::optional<IndexState>> state = read_state(db_);
     if (!state.ok()) return state.status();
-    if (*state && (*state)->format == kSearchIndexFormat) {
-      Result<PagesNow> now = read_pages_now(db_, (*state)->max_fetched_at_ms);
+    if (usable(*state, kSearchIndexFormat)) {
+      Result<PagesNow> now = read_pages_now(db_, split_at(*state, kSearchIndexFormat));
       if (!now.ok()) return now.status();
-      if (up_to_date(**state, *now)) return SearchIndexRefresh{SearchIndexRefresh::Action::kUpToDate, 0, now->pages};
+      if (plan_refresh(*state, kSearchIndexFormat, *now) == IndexRefresh::kUpToDate) {
+        return SearchIndexRefresh{SearchIndexRefresh::Action::kUpToDate, 0, now->pages};
+      }
     }
     if (Status s = read->commit(); !s.ok()) return s;
   }
@@ -187,14 +162,12 @@ Result<SearchIndexRefresh> SqliteCrawlStore::refresh_search_index() {
   if (!tx.ok()) return tx.status();
   Result<std::optional<IndexState>> state = read_state(db_);
   if (!state.ok()) return state.status();
-  const bool usable = *state && (*state)->format == kSearchIndexFormat;
-  Result<PagesNow> now = read_pages_now(db_, usable ? (*state)->max_fetched_at_ms : kNoPages);
+  Result<PagesNow> now = read_pages_now(db_, split_at(*state, kSearchIndexFormat));
   if (!now.ok()) return now.status();
   SearchIndexRefresh done{SearchIndexRefresh::Action::kBuilt, now->pages, now->pages};
-  if (usable && up_to_date(**state, *now))
-    return SearchIndexRefresh{SearchIndexRefresh::Action::kUpToDate, 0, now->pages};
-  if (usable && now->old_pages == (*state)->pages && now->old_fingerprint == (*state)->fingerprint) {
-    // Only new pages: every old row is as it was indexed.
+  const IndexRefresh plan = plan_refresh(*state, kSearchIndexFormat, *now);
+  if (plan == IndexRefresh::kUpToDate) return SearchIndexRefresh{SearchIndexRefresh::Action::kUpToDate, 0, now->pages};
+  if (plan == IndexRefresh::kAppendNewPages) {
     Result<Statement> add = db_.prepare(
         "INSERT INTO page_search (rowid, title, text) SELECT url_id, title, text FROM pages "
         "WHERE fetched_at_ms > ?1 AND instr(robots, 'noindex') = 0");
