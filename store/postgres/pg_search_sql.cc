@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <utility>
 
 #include "base/utf8.h"
 
@@ -146,20 +147,25 @@ std::string to_string(std::optional<std::string_view> v) {
   return v ? std::string(*v) : std::string();
 }
 
+// When one of our markers starts at `i`: appends its kMatchBegin/kMatchEnd
+// to `out`, steps `i` past it and says so.
+bool take_marker(std::string_view marked, std::size_t& i, std::string& out) {
+  for (const auto& [ours, theirs] : {std::pair{kPgBegin, kMatchBegin}, std::pair{kPgEnd, kMatchEnd}}) {
+    if (marked.substr(i, ours.size()) == ours) {
+      out += theirs;
+      i += ours.size();
+      return true;
+    }
+  }
+  return false;
+}
+
 // `marked` with our markers as kMatchBegin/kMatchEnd, nothing else changed.
 std::string convert_markers(std::string_view marked) {
   std::string out;
   out.reserve(marked.size());
   for (std::size_t i = 0; i < marked.size();) {
-    if (marked.substr(i, kPgBegin.size()) == kPgBegin) {
-      out += kMatchBegin;
-      i += kPgBegin.size();
-    } else if (marked.substr(i, kPgEnd.size()) == kPgEnd) {
-      out += kMatchEnd;
-      i += kPgEnd.size();
-    } else {
-      out += marked[i++];
-    }
+    if (!take_marker(marked, i, out)) out += marked[i++];
   }
   return out;
 }
@@ -247,13 +253,7 @@ std::string pg_restore_marked(std::string_view marked, std::string_view original
   out.reserve(original.size() + 8);
   std::size_t j = 0;  // in original
   for (std::size_t i = 0; i < marked.size();) {
-    if (marked.substr(i, kPgBegin.size()) == kPgBegin) {
-      out += kMatchBegin;
-      i += kPgBegin.size();
-    } else if (marked.substr(i, kPgEnd.size()) == kPgEnd) {
-      out += kMatchEnd;
-      i += kPgEnd.size();
-    } else {
+    if (!take_marker(marked, i, out)) {
       if (j >= original.size()) return convert_markers(marked);
       const std::size_t n = std::max<std::size_t>(1, utf8_length(original, j));
       out.append(original.substr(j, n));
