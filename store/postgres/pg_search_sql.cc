@@ -176,13 +176,17 @@ std::string pg_search_words(std::string_view expr) {
   return "regexp_replace(" + std::string(expr) + ", " + std::string(kWordsPattern) + ", ' ', 'g')";
 }
 
-std::string pg_search_document() {
+std::string pg_search_document(std::string_view prefix_param) {
   const std::string cfg(kConfig);
+  const auto column = [&](std::string_view name) {
+    if (prefix_param.empty()) return std::string(name);
+    return "left(" + std::string(name) + ", " + std::string(prefix_param) + ")";
+  };
   // The lexeme '-' (no query can hold it: query words have no ASCII
   // punctuation) between the two: a phrase never spans the title's end and
   // the text's start, as FTS5 phrases stay within a column.
-  return "setweight(to_tsvector(" + cfg + ", " + pg_search_words("p.title") + "), 'A') || '-:1'::tsvector || "
-         "setweight(to_tsvector(" + cfg + ", " + pg_search_words("p.text") + "), 'B')";
+  return "setweight(to_tsvector(" + cfg + ", " + pg_search_words(column("p.title")) + "), 'A') || '-:1'::tsvector || "
+         "setweight(to_tsvector(" + cfg + ", " + pg_search_words(column("p.text")) + "), 'B')";
 }
 
 std::string pg_tsquery_input(const std::vector<SearchTerm>& terms, std::string_view op, bool prefixes) {

@@ -49,7 +49,10 @@ inline constexpr std::int64_t kPgSearchIndexFormat = 1;
 std::string pg_search_words(std::string_view expr);
 
 // SQL: the tsvector of the pages row aliased `p` (title 'A', text 'B').
-std::string pg_search_document();
+// With `prefix_param` (e.g. "$2"), only that many first characters of the
+// title and of the text: a page whose words would not fit in a tsvector
+// (PostgreSQL's limit: 1 MB of lexemes and positions) is indexed by a prefix.
+std::string pg_search_document(std::string_view prefix_param = {});
 
 // The to_tsquery() input for `terms` joined by `op` ("&" or "|"): a word is
 // 'w', a phrase ('a' <-> 'b'), a prefix term ('w':*) unless `prefixes` is

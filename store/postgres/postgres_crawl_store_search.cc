@@ -4,6 +4,7 @@
 // index), its freshness record `page_search_state` with SQLite's staleness
 // rule, and the search statement (store/postgres/pg_search_sql.h, shared
 // with serve's async driver).
+#include <algorithm>
 #include <chrono>
 #include <limits>
 #include <optional>
@@ -58,17 +59,64 @@ Status write_state(PgConnection& db, const PagesNow& now) {
   return r.ok() ? Status() : r.status();
 }
 
+constexpr std::string_view kSearchable = "p.fetched_at_ms > $1 AND position('noindex' in p.robots) = 0";
+
+// Indexes one page by the longest prefix of its title and text (halving)
+// that fits in a tsvector; with nothing that fits, not at all. Each try is
+// in a savepoint, so a failed one leaves the transaction usable.
+Status index_page_prefix(PgConnection& db, std::int64_t url_id, std::int64_t chars) {
+  static const std::string sql = "INSERT INTO page_search (url_id, doc) SELECT p.url_id, " +
+                                 pg_search_document("$2::int") +
+                                 " FROM pages p WHERE p.url_id = $1 ON CONFLICT (url_id) DO UPDATE SET doc = excluded.doc";
+  for (std::int64_t n = chars; n > 0; n /= 2) {
+    if (Status s = db.exec("SAVEPOINT one_page", "index one page"); !s.ok()) return s;
+    Params p;
+    p.int64(url_id).int64(std::min<std::int64_t>(n, std::numeric_limits<int>::max()));
+    Result<PgResult> r = db.query(sql, p);
+    const char* end = r.ok() ? "RELEASE SAVEPOINT one_page" : "ROLLBACK TO SAVEPOINT one_page";
+    if (Status s = db.exec(end, "index one page"); !s.ok()) return s;
+    if (r.ok()) return Status();
+  }
+  return Status();
+}
+
 // Indexes the searchable pages fetched after `after_ms` (kNoPages: all).
 // Pages marked noindex are left out, as SQLite's page_search_source view.
+// One statement for all of them; when it fails (a page of more distinct
+// words than a tsvector holds: "string is too long for tsvector", a page of
+// text the crawler caps at 1 MB can reach it), the pages of up to
+// kSurelyFits bytes of title and text go in one statement and the larger
+// ones one by one, by the longest prefix that fits. Decided so because one
+// hostile page must not make the whole index fail, while the common case
+// stays one statement; a PL/pgSQL function catching the error per row would
+// pay a subtransaction for every page. kSurelyFits: a tsvector takes at most
+// ~3 bytes per byte of text (a 1-byte lexeme: itself, a pad byte, a 2-byte
+// position count and a 2-byte position, from 2 bytes of text).
 Status index_pages(PgConnection& db, std::int64_t after_ms) {
   static const std::string sql =
-      "INSERT INTO page_search (url_id, doc) SELECT p.url_id, " + pg_search_document() +
-      " FROM pages p WHERE p.fetched_at_ms > $1 AND position('noindex' in p.robots) = 0 "
+      "INSERT INTO page_search (url_id, doc) SELECT p.url_id, " + pg_search_document() + " FROM pages p WHERE " +
+      std::string(kSearchable) + " AND octet_length(p.title) + octet_length(p.text) <= $2 " +
       "ON CONFLICT (url_id) DO UPDATE SET doc = excluded.doc";
-  Params p;
-  p.int64(after_ms);
-  Result<PgResult> r = db.query(sql, p);
-  return r.ok() ? Status() : r.status();
+  constexpr std::int64_t kSurelyFits = 300'000;
+  if (Status s = db.exec("SAVEPOINT all_pages", "index the pages"); !s.ok()) return s;
+  Params all;
+  all.int64(after_ms).int64(std::numeric_limits<std::int64_t>::max());
+  if (db.query(sql, all).ok()) return db.exec("RELEASE SAVEPOINT all_pages", "index the pages");
+  if (Status s = db.exec("ROLLBACK TO SAVEPOINT all_pages", "index the pages"); !s.ok()) return s;
+  Params small;
+  small.int64(after_ms).int64(kSurelyFits);
+  if (Result<PgResult> r = db.query(sql, small); !r.ok()) return r.status();
+  Params large;
+  large.int64(after_ms).int64(kSurelyFits);
+  Result<PgResult> big = db.query("SELECT p.url_id, greatest(char_length(p.title), char_length(p.text)) FROM pages p "
+                                  "WHERE " + std::string(kSearchable) +
+                                  " AND octet_length(p.title) + octet_length(p.text) > $2 ORDER BY p.url_id",
+                                  large);
+  if (!big.ok()) return big.status();
+  for (int i = 0; i < big->rows(); ++i) {
+    if (Status s = index_page_prefix(db, big->int64(i, 0), big->int64(i, 1)); !s.ok()) return s;
+  }
+  return Status();
 }
 
 // Whether the index is up to date, read in one snapshot without any lock.

@@ -257,6 +257,28 @@ TEST_P(SearchTest, HostileQueriesAreWordsAndHostileTextStaysText) {
   EXPECT_EQ(*store_->page_count(), 2);
 }
 
+// A text of more distinct words than a PostgreSQL tsvector can hold (its
+// lexemes and positions must stay under 1 MB): the refresh still succeeds,
+// the other pages are indexed, and the page is found by its title and by
+// the words of its text's beginning (PostgreSQL indexes a prefix of such a
+// text; SQLite's FTS5 has no such limit and indexes all of it).
+TEST_P(SearchTest, AHugeTextOfDistinctWordsDoesNotBreakTheIndex) {
+  std::string text = "needle ";
+  for (int i = 0; text.size() < (1u << 20); ++i) {
+    // Distinct words of 3-5 letters (base 26): about 4.5 bytes of text per lexeme.
+    std::string w;
+    for (int n = i + 26 * 26; n > 0; n /= 26) w += static_cast<char>('a' + n % 26);
+    text += w;
+    text += ' ';
+  }
+  write({doc("http://s/huge", "Encyclopedia", text), doc("http://s/small", "Small", "a needle in a haystack")});
+  const SearchIndexRefresh r = refresh();
+  EXPECT_EQ(r.pages_indexed, 2);
+  EXPECT_THAT(find("encyclopedia "), ElementsAre("http://s/huge"));
+  EXPECT_THAT(find("haystack "), ElementsAre("http://s/small"));
+  EXPECT_THAT(find("needle "), UnorderedElementsAre("http://s/huge", "http://s/small"));
+}
+
 TEST_P(SearchTest, QueryLanguageCharactersOfTheEnginesAreWordsOrNothing) {
   write({doc("http://s/x", "alpha", "beta it's gamma"), doc("http://s/y", "other", "delta")});
   refresh();
