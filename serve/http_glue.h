@@ -1,6 +1,7 @@
 // What both servers (async_server, sync_server) do with Beast around the
 // pure router: parser limits, the status for a request Beast could not
-// parse, a Response as a Beast message. One of the two files that include
+// parse, a Response as a Beast message or (async server) as the head block
+// Beast would write for it. One of the two files that include
 // Beast's HTTP code (with the servers).
 #pragma once
 
