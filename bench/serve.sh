@@ -11,6 +11,8 @@
 # Usage: bench/serve.sh [reps] [seconds-per-wrk-run] [crawl.db]   (defaults 3, 5,
 #        a demo crawl of a 1000-page testsite made here)
 # PREHEAT_BUILD_DIR=DIR measures DIR/preheat (as bench/fetch.sh); SYNC_THREADS=N;
+# PAGE_ONLY=1 measures only /api/page against nginx (no searches, no (b)):
+# a quick before/after of a change to that route;
 # RESULTS=FILE also writes both tables as JSON (bench/lib/to_json.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -122,6 +124,7 @@ echo
 echo "| route | preheat req/s | nginx req/s | preheat / nginx | goal (>= 0.5) | preheat CPU per request | nginx CPU per request |"
 echo "|---|---|---|---|---|---|---|"
 routes=("$page_target" "${search_ok[@]}")
+if [[ -n ${PAGE_ONLY:-} ]]; then routes=("$page_target"); search_ok=(); fi
 printf 'route\tpreheat_rps\tnginx_rps\tpreheat_cpu_us\tnginx_cpu_us\n' >"$work/a.tsv"
 printf 'connections\tasync_rps\tasync_p99_ms\tasync_cpu_us\tsync_rps\tsync_p99_ms\tsync_timeouts\tbound\n' >"$work/b.tsv"
 for target in "${routes[@]}"; do
@@ -140,16 +143,21 @@ for target in "${routes[@]}"; do
     "$(median "${pc[@]}")" "$(median "${nc[@]}")"
   printf '%s\t%s\t%s\t%s\t%s\n' "$label" "$pm" "$nm" "$(median "${pc[@]}")" "$(median "${nc[@]}")" >>"$work/a.tsv"
 done
-if [[ ${#search_ok[@]} == 0 ]]; then
+if [[ ${#search_ok[@]} == 0 && -z ${PAGE_ONLY:-} ]]; then
   echo
   echo "/search skipped: the server did not answer it with 200."
 fi
-echo
-echo "## (b) async (2 io threads) vs sync ($sync_threads threads), 50 ms simulated database latency, wrk -t1 -cK"
-echo
-echo "| connections | async req/s | async p99 | async CPU per request | sync req/s | sync p99 | sync timeouts | Little's bound | async / bound | async / sync |"
-echo "|---|---|---|---|---|---|---|---|---|---|"
-for k in 10 100 1000; do
+ks=(10 100 1000)
+if [[ -n ${PAGE_ONLY:-} ]]; then
+  ks=()
+else
+  echo
+  echo "## (b) async (2 io threads) vs sync ($sync_threads threads), 50 ms simulated database latency, wrk -t1 -cK"
+  echo
+  echo "| connections | async req/s | async p99 | async CPU per request | sync req/s | sync p99 | sync timeouts | Little's bound | async / bound | async / sync |"
+  echo "|---|---|---|---|---|---|---|---|---|---|"
+fi
+for k in "${ks[@]}"; do
   a=(); ap=(); ac=(); s=(); sp=(); st=()
   for _ in $(seq "$reps"); do
     r=$(wrk_run "${async50%/}${page_target}" "$k" "$async50_pid")

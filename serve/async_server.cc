@@ -1,7 +1,10 @@
 // The one translation unit with the async server's Beast code.
 #include "serve/async_server.h"
 
+#include <array>
 #include <cstdio>
+#include <optional>
+#include <string>
 #include <unordered_set>
 #include <utility>
 #include <variant>
@@ -161,6 +164,22 @@ Task<bool> download(beast::tcp_stream& stream, const HttpRequest& req, Shared& s
   co_return false;
 }
 
+// Writes `r`: its head rendered here and the body as a second buffer (no
+// Beast message: response_head() in http_glue.h), or through Beast when an
+// extra header needs its rules.
+Task<void> send(beast::tcp_stream& stream, Response r, unsigned version, bool keep_alive, bool head,
+                std::chrono::milliseconds timeout) {
+  std::optional<std::string> block = response_head(r, version, keep_alive);
+  stream.expires_after(timeout);
+  if (!block) {
+    HttpResponse msg = to_message(std::move(r), version, keep_alive, head);
+    co_await http::async_write(stream, msg, asio::use_awaitable);
+    co_return;
+  }
+  const std::array<asio::const_buffer, 2> buffers{asio::buffer(*block), head ? asio::const_buffer() : asio::buffer(r.body)};
+  co_await asio::async_write(stream, buffers, asio::use_awaitable);
+}
+
 // Answers one parsed request; returns whether the connection stays open.
 Task<bool> answer(beast::tcp_stream& stream, const HttpRequest& req, Shared& shared, ServeReader& reader, bool keep,
                   const bool& draining) {
@@ -180,9 +199,8 @@ Task<bool> answer(beast::tcp_stream& stream, const HttpRequest& req, Shared& sha
   }
   const bool keep_alive = keep && !draining;
   const int status = r.status;
-  HttpResponse msg = to_message(std::move(r), req.version(), keep_alive, req.method() == http::verb::head);
-  stream.expires_after(shared.options.limits.write_timeout);
-  co_await http::async_write(stream, msg, asio::use_awaitable);
+  co_await send(stream, std::move(r), req.version(), keep_alive, req.method() == http::verb::head,
+                shared.options.limits.write_timeout);
   counted.answered(status);
   co_return keep_alive;
 }

@@ -1,5 +1,11 @@
 #include "serve/http_glue.h"
 
+#include <algorithm>
+#include <cctype>
+#include <string_view>
+#include <utility>
+#include <vector>
+
 #include <boost/beast/http/error.hpp>
 
 #include "base/version.h"
@@ -31,6 +37,58 @@ HttpResponse to_message(Response r, unsigned version, bool keep_alive, bool head
   res.content_length(r.body.size());
   if (!head) res.body() = std::move(r.body);
   return res;
+}
+
+namespace {
+
+bool same_name(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+}  // namespace
+
+// Mirrors to_message(): Beast's set() drops an earlier field of the same
+// name (any case) and appends; keep_alive() on HTTP/1.1 adds
+// "Connection: close" only to refuse it, on HTTP/1.0 "Connection:
+// keep-alive" only to keep it; content_length() comes last.
+std::optional<std::string> response_head(const Response& r, unsigned version, bool keep_alive) {
+  using Field = std::pair<std::string_view, std::string_view>;
+  const std::string server = std::string("preheat/") + kVersion;
+  std::vector<Field> fields{{"Server", server}, {"Content-Type", r.content_type}, {"X-Content-Type-Options", "nosniff"}};
+  for (const auto& [name, value] : r.headers) {
+    for (std::string_view special : {"Connection", "Content-Length", "Transfer-Encoding"}) {
+      if (same_name(name, special)) return std::nullopt;
+    }
+    std::erase_if(fields, [&](const Field& f) { return same_name(f.first, name); });
+    fields.emplace_back(name, value);
+  }
+  if (version >= 11 && !keep_alive) fields.emplace_back("Connection", "close");
+  if (version < 11 && keep_alive) fields.emplace_back("Connection", "keep-alive");
+  const std::string length = std::to_string(r.body.size());
+  fields.emplace_back("Content-Length", length);
+
+  const std::string_view reason = http::obsolete_reason(static_cast<http::status>(r.status));
+  std::string head;
+  head.reserve(256);
+  head += "HTTP/";
+  head += static_cast<char>('0' + version / 10);
+  head += '.';
+  head += static_cast<char>('0' + version % 10);
+  head += ' ';
+  head += std::to_string(r.status);
+  head += ' ';
+  head += reason;
+  head += "\r\n";
+  for (const auto& [name, value] : fields) {
+    head += name;
+    head += ": ";
+    head += value;
+    head += "\r\n";
+  }
+  head += "\r\n";
+  return head;
 }
 
 http::response<http::empty_body> download_head(unsigned version) {

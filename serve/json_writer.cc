@@ -1,12 +1,38 @@
 #include "serve/json_writer.h"
 
-#include <algorithm>
 #include <charconv>
+#include <cstring>
 
 #include <boost/json/value.hpp>
 
 namespace preheat::serve {
 namespace json = boost::json;
+
+namespace {
+
+// Whether `s` holds a byte JSON must escape: '"', '\\' or one below 0x20
+// (the serializer escapes only those). Eight bytes at a time: a byte-by-byte
+// test was a third of the writer's instructions on /api/page. below(x, n) is
+// non-zero when a byte of x is below n (n <= 128; exact for "any", the
+// borrow only ever adds bits above a byte that is); bytes >= 0x80 never are.
+bool needs_escape(std::string_view s) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101;
+  constexpr std::uint64_t kHighs = 0x8080808080808080;
+  const auto below = [](std::uint64_t x, std::uint64_t n) { return (x - kOnes * n) & ~x & kHighs; };
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    if ((below(w, 0x20) | below(w ^ (kOnes * '"'), 1) | below(w ^ (kOnes * '\\'), 1)) != 0) return true;
+  }
+  for (; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == '"' || c == '\\') return true;
+  }
+  return false;
+}
+
+}  // namespace
 
 void JsonWriter::separate() {
   if (need_comma_) out_ += ',';
@@ -60,9 +86,7 @@ JsonWriter& JsonWriter::value(std::string_view s) {
   separate();
   // Most strings need no escape: quoted as they are, as the serializer's own
   // fast loop would (it escapes only '"', '\\' and bytes below 0x20).
-  const bool plain = std::none_of(s.begin(), s.end(),
-                                  [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == '"' || c == '\\'; });
-  if (plain) {
+  if (!needs_escape(s)) {
     out_ += '"';
     out_ += s;
     out_ += '"';

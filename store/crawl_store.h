@@ -468,7 +468,8 @@ class CrawlStore {
   // ---- serving (preheat serve). Not pure, like find_page: a store without
   // them answers internal. ----
   // Writer side: creates the indexes serving needs and a crawl does not
-  // maintain (links_to on links(to_id), see docs/schema.md); idempotent.
+  // maintain (SQLite: links_in on links(to_id, from_id, seq, anchor);
+  // PostgreSQL: links_to on links(to_id); see docs/schema.md); idempotent.
   // Takes the write lock for one sort of the links table the first time.
   virtual Status ensure_serving_indexes();
   // The links of the page whose requested URL is `url`, in document order,

@@ -83,5 +83,25 @@ TEST(JsonWriterTest, AppendsToWhatIsThere) {
   EXPECT_EQ(out, "x[\"a\",1]");
 }
 
+// The writer decides eight bytes at a time whether a string needs escaping:
+// every byte value at every offset of a word, and in the tail after the last
+// whole word, beside its neighbours that never need it (0x20, '#', ']', 0x7f,
+// 0x80, 0xff), is written as the serializer writes it.
+TEST(JsonWriterTest, FindsAnEscapeAtEveryOffset) {
+  for (std::size_t length : {1u, 7u, 8u, 9u, 16u, 19u}) {
+    for (std::size_t at = 0; at < length; ++at) {
+      for (int b = 0; b < 256; ++b) {
+        for (char filler : {' ', '#', ']', '\x7f', '\x80', '\xff'}) {
+          std::string s(length, filler);
+          s[at] = static_cast<char>(b);
+          std::string out;
+          JsonWriter(out).value(s);
+          ASSERT_EQ(out, json::serialize(json::value(s))) << "length " << length << " byte " << b << " at " << at;
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace preheat::serve

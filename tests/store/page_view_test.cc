@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "store/crawl_store.h"
+#include "store/sqlite/sqlite_db.h"
 #include "tests/store/store_test_helpers.h"
 #include "tests/support/support.h"
 
@@ -225,6 +226,44 @@ TEST(InLinksTest, SortedByUrlAndCutAtTheLimit) {
     EXPECT_EQ(v->in_links[0].anchor, "first");
     EXPECT_EQ(v->in_links[1].from_url, "https://a.test/m");
   }
+}
+
+// SQLite's in-link index: a database served by an earlier build has
+// links_to (to_id only); serving it now replaces it with links_in, which
+// covers the in-links query (the anchor without a seek into links), and the
+// answers stay the same.
+TEST(InLinksTest, TheCoveringIndexReplacesTheEarlierOne) {
+  TempDir dir;
+  const std::string path = (dir / "crawl.db").string();
+  auto store = open_store(path);
+  ASSERT_TRUE(store);
+  PageRecord b = page("https://a.test/b", 0, {"https://a.test/t", "https://a.test/t"});
+  b.links[0].anchor = "first";
+  b.links[1].anchor = "second";
+  ASSERT_TRUE(store->write(pages({b, page("https://a.test/m", 0, {"https://a.test/t"}), page("https://a.test/t")})).ok());
+  Result<sqlite::Connection> raw = sqlite::Connection::open(path, sqlite::Connection::Mode::kReadWriteCreate);
+  ASSERT_TRUE(raw.ok()) << raw.status().to_string();
+  ASSERT_TRUE(raw->exec("CREATE INDEX links_to ON links (to_id)", "the earlier index").ok());
+  const auto count_index = [&](const char* name) {
+    return *raw->query_int64(std::string("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = '") + name +
+                             "'");
+  };
+  const std::vector<InLink> before = *store->in_links("https://a.test/t", 10);
+
+  ASSERT_TRUE(store->ensure_serving_indexes().ok());
+  EXPECT_EQ(count_index("links_to"), 0);
+  EXPECT_EQ(count_index("links_in"), 1);
+  ASSERT_TRUE(store->ensure_serving_indexes().ok());  // idempotent
+  EXPECT_EQ(count_index("links_in"), 1);
+  const std::vector<InLink> after = *store->in_links("https://a.test/t", 10);
+  ASSERT_EQ(after.size(), 2u);
+  ASSERT_EQ(before.size(), after.size());
+  for (std::size_t i = 0; i < after.size(); ++i) {
+    EXPECT_EQ(before[i].from_url, after[i].from_url);
+    EXPECT_EQ(before[i].anchor, after[i].anchor);
+    EXPECT_EQ(before[i].from_status, after[i].from_status);
+  }
+  EXPECT_EQ(after[0].anchor, "first");
 }
 
 TEST_P(PageViewTest, AReadOnlyReaderSeesTheSame) {
