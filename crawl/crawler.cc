@@ -90,9 +90,14 @@ Status Crawler::prepare() {
     counted = pass->handled;
   }
   if (options_.max_pages >= 0) sitemap_room_ = std::max<std::int64_t>(0, options_.max_pages - counted);
-  const std::int64_t budget = options_.max_pages < 0 ? -1 : std::max<std::int64_t>(0, options_.max_pages - counted);
+  const std::optional<std::int64_t> lease = store_.fleet_lease_ms();
+  // Fleet mode: the store's claims keep the whole fleet within max_pages
+  // (FleetOptions::max_pages); a count of this process's own would stop it
+  // early or let the fleet overshoot.
+  const std::int64_t budget =
+      options_.max_pages < 0 || lease ? -1 : std::max<std::int64_t>(0, options_.max_pages - counted);
   frontier_.emplace(rt_, writer_, options_.window, budget);
-  if (std::optional<std::int64_t> lease = store_.fleet_lease_ms()) {
+  if (lease) {
     // A host this worker starts to hold may have been crawled by another
     // one until its lease expired: the first request here waits one delay
     // (its last start there was before the expiry, i.e. before now).
@@ -422,6 +427,7 @@ CrawlOutcome Crawler::outcome() const {
     return CrawlOutcome::kFailed;
   }
   if (frontier_ && frontier_->budget_spent()) return CrawlOutcome::kPageLimit;
+  if (frontier_ && frontier_->fleet() && store_.fleet_budget_spent()) return CrawlOutcome::kPageLimit;
   return CrawlOutcome::kComplete;
 }
 

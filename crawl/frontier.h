@@ -40,6 +40,8 @@
 // nothing is in memory or in flight here and the store says no worker has
 // work left (nothing queued, nothing claimed under a live lease): while
 // others hold claims they may still discover URLs, so it waits and polls.
+// The crawler gives a fleet frontier no budget (-1): the store's claims keep
+// the whole fleet within --max-pages (store::FleetOptions::max_pages).
 //
 // Thread safety: not thread-safe; the event loop only.
 #pragma once

@@ -78,6 +78,25 @@ constexpr std::string_view kAcquireHost =
     "ON CONFLICT (host) DO UPDATE SET worker = excluded.worker, lease_until_ms = excluded.lease_until_ms "
     "WHERE host_leases.lease_until_ms < $2 RETURNING host";
 
+// The fleet's page budget (FleetOptions::max_pages). The claims of a
+// budgeted crawl serialise on this lock, held to the claim's commit, so that
+// two claims never grant the same room; unlimited crawls claim without it.
+constexpr std::string_view kBudgetLock = "SELECT pg_advisory_xact_lock(hashtext('preheat fleet budget'))";
+// $1 now, $2 max_pages: the room left (max_pages - committed pages - rows
+// claimed under a live lease), whether any row is claimed under a live
+// lease, whether any row is queued; one snapshot. A page's commit turns its
+// claimed row done in the same transaction, so no row counts twice or not
+// at all. Committed: the page rows, or (a recrawl) the frontier rows done or
+// failed, as the single-process budget counts them (crawl/crawler.cc).
+#define PREHEAT_LIVE_CLAIMS "FROM frontier WHERE state = 1 AND lease_until_ms >= $1"
+#define PREHEAT_BUDGET(committed)                                                                               \
+  "SELECT $2::bigint - " committed " - (SELECT count(*) " PREHEAT_LIVE_CLAIMS "), EXISTS (SELECT 1 " \
+  PREHEAT_LIVE_CLAIMS "), EXISTS (SELECT 1 FROM frontier WHERE state = 0)"
+constexpr std::string_view kBudgetPages = PREHEAT_BUDGET("(SELECT count(*) FROM pages)");
+constexpr std::string_view kBudgetPass = PREHEAT_BUDGET("(SELECT count(*) FROM frontier WHERE state IN (2, 3))");
+#undef PREHEAT_BUDGET
+#undef PREHEAT_LIVE_CLAIMS
+
 #undef PREHEAT_CLAIMABLE
 
 }  // namespace
@@ -170,6 +189,13 @@ Result<std::vector<FrontierEntry>> PostgresCrawlStore::fleet_claim_due(std::size
   if (!fleet.renew_in_background) {
     if (Status s = renew_fleet_leases(db_, fleet, now); !s.ok()) return fail(s);
   }
+  // A budgeted crawl claims at most the room left (under the budget lock).
+  if (fleet.max_pages >= 0 && limit > 0) {
+    if (Status s = db_.exec(kBudgetLock, "lock the fleet's page budget"); !s.ok()) return fail(s);
+    Result<FleetBudget> budget = fleet_budget(now);
+    if (!budget.ok()) return fail(budget.status());
+    limit = static_cast<std::size_t>(std::clamp<std::int64_t>(budget->left, 0, static_cast<std::int64_t>(limit)));
+  }
   std::vector<FrontierEntry> out;
   bool acquired = false;
   while (out.size() < limit) {
@@ -200,8 +226,25 @@ Result<std::vector<FrontierEntry>> PostgresCrawlStore::fleet_claim_due(std::size
   return out;
 }
 
+Result<PostgresCrawlStore::FleetBudget> PostgresCrawlStore::fleet_budget(std::int64_t now) {
+  Params p;
+  p.int64(now).int64(options_.fleet->max_pages);
+  Result<PgResult> r = db_.query(options_.fleet->count_pass ? kBudgetPass : kBudgetPages, p);
+  if (!r.ok()) return r.status();
+  return FleetBudget{r->int64(0, 0), r->boolean(0, 1), r->boolean(0, 2)};
+}
+
 Result<bool> PostgresCrawlStore::fleet_work_left(std::int64_t now) {
   if (!options_.fleet) return CrawlStore::fleet_work_left(now);
+  if (options_.fleet->max_pages >= 0) {
+    // Live claims may still end in a retry (room again) or discover URLs;
+    // queued rows wait only while there is room for them.
+    Result<FleetBudget> budget = fleet_budget(now);
+    if (!budget.ok()) return budget.status();
+    const bool left = budget->live_claims || (budget->queued && budget->left > 0);
+    fleet_budget_spent_ = !left && budget->left <= 0;
+    return left;
+  }
   Params p;
   p.int64(now);
   Result<PgResult> r = db_.query(
