@@ -184,7 +184,11 @@ runtime::Task<void> Crawler::process(FrontierItem item) {
   fetch::Request request;
   request.url = item.url;
   request.task = task;
-  if (options_.robots) request.redirect_check = [this](const std::string& target) { return redirect_refusal(target); };
+  if (options_.robots || frontier_->fleet()) {
+    request.redirect_check = [this, from = store::fleet_host(item.url)](const std::string& target) {
+      return redirect_refusal(target, from);
+    };
+  }
   request.before_hop = [this](const std::string& target) { return wait_for_hop(target); };
   if (item.previous) request.headers = conditional_headers(*item.previous);  // a revisit
   fetch::FetchResult fetched = co_await fetcher_.fetch(std::move(request));

@@ -128,7 +128,8 @@ class Crawler {
   bool park_for_robots(FrontierItem& item, const std::string& host);
   // robots.txt for redirect targets (crawl/crawler_redirects.cc): the
   // fetch's redirect check, and what a refused redirect means for the page.
-  std::string redirect_refusal(const std::string& target) const;
+  // `from`: the fleet host (store::fleet_host) of the URL being fetched.
+  std::string redirect_refusal(const std::string& target, const std::string& from) const;
   void after_refused_redirect(const FrontierItem& item, PageAnalysis& analysis);
 
   // Sitemaps (crawl/crawler_sitemaps.cc; options.sitemaps): read once per

@@ -1,6 +1,7 @@
 // Fleet mode at the CLI (several `preheat crawl --db postgresql://...`
 // processes on one frontier, docs/architecture.md "Several crawlers on one
-// PostgreSQL"): --max-pages holds for the whole fleet.
+// PostgreSQL"): --max-pages holds for the whole fleet, and a redirect to a
+// host another worker holds is left to that worker.
 #include <map>
 #include <memory>
 #include <set>
@@ -11,6 +12,7 @@
 #include <boost/json/value.hpp>
 #include <gtest/gtest.h>
 
+#include "testsite/site.h"
 #include "tests/cli/crawl_cli_support.h"
 #include "tests/cli/subprocess.h"
 #include "tests/support/postgres_server.h"
@@ -75,7 +77,9 @@ TEST(CliCrawlFleetTest, MaxPagesHoldsForTheWholeFleetAndAResumedFleetKeepsToIt) 
   for (const Site* site : {&one, &two}) {
     std::map<std::string, int> requests;
     for (const std::string& t : logged_targets(split_lines(read_file(dir / (site == &one ? "one.log" : "two.log"))), 0)) {
-      if (t != "/robots.txt" && t != "/sitemap.xml") EXPECT_EQ(++requests[t], 1) << t << " requested twice";
+      if (t != "/robots.txt" && t != "/sitemap.xml") {
+        EXPECT_EQ(++requests[t], 1) << t << " requested twice";
+      }
     }
   }
 
@@ -92,6 +96,88 @@ TEST(CliCrawlFleetTest, MaxPagesHoldsForTheWholeFleetAndAResumedFleetKeepsToIt) 
   for (const std::string& u : two.truth()) truth.push_back(u);
   std::sort(truth.begin(), truth.end());
   EXPECT_EQ(db_urls(dir, pg.uri()), truth);
+}
+
+// Host A: "/" links to /r/0 .. /r/{n-1}; /r/i answers 301 to targets[i]
+// (pages of another host); anything else is 404.
+class RedirectSite final : public testsite::Site {
+ public:
+  explicit RedirectSite(std::vector<std::string> targets) : targets_(std::move(targets)) {}
+  testsite::SiteResponse respond(const testsite::SiteRequest& rq) const override {
+    testsite::SiteResponse r;
+    if (rq.target == "/") {
+      r.headers.emplace_back("Content-Type", "text/html");
+      r.body = "<!DOCTYPE html>\n<html><head><title>A</title></head><body>\n";
+      for (std::size_t i = 0; i < targets_.size(); ++i) r.body += "<a href=\"/r/" + std::to_string(i) + "\">r</a>\n";
+      r.body += "</body></html>\n";
+      return r;
+    }
+    if (rq.target.starts_with("/r/")) {
+      const std::size_t i = std::strtoul(std::string(rq.target.substr(3)).c_str(), nullptr, 10);
+      if (i < targets_.size()) {
+        r.status = 301;
+        r.headers.emplace_back("Location", targets_[i]);
+        return r;
+      }
+    }
+    return testsite::error_response(404);
+  }
+
+ private:
+  std::vector<std::string> targets_;
+};
+
+// Pages of host A redirect to pages of host B. Two workers: the one that
+// holds A stops at each redirect and queues its target, which B's holder
+// fetches under B's politeness: B never sees more connections than
+// --per-host (1), each of its pages is requested once, every page is in
+// the database, and each redirect is recorded from A's URL to B's. (Robots
+// off: with robots.txt on, a hop to a site whose robots.txt this worker has
+// not read was refused already.) Before, A's holder followed the hops
+// inline, a second client of B beside B's holder.
+TEST(CliCrawlFleetTest, ARedirectToAHostThisWorkerDoesNotHoldIsLeftToItsHolder) {
+  TempDir dir;
+  PostgresTestDb pg;
+  Site b(300, dir / "b.log", 5);
+  std::vector<std::string> targets = b.truth();
+  targets.resize(120);
+  const RedirectSite a_site(targets);
+  const testsite::testing::RunningServer a_server(a_site, Site::options(dir / "a.log", 0));
+  const std::string a = "http://127.0.0.1:" + std::to_string(a_server.port()) + "/";
+  const std::vector<std::string> args = {"crawl",          a,    b.base,       "--db", pg.uri(), "--json", "--no-robots",
+                                         "--concurrency", "8",  "--per-host", "1",    "--lease", "2"};
+  const std::vector<WorkerEnd> ends = run_fleet(dir, args, 2);
+  ASSERT_EQ(ends.size(), 2u);
+  for (const WorkerEnd& e : ends) EXPECT_EQ(e.outcome, "complete");
+
+  const std::vector<std::string> b_log = split_lines(read_file(dir / "b.log"));
+  EXPECT_LE(max_open(b_log), 1) << "more connections to B at once than --per-host";
+  std::map<std::string, int> requests;
+  for (const std::string& t : logged_targets(b_log, 0)) {
+    if (t != "/sitemap.xml") {
+      EXPECT_EQ(++requests[t], 1) << t << " requested twice";
+    }
+  }
+  std::vector<std::string> expected = b.truth();
+  expected.push_back(a);
+  std::vector<std::string> redirects;
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    expected.push_back(a + "r/" + std::to_string(i));
+    redirects.push_back(a + "r/" + std::to_string(i) + " " + targets[i] + " 301");
+  }
+  std::sort(expected.begin(), expected.end());
+  std::sort(redirects.begin(), redirects.end());
+  EXPECT_EQ(db_urls(dir, pg.uri()), expected);
+  std::vector<std::string> stored = split_lines(psql(
+      pg.uri(), "SELECT f.url || ' ' || t.url || ' ' || r.status FROM redirects r JOIN urls f ON f.id = r.from_id "
+                "JOIN urls t ON t.id = r.to_id"));
+  std::sort(stored.begin(), stored.end());
+  EXPECT_EQ(stored, redirects);
+  // A's redirecting pages: their 301, their final URL B's page.
+  EXPECT_EQ(psql(pg.uri(), "SELECT count(*) FROM pages p JOIN urls u ON u.id = p.url_id JOIN urls f ON f.id = "
+                           "p.final_url_id WHERE p.status = 301 AND u.url LIKE '" + a + "r/%' AND f.url LIKE '" +
+                               b.base + "%'"),
+            std::to_string(targets.size()) + "\n");
 }
 
 }  // namespace
