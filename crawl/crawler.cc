@@ -101,7 +101,11 @@ Status Crawler::prepare() {
     // A host this worker starts to hold may have been crawled by another
     // one until its lease expired: the first request here waits one delay
     // (its last start there was before the expiry, i.e. before now).
-    frontier_->set_fleet(*lease, [this](const std::string& host) { politeness_.start_hop(robots_site(host + "/")); });
+    // A host this worker no longer holds (handed back to a worker below its
+    // share, or taken over) keeps no idle connection of ours open.
+    frontier_->set_fleet(
+        *lease, [this](const std::string& host) { politeness_.start_hop(robots_site(host + "/")); },
+        [this](const std::string& host) { fetcher_.close_idle(host); });
   }
   SeenSet& seen = frontier_->seen();
   // The trap guard's budgets count every URL the database knows (a resumed

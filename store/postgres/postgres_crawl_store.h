@@ -134,6 +134,9 @@ class PostgresCrawlStore final : public CrawlStore {
     bool queued = false;
   };
   Result<FleetBudget> fleet_budget(std::int64_t now_ms);
+  // Rebalancing (postgres_fleet.cc, kDrainHost): hands back a drained host,
+  // marks one draining when this worker holds more than its share.
+  Status rebalance_hosts(std::int64_t now_ms);
 
   PgConnection db_;
   OpenOptions options_;

@@ -1,8 +1,11 @@
 // Fleet mode at the CLI (several `preheat crawl --db postgresql://...`
 // processes on one frontier, docs/architecture.md "Several crawlers on one
-// PostgreSQL"): --max-pages holds for the whole fleet, and a redirect to a
-// host another worker holds is left to that worker.
+// PostgreSQL"): --max-pages holds for the whole fleet, a redirect to a
+// host another worker holds is left to that worker, and a worker that
+// starts late gets hosts from one that took them all.
+#include <functional>
 #include <map>
+#include <thread>
 #include <memory>
 #include <set>
 #include <string>
@@ -178,6 +181,57 @@ TEST(CliCrawlFleetTest, ARedirectToAHostThisWorkerDoesNotHoldIsLeftToItsHolder) 
                            "p.final_url_id WHERE p.status = 301 AND u.url LIKE '" + a + "r/%' AND f.url LIKE '" +
                                b.base + "%'"),
             std::to_string(targets.size()) + "\n");
+}
+
+// One worker starts alone on six sites and takes every host; a second one
+// starts then. The first hands hosts back (between its waves of claims,
+// never one it has claimed URLs of) and the second holds some while the
+// first still runs: host_leases shows it. Before, the second idled until
+// the first finished. Both end with exit 0, the pages are the truth, and
+// no site saw more connections than --per-host across the handovers.
+TEST(CliCrawlFleetTest, ALateWorkerGetsHostsFromOneThatTookThemAll) {
+  TempDir dir;
+  PostgresTestDb pg;
+  std::vector<std::unique_ptr<Site>> sites;
+  std::vector<std::string> args = {"crawl"};
+  for (int i = 0; i < 6; ++i) {
+    sites.push_back(std::make_unique<Site>(400, dir / ("s" + std::to_string(i) + ".log"), 10));
+    args.push_back(sites.back()->base);
+  }
+  args.insert(args.end(), {"--db", pg.uri(), "--quiet", "--concurrency", "12", "--per-host", "2", "--lease", "2"});
+  Subprocess first(kBinary, args, dir.path());
+  const std::string first_id = "%:" + std::to_string(first.pid()) + ":%";
+  const auto until = [](const std::function<bool()>& done) {
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (!done() && std::chrono::steady_clock::now() < give_up) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return done();
+  };
+  ASSERT_TRUE(until([&] {
+    return psql(pg.uri(), "SELECT count(*) FROM host_leases WHERE worker LIKE '" + first_id + "'") == "6\n";
+  })) << "the first worker never held the six hosts";
+
+  Subprocess second(kBinary, args, dir.path());
+  const std::string second_id = "%:" + std::to_string(second.pid()) + ":%";
+  // One snapshot: the second holds a host while the first is registered.
+  const std::string both = "SELECT (SELECT count(*) FROM host_leases WHERE worker LIKE '" + second_id +
+                           "') > 0 AND EXISTS (SELECT 1 FROM fleet_workers WHERE worker LIKE '" + first_id + "')";
+  EXPECT_TRUE(until([&] { return psql(pg.uri(), both) == "t\n"; }))
+      << "the second worker got no host while the first ran";
+  for (Subprocess* w : {&first, &second}) {
+    const ProcessResult r = w->wait(std::chrono::steady_clock::now() + std::chrono::seconds(120));
+    EXPECT_TRUE(r.exited && r.exit_code == 0) << r.describe();
+  }
+  std::vector<std::string> truth;
+  for (const auto& site : sites) {
+    for (const std::string& u : site->truth()) truth.push_back(u);
+  }
+  std::sort(truth.begin(), truth.end());
+  EXPECT_EQ(db_urls(dir, pg.uri()), truth);
+  for (int i = 0; i < 6; ++i) {
+    EXPECT_LE(max_open(split_lines(read_file(dir / ("s" + std::to_string(i) + ".log")))), 2) << "site " << i;
+  }
 }
 
 }  // namespace
