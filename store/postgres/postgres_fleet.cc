@@ -233,16 +233,17 @@ Result<std::vector<FrontierEntry>> PostgresCrawlStore::fleet_claim_due(std::size
   if (!fleet.renew_in_background) {
     if (Status s = renew_fleet_leases(db_, fleet, now); !s.ok()) return fail(s);
   }
-  // Rebalancing first: a drained host is handed back before rows are
-  // claimed, and a host marked draining gets none of this claim's rows.
-  if (Status s = rebalance_hosts(now); !s.ok()) return fail(s);
-  // A budgeted crawl claims at most the room left (under the budget lock).
+  // A budgeted crawl claims at most the room left (under the budget lock,
+  // taken before any row lock: budgeted claims lock in one order).
   if (fleet.max_pages >= 0 && limit > 0) {
     if (Status s = db_.exec(kBudgetLock, "lock the fleet's page budget"); !s.ok()) return fail(s);
     Result<FleetBudget> budget = fleet_budget(now);
     if (!budget.ok()) return fail(budget.status());
     limit = static_cast<std::size_t>(std::clamp<std::int64_t>(budget->left, 0, static_cast<std::int64_t>(limit)));
   }
+  // Rebalancing: a drained host is handed back before rows are claimed, and
+  // a host marked draining gets none of this claim's rows.
+  if (Status s = rebalance_hosts(now); !s.ok()) return fail(s);
   std::vector<FrontierEntry> out;
   bool acquired = false;
   while (out.size() < limit) {
