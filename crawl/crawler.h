@@ -21,7 +21,10 @@
 // PostgreSQL, docs/architecture.md): the Frontier claims only URLs of hosts
 // this process holds a lease on, so politeness_ is the fleet's for them; a
 // host newly held counts as one request start (its first request here waits
-// one delay after the previous owner's last).
+// one delay after the previous owner's last), a host no longer held has its
+// idle connections closed, a redirect to another host is queued for that
+// host's holder instead of followed (crawl/crawler_redirects.cc), and
+// max_pages is the store's (the claims keep the whole fleet within it).
 //
 // Thread safety: prepare() and finish() on the caller's thread outside
 // Runtime::run(); run() inside it; counters() on the loop or after run().
