@@ -9,11 +9,14 @@
 #     not committed it (nothing else is ever fetched twice);
 #   - every site's own log shows at most --per-host connections at once.
 # With KILL=0 no process is killed and no URL may be requested twice.
+# With MAX_PAGES=N every worker gets --max-pages N (a fleet-wide budget):
+# then the database must hold exactly N pages, all of the truth, and every
+# surviving worker must end at its page limit.
 # Usage: bench/fleet_check.sh [PAGES] [SITES]     (loopback and a unix socket only)
 # Exit 0 when every check holds, 1 with the failed checks listed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-pages="${1:-20000}" sites="${2:-4}" kill_one="${KILL:-1}" per_host=4 lease=2
+pages="${1:-20000}" sites="${2:-4}" kill_one="${KILL:-1}" max_pages="${MAX_PAGES:--1}" per_host=4 lease=2
 [[ $pages =~ ^[1-9][0-9]*$ && $sites =~ ^[1-9][0-9]*$ ]] || { echo "bench/fleet_check.sh: PAGES and SITES are positive numbers" >&2; exit 2; }
 source bench/lib/common.sh
 bench_build
@@ -33,6 +36,7 @@ start=$SECONDS
 workers=()
 for w in 1 2 3; do
   "$preheat" crawl "${seeds[@]}" --db "$uri" --quiet --json --concurrency 16 --per-host "$per_host" --lease "$lease" \
+    --max-pages "$max_pages" \
     >"$work/worker$w.json" 2>"$work/worker$w.err" &
   workers+=($!)
 done
@@ -44,7 +48,7 @@ if ((kill_one == 1)); then
     for p in "${workers[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
     ((alive == 1)) || { echo "bench/fleet_check.sh: the crawl ended before a worker could be killed" >&2; exit 1; }
     n=$(psql_q "SELECT count(*) FROM pages")
-    ((n >= pages / 4)) || continue
+    ((n >= (max_pages > 0 && max_pages < pages ? max_pages : pages) / 4)) || continue
     victim=$(psql_q "SELECT worker FROM host_leases WHERE host = '${seeds[0]%/}'")
     [[ -n $victim ]] && break
   done
@@ -60,9 +64,9 @@ for p in "${workers[@]}"; do
 done
 wall=$((SECONDS - start))
 "$preheat" urls --db "$uri" >"$work/crawled"
-python3 - "$work" "$sites" "$per_host" "$wall" "${seeds[@]}" <<'PY'
+python3 - "$work" "$sites" "$per_host" "$wall" "$max_pages" "${seeds[@]}" <<'PY'
 import collections, sys, urllib.parse
-work, sites, per_host, wall, seeds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5:]
+work, sites, per_host, wall, max_pages, seeds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], int(sys.argv[5]), sys.argv[6:]
 truth = sorted(set(open(f"{work}/truth").read().split()))
 crawled = sorted(open(f"{work}/crawled").read().split())
 try:
@@ -70,7 +74,11 @@ try:
 except FileNotFoundError:
     uncommitted = set()
 fails = []
-if crawled != truth:
+budgeted = 0 <= max_pages < len(truth)
+if budgeted:
+    if len(crawled) != max_pages or not set(crawled) <= set(truth):
+        fails.append(f"--max-pages {max_pages}: {len(crawled)} pages, {len(set(crawled) - set(truth))} not of the truth")
+elif crawled != truth:
     fails.append(f"pages != truth: {len(set(truth) - set(crawled))} missing, {len(set(crawled) - set(truth))} extra")
 twice, most_open = [], 0
 for i, seed in enumerate(seeds, 1):
@@ -93,12 +101,17 @@ import glob, json
 by_worker = []
 for path in sorted(glob.glob(f"{work}/worker*.json")):
     try:
-        by_worker.append(str(json.load(open(path))["pages"]))
-    except (ValueError, KeyError):
+        report = json.load(open(path))
+    except ValueError:
         by_worker.append("killed")
+        continue
+    by_worker.append(str(report["pages"]))
+    if budgeted and report["outcome"] != "page-limit":
+        fails.append(f"{path}: outcome {report['outcome']}, not page-limit")
 if sum(1 for w in by_worker if w not in ("killed", "0")) < 2:
     fails.append(f"fewer than two workers fetched pages: {by_worker}")
-print(f"fleet check: {len(crawled):,} pages crawled (truth {len(truth):,}) by 3 workers in {wall} s "
+print(f"fleet check: {len(crawled):,} pages crawled (truth {len(truth):,}"
+      f"{f', --max-pages {max_pages:,}' if budgeted else ''}) by 3 workers in {wall} s "
       f"(pages per worker: {', '.join(by_worker)}); "
       f"{len(twice)} URLs requested twice ({len(outside)} of them not held uncommitted by a killed worker, "
       f"which held {len(uncommitted)}); most connections a site saw at once: {most_open} (--per-host {per_host})")

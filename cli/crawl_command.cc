@@ -340,8 +340,10 @@ void add_crawl_commands(CLI::App& app, std::vector<Command>& out) {
                 "Do not read sitemaps (on by default: robots.txt's Sitemap: files, else /sitemap.xml, once per site)");
   sub->add_flag("--fresh", f->job.fresh, "Forget what the database holds and start over");
   sub->add_option("--lease", f->job.lease_s,
-                  "PostgreSQL: seconds a worker's hosts and claimed URLs stay its own without a renewal (another "
-                  "process takes them over after that; longer than any fetch and delay)")
+                  "PostgreSQL: seconds after which a killed worker's hosts and claimed URLs go to the other "
+                  "workers (a live one renews them every S/3 on its own connection, however long its fetches "
+                  "take): shorter recovers from a kill sooner, longer rides out longer stalls of a process or "
+                  "the database")
       ->check(CLI::Range(0.05, 3600.0))
       ->capture_default_str();
   sub->add_flag("--recrawl", f->job.recrawl,

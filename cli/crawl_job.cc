@@ -104,7 +104,11 @@ CrawlReport run_crawl_job(const CrawlJob& job) {
   // FleetOptions): several may crawl one database together.
   store::OpenOptions open_options{.fresh = job.fresh};
   if (job.db.starts_with("postgresql://") || job.db.starts_with("postgres://")) {
-    open_options.fleet = store::FleetOptions{worker_id(), static_cast<std::int64_t>(job.lease_s * 1000)};
+    // --max-pages holds for the whole fleet: the claims keep to it.
+    open_options.fleet = store::FleetOptions{.worker_id = worker_id(),
+                                             .lease_ms = static_cast<std::int64_t>(job.lease_s * 1000),
+                                             .max_pages = job.max_pages,
+                                             .count_pass = job.recrawl};
   }
   Result<std::unique_ptr<store::CrawlStore>> opened = store::open_crawl_store(job.db, open_options);
   if (!opened.ok()) return fail(open_error_code(opened.status()), opened.status().message());

@@ -90,13 +90,22 @@ Status Crawler::prepare() {
     counted = pass->handled;
   }
   if (options_.max_pages >= 0) sitemap_room_ = std::max<std::int64_t>(0, options_.max_pages - counted);
-  const std::int64_t budget = options_.max_pages < 0 ? -1 : std::max<std::int64_t>(0, options_.max_pages - counted);
+  const std::optional<std::int64_t> lease = store_.fleet_lease_ms();
+  // Fleet mode: the store's claims keep the whole fleet within max_pages
+  // (FleetOptions::max_pages); a count of this process's own would stop it
+  // early or let the fleet overshoot.
+  const std::int64_t budget =
+      options_.max_pages < 0 || lease ? -1 : std::max<std::int64_t>(0, options_.max_pages - counted);
   frontier_.emplace(rt_, writer_, options_.window, budget);
-  if (std::optional<std::int64_t> lease = store_.fleet_lease_ms()) {
+  if (lease) {
     // A host this worker starts to hold may have been crawled by another
     // one until its lease expired: the first request here waits one delay
     // (its last start there was before the expiry, i.e. before now).
-    frontier_->set_fleet(*lease, [this](const std::string& host) { politeness_.start_hop(robots_site(host + "/")); });
+    // A host this worker no longer holds (handed back to a worker below its
+    // share, or taken over) keeps no idle connection of ours open.
+    frontier_->set_fleet(
+        *lease, [this](const std::string& host) { politeness_.start_hop(robots_site(host + "/")); },
+        [this](const std::string& host) { fetcher_.close_idle(host); });
   }
   SeenSet& seen = frontier_->seen();
   // The trap guard's budgets count every URL the database knows (a resumed
@@ -179,7 +188,11 @@ runtime::Task<void> Crawler::process(FrontierItem item) {
   fetch::Request request;
   request.url = item.url;
   request.task = task;
-  if (options_.robots) request.redirect_check = [this](const std::string& target) { return redirect_refusal(target); };
+  if (options_.robots || frontier_->fleet()) {
+    request.redirect_check = [this, from = store::fleet_host(item.url)](const std::string& target) {
+      return redirect_refusal(target, from);
+    };
+  }
   request.before_hop = [this](const std::string& target) { return wait_for_hop(target); };
   if (item.previous) request.headers = conditional_headers(*item.previous);  // a revisit
   fetch::FetchResult fetched = co_await fetcher_.fetch(std::move(request));
@@ -422,6 +435,7 @@ CrawlOutcome Crawler::outcome() const {
     return CrawlOutcome::kFailed;
   }
   if (frontier_ && frontier_->budget_spent()) return CrawlOutcome::kPageLimit;
+  if (frontier_ && frontier_->fleet() && store_.fleet_budget_spent()) return CrawlOutcome::kPageLimit;
   return CrawlOutcome::kComplete;
 }
 

@@ -21,7 +21,10 @@
 // PostgreSQL, docs/architecture.md): the Frontier claims only URLs of hosts
 // this process holds a lease on, so politeness_ is the fleet's for them; a
 // host newly held counts as one request start (its first request here waits
-// one delay after the previous owner's last).
+// one delay after the previous owner's last), a host no longer held has its
+// idle connections closed, a redirect to another host is queued for that
+// host's holder instead of followed (crawl/crawler_redirects.cc), and
+// max_pages is the store's (the claims keep the whole fleet within it).
 //
 // Thread safety: prepare() and finish() on the caller's thread outside
 // Runtime::run(); run() inside it; counters() on the loop or after run().
@@ -128,7 +131,8 @@ class Crawler {
   bool park_for_robots(FrontierItem& item, const std::string& host);
   // robots.txt for redirect targets (crawl/crawler_redirects.cc): the
   // fetch's redirect check, and what a refused redirect means for the page.
-  std::string redirect_refusal(const std::string& target) const;
+  // `from`: the fleet host (store::fleet_host) of the URL being fetched.
+  std::string redirect_refusal(const std::string& target, const std::string& from) const;
   void after_refused_redirect(const FrontierItem& item, PageAnalysis& analysis);
 
   // Sitemaps (crawl/crawler_sitemaps.cc; options.sitemaps): read once per

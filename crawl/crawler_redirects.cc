@@ -16,6 +16,18 @@
 // Fetching the other site's robots.txt inside the fetch instead would hold
 // the fetcher's in-flight slot while waiting for another one: with every
 // slot held by such fetches, nothing could move.
+//
+// Fleet mode (several processes on one PostgreSQL): a hop to another host
+// (store::fleet_host) is never followed inline, robots or not. When another
+// worker holds that host, its politeness state (connections, delays,
+// pauses) lives in that process; and even when this worker holds it, an
+// inline hop waits for the host's delay but takes none of its connection
+// slots (the fetch holds its first host's), so two hops at once could pass
+// --per-host (measured: one run in ten of CliCrawlFleetTest's redirect test
+// had 2 connections at once with --per-host 1 when one worker held both
+// hosts). The fetch stops at the redirect and the target goes to the
+// frontier as above (robots.txt not known yet), so that the holder of its
+// host, now or later, fetches it under that host's politeness.
 #include "crawl/crawler.h"
 
 #include "base/url_normalizer.h"
@@ -31,7 +43,11 @@ std::string rule_text(const RobotsEntry::Verdict& v) {
 
 }  // namespace
 
-std::string Crawler::redirect_refusal(const std::string& target) const {
+std::string Crawler::redirect_refusal(const std::string& target, const std::string& from) const {
+  if (frontier_->fleet() && store::fleet_host(target) != from) {
+    return "another host (fleet): " + store::fleet_host(target) + " is fetched by its holder";
+  }
+  if (!options_.robots) return std::string();
   const std::string site = robots_site(target);
   const RobotsEntry* entry = robots_cache_.get(site);
   if (entry == nullptr) return "robots.txt of " + site + " not known yet";

@@ -195,9 +195,11 @@ runtime::Task<void> Frontier::refill(std::int64_t now_ms) {
   changed_.notify_all();
 }
 
-void Frontier::set_fleet(std::int64_t lease_ms, std::function<void(const std::string& host)> host_gained) {
+void Frontier::set_fleet(std::int64_t lease_ms, std::function<void(const std::string& host)> host_gained,
+                         std::function<void(const std::string& host)> host_lost) {
   fleet_lease_ms_ = std::max<std::int64_t>(lease_ms, 3);
   host_gained_ = std::move(host_gained);
+  host_lost_ = std::move(host_lost);
 }
 
 std::int64_t Frontier::fleet_poll_ms() const {
@@ -264,6 +266,9 @@ void Frontier::apply_held_hosts(const std::vector<std::string>& hosts) {
   std::set<std::string> held(hosts.begin(), hosts.end());
   for (const std::string& h : held) {
     if (!held_hosts_.contains(h) && host_gained_) host_gained_(h);
+  }
+  for (const std::string& h : held_hosts_) {
+    if (!held.contains(h) && host_lost_) host_lost_(h);
   }
   const auto lost = [&](const FrontierItem& item) { return !held.contains(store::fleet_host(item.url)); };
   // A lost host's URLs belong to its new owner now (their rows' leases are

@@ -40,6 +40,8 @@
 // nothing is in memory or in flight here and the store says no worker has
 // work left (nothing queued, nothing claimed under a live lease): while
 // others hold claims they may still discover URLs, so it waits and polls.
+// The crawler gives a fleet frontier no budget (-1): the store's claims keep
+// the whole fleet within --max-pages (store::FleetOptions::max_pages).
 //
 // Thread safety: not thread-safe; the event loop only.
 #pragma once
@@ -75,8 +77,10 @@ class Frontier {
   SeenSet& seen() { return seen_; }
 
   // Fleet mode (see above), before the first next(). `host_gained` is
-  // called with each host (store::fleet_host()) this worker starts to hold.
-  void set_fleet(std::int64_t lease_ms, std::function<void(const std::string& host)> host_gained);
+  // called with each host (store::fleet_host()) this worker starts to hold,
+  // `host_lost` with each it no longer holds (handed back, or taken over).
+  void set_fleet(std::int64_t lease_ms, std::function<void(const std::string& host)> host_gained,
+                 std::function<void(const std::string& host)> host_lost);
   bool fleet() const { return fleet_lease_ms_ > 0; }
 
   // The next URL to fetch (counted in flight until done()), or nothing when
@@ -166,6 +170,7 @@ class Frontier {
   // Fleet mode.
   std::int64_t fleet_lease_ms_ = 0;  // 0: off
   std::function<void(const std::string&)> host_gained_;
+  std::function<void(const std::string&)> host_lost_;
   std::set<std::string> held_hosts_;
   std::int64_t last_claim_ms_ = 0;
   std::int64_t quiet_until_ms_ = 0;  // no claim before (after an empty one)

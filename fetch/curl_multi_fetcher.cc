@@ -101,6 +101,9 @@ class CurlMultiFetcher final : public Fetcher {
   // Not a coroutine itself: the core's coroutine is the fetch.
   Task<FetchResult> fetch(Request request) override { return core_.fetch(std::move(request), hop_); }
   std::size_t in_flight() const override { return core_.in_flight(); }
+  void close_idle(const std::string& site) override {
+    if (http1_) http1_->close_idle(site);
+  }
 
  private:
   Task<detail::HopResult> transfer(const std::string& url, const Request& request) {

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 
 #include "fetch/fetch_options.h"
 #include "fetch/request.h"
@@ -30,6 +31,12 @@ class Fetcher {
   virtual runtime::Task<FetchResult> fetch(Request request) = 0;
   // Requests in flight right now.
   virtual std::size_t in_flight() const = 0;
+  // Closes the idle keep-alive connections to `site` ("scheme://host[:port]")
+  // that this fetcher keeps: a fleet worker that handed the host to another
+  // one (crawl/frontier.h) must not keep connections open there. Best
+  // effort: only preheat's own HTTP/1.1 client (plain http://) can; libcurl
+  // drops its own idle connections later.
+  virtual void close_idle(const std::string& site) { (void)site; }
 };
 
 // Sequential mode: the blocking fetcher; async and parallel: the curl multi

@@ -388,6 +388,15 @@ struct FleetOptions {
   // false (tests that drive time through claim_due's now_ms): no renewal
   // thread; every claim_due() renews instead, at its now_ms.
   bool renew_in_background = true;
+  // `--max-pages` for the whole fleet (-1: no limit): the committed pages
+  // (page rows; with count_pass, the frontier rows done or failed: the open
+  // recrawl pass's pages) plus the rows claimed under a live lease by any
+  // worker never pass it. A claim takes at most max_pages - committed - live
+  // claims rows, under a lock that serialises the budgeted claims; a claim
+  // that ends without a page row (a retry, a released or expired claim)
+  // returns to the budget. fleet_work_left() is false once it is spent.
+  std::int64_t max_pages = -1;
+  bool count_pass = false;
 };
 
 struct OpenOptions {
@@ -451,7 +460,13 @@ class CrawlStore {
   virtual Result<std::vector<std::string>> held_hosts();
   // True while some worker may still have work: a queued row (due or not),
   // or a row claimed under a live lease (any worker's, this one's included).
+  // With FleetOptions::max_pages, queued rows count only while the budget
+  // is not spent.
   virtual Result<bool> fleet_work_left(std::int64_t now_ms);
+  // After fleet_work_left() answered false: whether the fleet's page budget
+  // (FleetOptions::max_pages) was spent then (the crawl ends at its page
+  // limit, not complete). Readable from the thread that awaited that answer.
+  virtual bool fleet_budget_spent() const { return false; }
 
   // ---- reader side ----
   // Pages (requested URLs) sorted by URL; only those with that final HTTP

@@ -422,4 +422,11 @@ Task<HopResult> Http1Transport::hop(const std::string& url, const Request& reque
 
 std::size_t Http1Transport::idle_connections() const { return impl_->idle_count; }
 
+void Http1Transport::close_idle(const std::string& site) {
+  auto it = impl_->idle.find(host_key(site + "/"));
+  if (it == impl_->idle.end()) return;
+  impl_->idle_count -= it->second.size();
+  impl_->idle.erase(it);  // the connections close with their sockets
+}
+
 }  // namespace preheat::fetch::detail

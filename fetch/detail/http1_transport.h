@@ -67,6 +67,8 @@ class Http1Transport {
 
   // Idle connections kept right now (tests).
   std::size_t idle_connections() const;
+  // Closes the idle connections to `site` ("http://host[:port]").
+  void close_idle(const std::string& site);
 
  private:
   struct Impl;

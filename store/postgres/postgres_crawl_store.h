@@ -38,6 +38,7 @@
 // Thread safety: one thread at a time per object (the CrawlStore contract).
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -70,6 +71,7 @@ class PostgresCrawlStore final : public CrawlStore {
   std::optional<std::int64_t> fleet_lease_ms() const override;
   Result<std::vector<std::string>> held_hosts() override;
   Result<bool> fleet_work_left(std::int64_t now_ms) override;
+  bool fleet_budget_spent() const override { return fleet_budget_spent_.load(); }
   Status end_recrawl(std::int64_t now_ms) override;
 
   // Reader side (postgres_crawl_store_read.cc).
@@ -123,6 +125,18 @@ class PostgresCrawlStore final : public CrawlStore {
   Result<std::vector<FrontierEntry>> fleet_claim_due(std::size_t limit, std::int64_t now_ms);
   Result<std::int64_t> fleet_release_claims();
   Result<std::vector<FrontierEntry>> read_claimed(const PgResult& r);
+  // Fleet budget (FleetOptions::max_pages), in one snapshot: the room left
+  // (max_pages - committed pages - live claims), and whether rows are
+  // claimed under a live lease, or queued.
+  struct FleetBudget {
+    std::int64_t left = 0;
+    bool live_claims = false;
+    bool queued = false;
+  };
+  Result<FleetBudget> fleet_budget(std::int64_t now_ms);
+  // Rebalancing (postgres_fleet.cc, kDrainHost): hands back a drained host,
+  // marks one draining when this worker holds more than its share.
+  Status rebalance_hosts(std::int64_t now_ms);
 
   PgConnection db_;
   OpenOptions options_;
@@ -133,6 +147,8 @@ class PostgresCrawlStore final : public CrawlStore {
   std::vector<std::string> held_hosts_;  // after the last fleet claim_due()
   // Fleet mode: renews the leases from its own thread and connection.
   std::unique_ptr<LeaseKeeper> keeper_;
+  // Set by fleet_work_left() (the writer thread), read after it returned.
+  std::atomic<bool> fleet_budget_spent_ = false;
 };
 
 }  // namespace preheat::store::postgres

@@ -45,7 +45,7 @@ std::int64_t now_ms() {
 constexpr std::string_view kClaimRows =
     "WITH c AS (SELECT h.url_id FROM host_leases l CROSS JOIN LATERAL (SELECT f.url_id, f.depth FROM frontier f "
     "WHERE f.host = l.host AND " PREHEAT_CLAIMABLE " ORDER BY f.depth, f.url_id LIMIT $4 FOR UPDATE OF f SKIP LOCKED) h "
-    "WHERE l.worker = $1 ORDER BY h.depth, h.url_id LIMIT $4) "
+    "WHERE l.worker = $1 AND NOT l.draining ORDER BY h.depth, h.url_id LIMIT $4) "
     "UPDATE frontier f SET state = 1, claimed_by = $1, lease_until_ms = $3 "
     "FROM c JOIN urls u ON u.id = c.url_id LEFT JOIN pages p ON p.url_id = c.url_id "
     "WHERE f.url_id = c.url_id RETURNING f.url_id, u.url, f.depth, f.attempts, p.url_id IS NOT NULL, p.status, "
@@ -75,8 +75,70 @@ constexpr std::string_view kAcquireHost =
     "SELECT h, $1, $3 FROM free WHERE $2::bigint <= $3::bigint "
     "AND (SELECT count(*) FROM host_leases WHERE worker = $1 AND lease_until_ms >= $2) < (SELECT n FROM share) "
     "ORDER BY random() LIMIT 1 "
-    "ON CONFLICT (host) DO UPDATE SET worker = excluded.worker, lease_until_ms = excluded.lease_until_ms "
+    "ON CONFLICT (host) DO UPDATE SET worker = excluded.worker, lease_until_ms = excluded.lease_until_ms, "
+    "draining = false "
     "WHERE host_leases.lease_until_ms < $2 RETURNING host";
+
+// $1 worker, $2 now. Rebalancing, in two steps. A worker that holds more
+// hosts than its fair share, while another live worker holds fewer than
+// its share (one that started after the first took every host), marks one
+// of its hosts `draining` (kDrainHost): its claims take no more rows of it
+// (kClaimRows). Once none of its rows is claimed by the worker (nothing of
+// it in memory or in flight), the host is handed back (kReleaseDrained).
+// Without the drain a worker never had an idle host to give: its window
+// holds rows of every host it holds. The share is kAcquireHost's, with the
+// hosts handed back and not taken yet (those with queued rows: one whose
+// work is gone will not be taken) counted as the needy worker's; at most
+// one host of a worker drains at a time. Only a host with queued due rows
+// (of use to the taker) drains, the one with the fewest rows claimed here.
+constexpr std::string_view kDrainHost =
+    "WITH workers AS (SELECT greatest(count(*), 1) AS n FROM fleet_workers WHERE lease_until_ms >= $2), "
+    "released AS (SELECT count(*) AS n FROM host_leases r WHERE r.worker = '' AND EXISTS (SELECT 1 FROM frontier f "
+    "WHERE f.host = r.host AND f.state = 0)), "
+    "share AS (SELECT ((SELECT count(*) FROM host_leases WHERE worker <> '' AND lease_until_ms >= $2) + released.n "
+    "+ workers.n - 1) "
+    "/ workers.n AS n FROM workers, released), "
+    "needy AS (SELECT 1 FROM fleet_workers w WHERE w.worker <> $1 AND w.lease_until_ms >= $2 AND (SELECT count(*) "
+    "FROM host_leases l WHERE l.worker = w.worker AND l.lease_until_ms >= $2) + (SELECT n FROM released) < "
+    "(SELECT n FROM share) LIMIT 1), "
+    "pick AS (SELECT l.host FROM host_leases l WHERE l.worker = $1 AND l.lease_until_ms >= $2 "
+    "AND (SELECT count(*) FROM host_leases WHERE worker = $1 AND lease_until_ms >= $2) > (SELECT n FROM share) "
+    "AND EXISTS (SELECT 1 FROM needy) "
+    "AND NOT EXISTS (SELECT 1 FROM host_leases d WHERE d.worker = $1 AND d.draining) "
+    "AND EXISTS (SELECT 1 FROM frontier f WHERE f.host = l.host AND f.state = 0 AND f.next_due_ms <= $2) "
+    "ORDER BY (SELECT count(*) FROM frontier f WHERE f.host = l.host AND f.state = 1 AND f.claimed_by = $1), l.host "
+    "LIMIT 1 FOR UPDATE OF l SKIP LOCKED) "
+    "UPDATE host_leases l SET draining = true FROM pick WHERE l.host = pick.host RETURNING l.host";
+// $1 worker, $2 now. A drained host goes to nobody (worker ''): the
+// LeaseKeeper renews only rows naming its worker, kAcquireHost takes it as
+// a free host once its lease ends, and the giver, at its share now, does
+// not take it back. The lease ends 250 ms later: meanwhile the giver
+// closes its idle connections to the host (Fetcher::close_idle), so that
+// the taker's are not opened beside them.
+constexpr std::string_view kReleaseDrained =
+    "UPDATE host_leases l SET worker = '', lease_until_ms = $2::bigint + 250, draining = false "
+    "WHERE l.worker = $1 AND l.draining "
+    "AND NOT EXISTS (SELECT 1 FROM frontier f WHERE f.host = l.host AND f.state = 1 AND f.claimed_by = $1) "
+    "RETURNING l.host";
+
+// The fleet's page budget (FleetOptions::max_pages). The claims of a
+// budgeted crawl serialise on this lock, held to the claim's commit, so that
+// two claims never grant the same room; unlimited crawls claim without it.
+constexpr std::string_view kBudgetLock = "SELECT pg_advisory_xact_lock(hashtext('preheat fleet budget'))";
+// $1 now, $2 max_pages: the room left (max_pages - committed pages - rows
+// claimed under a live lease), whether any row is claimed under a live
+// lease, whether any row is queued; one snapshot. A page's commit turns its
+// claimed row done in the same transaction, so no row counts twice or not
+// at all. Committed: the page rows, or (a recrawl) the frontier rows done or
+// failed, as the single-process budget counts them (crawl/crawler.cc).
+#define PREHEAT_LIVE_CLAIMS "FROM frontier WHERE state = 1 AND lease_until_ms >= $1"
+#define PREHEAT_BUDGET(committed)                                                                               \
+  "SELECT $2::bigint - " committed " - (SELECT count(*) " PREHEAT_LIVE_CLAIMS "), EXISTS (SELECT 1 " \
+  PREHEAT_LIVE_CLAIMS "), EXISTS (SELECT 1 FROM frontier WHERE state = 0)"
+constexpr std::string_view kBudgetPages = PREHEAT_BUDGET("(SELECT count(*) FROM pages)");
+constexpr std::string_view kBudgetPass = PREHEAT_BUDGET("(SELECT count(*) FROM frontier WHERE state IN (2, 3))");
+#undef PREHEAT_BUDGET
+#undef PREHEAT_LIVE_CLAIMS
 
 #undef PREHEAT_CLAIMABLE
 
@@ -87,6 +149,7 @@ Status PostgresCrawlStore::prepare_fleet(const std::string& location) {
       "BEGIN; SELECT pg_advisory_xact_lock(hashtext('preheat host_leases')); "
       "CREATE TABLE IF NOT EXISTS host_leases (host TEXT PRIMARY KEY, worker TEXT NOT NULL, "
       "lease_until_ms BIGINT NOT NULL); "
+      "ALTER TABLE host_leases ADD COLUMN IF NOT EXISTS draining BOOLEAN NOT NULL DEFAULT false; "
       "CREATE TABLE IF NOT EXISTS fleet_workers (worker TEXT PRIMARY KEY, lease_until_ms BIGINT NOT NULL); COMMIT",
       "create the fleet's lease tables");
   if (!created.ok()) return created;
@@ -121,7 +184,7 @@ Status PostgresCrawlStore::no_other_live_worker() {
   p.text(options_.fleet->worker_id).int64(now_ms());
   Result<std::int64_t> others = db_.query_int64(
       "SELECT count(*) FROM (SELECT worker FROM fleet_workers WHERE worker <> $1 AND lease_until_ms >= $2 "
-      "UNION SELECT worker FROM host_leases WHERE worker <> $1 AND lease_until_ms >= $2) w",
+      "UNION SELECT worker FROM host_leases WHERE worker <> $1 AND worker <> '' AND lease_until_ms >= $2) w",
       p);
   if (!others.ok()) return others.status();
   if (*others == 0) return Status();
@@ -170,6 +233,17 @@ Result<std::vector<FrontierEntry>> PostgresCrawlStore::fleet_claim_due(std::size
   if (!fleet.renew_in_background) {
     if (Status s = renew_fleet_leases(db_, fleet, now); !s.ok()) return fail(s);
   }
+  // A budgeted crawl claims at most the room left (under the budget lock,
+  // taken before any row lock: budgeted claims lock in one order).
+  if (fleet.max_pages >= 0 && limit > 0) {
+    if (Status s = db_.exec(kBudgetLock, "lock the fleet's page budget"); !s.ok()) return fail(s);
+    Result<FleetBudget> budget = fleet_budget(now);
+    if (!budget.ok()) return fail(budget.status());
+    limit = static_cast<std::size_t>(std::clamp<std::int64_t>(budget->left, 0, static_cast<std::int64_t>(limit)));
+  }
+  // Rebalancing: a drained host is handed back before rows are claimed, and
+  // a host marked draining gets none of this claim's rows.
+  if (Status s = rebalance_hosts(now); !s.ok()) return fail(s);
   std::vector<FrontierEntry> out;
   bool acquired = false;
   while (out.size() < limit) {
@@ -200,8 +274,32 @@ Result<std::vector<FrontierEntry>> PostgresCrawlStore::fleet_claim_due(std::size
   return out;
 }
 
+Status PostgresCrawlStore::rebalance_hosts(std::int64_t now) {
+  Params me_now;
+  me_now.text(options_.fleet->worker_id).int64(now);
+  if (Result<PgResult> r = db_.query(kReleaseDrained, me_now); !r.ok()) return r.status();
+  return db_.query(kDrainHost, me_now).status();
+}
+
+Result<PostgresCrawlStore::FleetBudget> PostgresCrawlStore::fleet_budget(std::int64_t now) {
+  Params p;
+  p.int64(now).int64(options_.fleet->max_pages);
+  Result<PgResult> r = db_.query(options_.fleet->count_pass ? kBudgetPass : kBudgetPages, p);
+  if (!r.ok()) return r.status();
+  return FleetBudget{r->int64(0, 0), r->boolean(0, 1), r->boolean(0, 2)};
+}
+
 Result<bool> PostgresCrawlStore::fleet_work_left(std::int64_t now) {
   if (!options_.fleet) return CrawlStore::fleet_work_left(now);
+  if (options_.fleet->max_pages >= 0) {
+    // Live claims may still end in a retry (room again) or discover URLs;
+    // queued rows wait only while there is room for them.
+    Result<FleetBudget> budget = fleet_budget(now);
+    if (!budget.ok()) return budget.status();
+    const bool left = budget->live_claims || (budget->queued && budget->left > 0);
+    fleet_budget_spent_ = !left && budget->left <= 0;
+    return left;
+  }
   Params p;
   p.int64(now);
   Result<PgResult> r = db_.query(

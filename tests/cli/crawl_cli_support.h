@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <sstream>
 #include <string>
@@ -88,6 +89,21 @@ struct Site {
   testsite::testing::RunningServer server;
   std::string base;
 };
+
+// One SQL statement through psql, its rows unaligned ("a|b" lines).
+inline std::string psql(const std::string& uri, const std::string& sql) {
+  return command_output("psql -X -q -At '" + uri + "' -c \"" + sql + "\" 2>&1");
+}
+
+// The largest "open=N" in a testsite log: connections open at once.
+inline int max_open(const std::vector<std::string>& log) {
+  int most = 0;
+  for (const std::string& line : log) {
+    const std::size_t at = line.find(" open=");
+    if (at != std::string::npos) most = std::max(most, std::atoi(line.c_str() + at + 6));
+  }
+  return most;
+}
 
 inline std::vector<std::string> db_urls(const TempDir& dir, const std::string& db) {
   const bool postgres = db.starts_with("postgresql://");

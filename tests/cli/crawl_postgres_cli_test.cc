@@ -144,20 +144,6 @@ TEST(CliCrawlPostgresTest, KilledThenResumedOnPostgresFetchesEverythingOnceCommi
   EXPECT_EQ(db_urls(dir, pg.uri()), site.truth());
 }
 
-std::string psql(const std::string& uri, const std::string& sql) {
-  return command_output("psql -X -q -At '" + uri + "' -c \"" + sql + "\" 2>&1");
-}
-
-// The largest "open=N" in a testsite log: connections open at once.
-int max_open(const std::vector<std::string>& log) {
-  int most = 0;
-  for (const std::string& line : log) {
-    const std::size_t at = line.find(" open=");
-    if (at != std::string::npos) most = std::max(most, std::atoi(line.c_str() + at + 6));
-  }
-  return most;
-}
-
 // Issue 8: three crawler processes on one PostgreSQL, two sites (two hosts).
 // One process holding a host is killed with SIGKILL mid-crawl; the others
 // take its host over when its lease expires and finish. Then the pages are

@@ -315,6 +315,31 @@ TEST_P(CurlFetcherTest, ARefusedConnection) {
   EXPECT_EQ(r.error->kind, FetchErrorKind::kRefused) << r.error->message;
 }
 
+// A fleet worker that hands a host to another one closes its idle
+// connections there (Fetcher::close_idle): the server sees them end. Only
+// the native HTTP/1.1 client can (libcurl keeps its own pool).
+TEST(CurlFetcherCloseIdleTest, TheNativeClientClosesAHostsIdleConnections) {
+  RunningServer own(site(), testsite::ServerOptions{});
+  runtime::Runtime rt({.mode = ExecutionMode::kAsync});
+  FetchOptions options;
+  options.native_http1 = true;
+  auto fetcher = make_curl_multi_fetcher(rt, options);
+  const std::string base = "http://127.0.0.1:" + std::to_string(own.port());
+  const auto urls = pages(own.port(), 1);
+  auto main = [&]() -> Task<void> {
+    Request r;
+    r.url = urls.front();
+    EXPECT_TRUE((co_await fetcher->fetch(r)).ok());
+  };
+  rt.run(main());
+  EXPECT_EQ(own.stats().open_connections, 1u) << "the connection was not kept";
+  fetcher->close_idle(base);
+  const auto give_up = std::chrono::steady_clock::now() + 10s;
+  while (own.stats().open_connections > 0 && std::chrono::steady_clock::now() < give_up) std::this_thread::sleep_for(5ms);
+  EXPECT_EQ(own.stats().open_connections, 0u);
+  EXPECT_EQ(own.stats().connections, 1u);
+}
+
 TEST_P(CurlFetcherTest, KeepAliveReusesOneConnection) {
   testsite::ServerOptions options;
   RunningServer own(site(), options);
