@@ -8,7 +8,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <iostream>
 #include <thread>
 #include <memory>
 #include <string>
@@ -252,10 +251,9 @@ TEST(PgAsyncCrawlLockTest, ATableLockStallsTheWritesNotTheLoop) {
   EXPECT_FALSE(locker.pages_at_lock.empty());
   EXPECT_EQ(locker.pages_at_release, locker.pages_at_lock) << "no batch could commit under the lock";
   EXPECT_GT(locker.lease_at_release, locker.lease_at_lock) << "the lease was renewed under the lock";
-  EXPECT_GE(lr.hops_at_release, lr.hops_at_lock);
+  // Measured: 18 fetches at the lock, 72 when they stopped, 171 ticks.
+  EXPECT_GT(lr.hops_at_release, lr.hops_at_lock) << "the fetches went on under the lock";
   EXPECT_LT(lr.hops_at_release, static_cast<std::size_t>(kLeaves)) << "back-pressure stopped them";
-  std::cout << "hops at lock " << lr.hops_at_lock << ", at release " << lr.hops_at_release << ", ticks "
-            << lr.ticks_locked << "\n";
   EXPECT_EQ(crawler.outcome(), CrawlOutcome::kComplete);
   EXPECT_EQ(psql(db.uri(), "SELECT count(*) FROM pages WHERE status = 200"), std::to_string(kLeaves + 2) + "\n");
 }
