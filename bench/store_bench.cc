@@ -19,6 +19,8 @@
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
+#include "runtime/runtime.h"
+#include "store/async_crawl_writer.h"
 #include "store/crawl_store.h"
 
 namespace {
@@ -102,14 +104,27 @@ WriteBatch make_batch(Site& site, const std::string& text, bool nav) {
   return batch;
 }
 
-// Writes batches into the store at `location` until the state stops.
-void write_batches(benchmark::State& state, const std::string& location, bool nav) {
+// Writes batches into the store at `location` until the state stops; with
+// `async`, through the store's async writer on an async runtime's loop (the
+// crawler's PostgreSQL path in async and parallel modes), one batch per
+// loop run.
+void write_batches(benchmark::State& state, const std::string& location, bool nav, bool async = false) {
   {
     auto store = preheat::store::open_crawl_store(location, {.fresh = true});
     if (!store.ok()) {
       state.SkipWithError(store.status().to_string().c_str());
       return;
     }
+    preheat::runtime::Runtime rt({.mode = preheat::ExecutionMode::kAsync});
+    std::shared_ptr<preheat::store::AsyncCrawlWriter> writer;
+    if (async) writer = (*store)->async_writer(preheat::store::AsyncWriterExecutor{rt.executor()});
+    if (async && !writer) {
+      state.SkipWithError("this store has no async writer");
+      return;
+    }
+    const auto write = [&](const WriteBatch& batch) {
+      return writer ? rt.run_for_result(writer->write(batch)) : (*store)->write(batch);
+    };
     Site site;
     WriteBatch seeds;
     for (int i = 0; i < kPagesPerBatch; ++i) seeds.seeds.push_back(NewUrl{site.new_url(), 0, false});
@@ -121,7 +136,7 @@ void write_batches(benchmark::State& state, const std::string& location, bool na
       state.PauseTiming();
       batch = make_batch(site, text, nav);  // the old batch is freed here, untimed
       state.ResumeTiming();
-      if (auto s = (*store)->write(batch); !s.ok()) {
+      if (auto s = write(batch); !s.ok()) {
         state.SkipWithError(s.to_string().c_str());
         break;
       }
@@ -158,10 +173,15 @@ BENCHMARK(BM_WriteBatches)->Arg(0)->Arg(1)->Iterations(batches(1000))->Unit(benc
 
 // The same batches into PostgreSQL: PREHEAT_BENCH_PG names an empty database
 // (postgresql://...; its crawl rows are deleted first), e.g. one made on the
-// tests' server (scripts/pg_test_server). 200 batches: 20,000 pages.
+// tests' server (scripts/pg_test_server). 200 batches: 20,000 pages. The
+// second argument 1: through the async writer (store/async_crawl_writer.h,
+// the crawler's PostgreSQL path in async and parallel modes): one pipeline
+// per batch on a non-blocking connection, where the blocking store syncs
+// every 16 pages.
 void BM_WriteBatchesPostgres(benchmark::State& state) {
   const bool nav = state.range(0) == 1;
-  state.SetLabel(nav ? "nav" : "uniform");
+  const bool async = state.range(1) == 1;
+  state.SetLabel(std::string(nav ? "nav" : "uniform") + (async ? " async" : ""));
   const char* uri = std::getenv("PREHEAT_BENCH_PG");
   if (uri == nullptr) {
     state.SkipWithError("set PREHEAT_BENCH_PG=postgresql://... to a database to write into");
@@ -169,9 +189,16 @@ void BM_WriteBatchesPostgres(benchmark::State& state) {
     }
     return;
   }
-  write_batches(state, uri, nav);
+  write_batches(state, uri, nav, async);
 }
-BENCHMARK(BM_WriteBatchesPostgres)->Arg(0)->Arg(1)->Iterations(batches(200))->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_WriteBatchesPostgres)
+    ->Args({0, 0})
+    ->Args({1, 0})
+    ->Args({0, 1})
+    ->Args({1, 1})
+    ->Iterations(batches(200))
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 }  // namespace
 

@@ -152,6 +152,10 @@ Status Crawler::widen_scope(const std::string& final_url) {
 runtime::Task<void> Crawler::run() {
   if (!prepare_error_.ok() || !frontier_) co_return;
   const std::size_t workers = rt_.mode() == ExecutionMode::kSequential ? 1 : std::max<std::size_t>(1, options_.concurrency);
+  // Fleet leases renewed on the loop (PostgreSQL's async writer; a no-op
+  // otherwise), for as long as the workers run. Cancelled with run() on Ctrl-C.
+  runtime::Scope leases(rt_.executor());
+  leases.spawn(writer_.keep_leases());
   {
     runtime::Scope scope(rt_.executor());
     for (std::size_t i = 0; i < workers; ++i) scope.spawn(worker());
@@ -159,6 +163,8 @@ runtime::Task<void> Crawler::run() {
   }
   co_await frontier_->stop_timers();
   co_await writer_.flush();
+  writer_.stop_keeping_leases();
+  co_await leases.join();
   ran_to_end_ = true;  // not reached when cancelled (Ctrl-C)
 }
 

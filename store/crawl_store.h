@@ -42,6 +42,9 @@
 
 namespace preheat::store {
 
+class AsyncCrawlWriter;       // store/async_crawl_writer.h
+struct AsyncWriterExecutor;   // store/async_crawl_writer.h
+
 using UrlId = std::int64_t;
 
 // The SQLite schema version this build writes (docs/schema.md); PostgreSQL
@@ -377,9 +380,10 @@ struct BodyCounts {
 // docs/architecture.md, "Several crawlers on one PostgreSQL"). A worker
 // crawls only the hosts it holds a lease on (table host_leases), so per-host
 // politeness stays in its memory and holds fleet-wide; its claimed frontier
-// rows carry its id and a lease. Leases are renewed every lease/3 by a
-// thread of the store on a connection of its own (PostgreSQL:
-// store/postgres/lease_keeper.h), so no write can delay a renewal; a worker
+// rows carry its id and a lease. Leases are renewed every lease/3 on a
+// connection of their own (PostgreSQL: a thread of the store,
+// store/postgres/lease_keeper.h, or during a crawl's run the async writer's
+// coroutine, async_writer()), so no write can delay a renewal; a worker
 // that stops renewing (killed) loses its hosts and claims when they expire,
 // and another worker takes them over.
 struct FleetOptions {
@@ -467,6 +471,19 @@ class CrawlStore {
   // (FleetOptions::max_pages) was spent then (the crawl ends at its page
   // limit, not complete). Readable from the thread that awaited that answer.
   virtual bool fleet_budget_spent() const { return false; }
+
+  // ---- the crawl's writer on the event loop (store/async_crawl_writer.h) ----
+  // A writer running write, claim_due, next_due_ms, held_hosts and
+  // fleet_work_left (and fleet lease renewal) as coroutines on `executor`'s
+  // loop, with no thread blocked; null when the engine has no non-blocking
+  // driver (SQLite). The store must outlive it, and its blocking writer
+  // methods must not run while the writer is in use. (A shared_ptr: it can
+  // be returned here without the type being complete, so this header needs
+  // no Asio.)
+  virtual std::shared_ptr<AsyncCrawlWriter> async_writer(const AsyncWriterExecutor& executor) {
+    (void)executor;
+    return nullptr;
+  }
 
   // ---- reader side ----
   // Pages (requested URLs) sorted by URL; only those with that final HTTP

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <utility>
+
+#include "store/postgres/postgres_write_programs.h"
 
 namespace preheat::store::postgres {
 namespace {
@@ -27,13 +30,26 @@ constexpr std::string_view kRenewRows =
 
 }  // namespace
 
-Status renew_fleet_leases(PgConnection& db, const FleetOptions& fleet, std::int64_t now) {
-  Params p;
-  p.text(fleet.worker_id).int64(now).int64(now + fleet.lease_ms);
+std::vector<PgStepStatement> renewal_statements(const FleetOptions& fleet, std::int64_t now) {
+  std::vector<PgStepStatement> out;
   for (std::string_view renew : {kRenewWorker, kRenewHosts, kRenewRows}) {
-    if (Result<PgResult> r = db.query(renew, p); !r.ok()) return r.status();
+    Params p;
+    p.text(fleet.worker_id).int64(now).int64(now + fleet.lease_ms);
+    out.push_back(PgStepStatement{std::string(renew), std::move(p), false});
   }
-  return Status();
+  return out;
+}
+
+std::optional<PgStep> RenewProgram::next(const std::vector<PgRows>&) {
+  if (std::exchange(sent_, true)) return std::nullopt;
+  PgStep step;
+  step.statements = renewal_statements(fleet_, now_ms_);
+  return step;
+}
+
+Status renew_fleet_leases(PgConnection& db, const FleetOptions& fleet, std::int64_t now) {
+  RenewProgram program(fleet, now);
+  return run_program(db, program);
 }
 
 Result<std::unique_ptr<LeaseKeeper>> LeaseKeeper::start(const std::string& location, const FleetOptions& fleet) {

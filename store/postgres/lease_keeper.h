@@ -17,6 +17,11 @@
 // hosts for as long as the process lives; a killed or stopped process
 // (SIGSTOP too) stops renewing, and its leases expire as before.
 //
+// During a crawl's run in async or parallel mode the renewals move to the
+// event loop (PgAsyncCrawlWriter::renew_leases, pg_async_crawl_writer.h: a
+// coroutine with its own PgAsyncConnection, the same RenewProgram), and the
+// store's keeper is destroyed; this thread renews from open until then.
+//
 // Thread safety: start() and the destructor on one thread; the keeper's
 // thread owns its connection.
 #pragma once
@@ -36,7 +41,8 @@ namespace preheat::store::postgres {
 
 // One renewal of `fleet`'s leases, until now_ms + lease, in `db`: three
 // autocommit statements (or part of the caller's transaction). Rows locked
-// by another transaction are skipped (see above).
+// by another transaction are skipped (see above). The statements are
+// RenewProgram's (postgres_write_programs.h), shared with the async writer.
 Status renew_fleet_leases(PgConnection& db, const FleetOptions& fleet, std::int64_t now_ms);
 
 class LeaseKeeper {

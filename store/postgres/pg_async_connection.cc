@@ -81,6 +81,10 @@ bool send_statement(PGconn* conn, const PgStatement& st) {
     formats[i] = p.binary ? 1 : 0;
     types[i] = p.type;
   }
+  if (st.prepared) {
+    return PQsendQueryPrepared(conn, st.sql.c_str(), static_cast<int>(n), values.data(), lengths.data(),
+                               formats.data(), st.binary_results ? 1 : 0) == 1;
+  }
   return PQsendQueryParams(conn, st.sql.c_str(), static_cast<int>(n), types.data(), values.data(), lengths.data(),
                            formats.data(), st.binary_results ? 1 : 0) == 1;
 }

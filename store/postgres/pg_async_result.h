@@ -76,6 +76,9 @@ struct PgStatement {
   std::string sql;
   std::vector<PgParam> params;
   bool binary_results = false;  // ask for every result column in binary
+  // True: `sql` is the name of a statement prepared on the connection (SQL
+  // PREPARE), run with PQsendQueryPrepared (the crawler's async writer).
+  bool prepared = false;
 };
 
 // The five-character SQLSTATE of a status made from a server error, or "".

@@ -6,8 +6,9 @@
 //
 // Blocking on purpose: CrawlStore is a synchronous interface used by one
 // writer thread (crawl/store_writer.h) or by CLI readers, so a blocking
-// connection per store object is right here. serve's non-blocking driver on
-// Asio is store/postgres/pg_async_* (issue 8, later).
+// connection per store object is right here. The non-blocking driver on
+// Asio is store/postgres/pg_async_* (issue 8): serve's reads, and the
+// crawler's writer in async and parallel modes (pg_async_crawl_writer.h).
 //
 // Text parameters: PostgreSQL TEXT holds neither NUL bytes nor malformed
 // UTF-8 (the database encoding is UTF8), and libpq passes text parameters
@@ -42,9 +43,17 @@ std::string pg_text(std::string_view s);
 // through pg_text(): one parameter for `unnest($1::text[])`.
 std::string pg_text_array(const std::vector<std::string_view>& values);
 
-// The parameters of one statement; values are copied and owned.
+// The parameters of one statement; values are copied and owned. Movable,
+// not copyable: values() points into the owned strings, which a move keeps
+// in place (std::deque) and a copy would not.
 class Params {
  public:
+  Params() = default;
+  Params(Params&&) = default;
+  Params& operator=(Params&&) = default;
+  Params(const Params&) = delete;
+  Params& operator=(const Params&) = delete;
+
   Params& text(std::string_view v);
   Params& bytes(std::string_view v);  // binary: any bytes, for BYTEA
   Params& int64(std::int64_t v);

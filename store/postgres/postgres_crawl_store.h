@@ -6,8 +6,15 @@
 // lease columns for the multi-process frontier to come.
 //
 // Connection: one blocking libpq connection per object (pg_connection.h): the
-// interface is synchronous and used by one thread.
+// interface is synchronous and used by one thread. The crawler, in async and
+// parallel modes, writes and claims instead through async_writer()
+// (pg_async_crawl_writer.h: coroutines on the loop, its own connections),
+// which shares this object's URL-id cache, current run and held hosts.
 //
+// The write side (write, claim_due, next_due_ms, the fleet's claim and
+// work-left, lease renewal) is written once as step programs
+// (postgres_write_programs.h, pg_program.h), run here by the blocking driver
+// and by the async writer: this class's methods build a program and run it.
 // Writes: write() is one transaction sent in libpq pipeline mode: the batch's
 // URLs are interned first in one set statement (the ids found, and those of
 // an INSERT ... SELECT unnest() ON CONFLICT DO NOTHING RETURNING; a second
@@ -29,7 +36,9 @@
 // processes share the frontier through host leases (table host_leases) and
 // URL leases (frontier.claimed_by, lease_until_ms); see crawl_store.h. The
 // leases are renewed by a LeaseKeeper (lease_keeper.h): a second connection
-// and a thread, so that no write delays a renewal.
+// and a thread, so that no write delays a renewal; during a crawl's run in
+// async or parallel mode the async writer's renew_leases() takes over (a
+// coroutine, its own connection) and the thread ends.
 //
 // Full-text search (postgres_crawl_store_search.cc): a tsvector index table
 // kept by refresh_search_index() with SQLite's staleness rule; the statement
@@ -73,6 +82,10 @@ class PostgresCrawlStore final : public CrawlStore {
   Result<bool> fleet_work_left(std::int64_t now_ms) override;
   bool fleet_budget_spent() const override { return fleet_budget_spent_.load(); }
   Status end_recrawl(std::int64_t now_ms) override;
+  // The crawler's writer on the loop (pg_async_crawl_writer.h; defined in
+  // pg_async_crawl_writer.cc, part of the async driver's library). Null for
+  // a read-only store.
+  std::shared_ptr<AsyncCrawlWriter> async_writer(const AsyncWriterExecutor& executor) override;
 
   // Reader side (postgres_crawl_store_read.cc).
   Result<std::vector<std::string>> page_urls(std::optional<int> status) override;
@@ -104,12 +117,6 @@ class PostgresCrawlStore final : public CrawlStore {
   Status prepare_writer();
   Status writable() const;
   Status delete_all_rows();
-  Status write_batch(const WriteBatch& batch);
-  Status send_page(const PageRecord& page, const std::function<UrlId(std::string_view)>& id_of,
-                   bool has_page_row);
-  // One add_frontier statement for `urls` (after `p`'s discovered_from).
-  Status send_new_urls(const std::vector<NewUrl>& urls, const std::function<UrlId(std::string_view)>& id_of,
-                       Params& p);
   // A read transaction's start and end (one snapshot for several statements).
   Status begin_read();
   Status end_read();
@@ -124,31 +131,29 @@ class PostgresCrawlStore final : public CrawlStore {
   Status no_other_live_worker();
   Result<std::vector<FrontierEntry>> fleet_claim_due(std::size_t limit, std::int64_t now_ms);
   Result<std::int64_t> fleet_release_claims();
-  Result<std::vector<FrontierEntry>> read_claimed(const PgResult& r);
-  // Fleet budget (FleetOptions::max_pages), in one snapshot: the room left
-  // (max_pages - committed pages - live claims), and whether rows are
-  // claimed under a live lease, or queued.
-  struct FleetBudget {
-    std::int64_t left = 0;
-    bool live_claims = false;
-    bool queued = false;
-  };
-  Result<FleetBudget> fleet_budget(std::int64_t now_ms);
-  // Rebalancing (postgres_fleet.cc, kDrainHost): hands back a drained host,
-  // marks one draining when this worker holds more than its share.
-  Status rebalance_hosts(std::int64_t now_ms);
+  // Fleet mode, once the async writer took the renewals over and gave them
+  // back (after the crawl's run): renews here, synchronously, when lease/3
+  // passed since the last renewal of this process.
+  Status renew_if_keeper_stopped();
+
+  friend class PgAsyncCrawlWriter;  // shares the state below (the store is idle meanwhile)
 
   PgConnection db_;
   OpenOptions options_;
+  std::string location_;  // for the async writer's connections
   // Committed URL ids (never change once committed; cleared on a rollback
   // and by --fresh): a batch sends only the URLs missing here to the server.
   UrlIdCache url_ids_;
   std::optional<std::int64_t> current_run_;
   std::vector<std::string> held_hosts_;  // after the last fleet claim_due()
-  // Fleet mode: renews the leases from its own thread and connection.
+  // Fleet mode: renews the leases from its own thread and connection, from
+  // open until an async writer's renew_leases() takes over (then null).
   std::unique_ptr<LeaseKeeper> keeper_;
-  // Set by fleet_work_left() (the writer thread), read after it returned.
+  // Set by fleet_work_left() (the writer thread or the async writer), read
+  // after it returned.
   std::atomic<bool> fleet_budget_spent_ = false;
+  bool keeper_handed_over_ = false;
+  std::int64_t last_renewal_ms_ = 0;  // by this store or its async writer, once handed over
 };
 
 }  // namespace preheat::store::postgres

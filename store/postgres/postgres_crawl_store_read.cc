@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "store/postgres/postgres_crawl_store.h"
+#include "store/postgres/postgres_write_programs.h"
 
 namespace preheat::store::postgres {
 Status PostgresCrawlStore::begin_read() {
@@ -22,10 +23,9 @@ Status PostgresCrawlStore::for_each_frontier_url(const std::function<void(std::s
 }
 
 Result<std::optional<std::int64_t>> PostgresCrawlStore::next_due_ms() {
-  Result<PgResult> r = db_.query("SELECT min(next_due_ms) FROM frontier WHERE state = 0");
-  if (!r.ok()) return r.status();
-  if (r->is_null(0, 0)) return std::optional<std::int64_t>();
-  return std::optional<std::int64_t>(r->int64(0, 0));
+  NextDueProgram program;
+  if (Status s = run_program(db_, program); !s.ok()) return s;
+  return program.value;
 }
 
 Result<std::vector<std::string>> PostgresCrawlStore::page_urls(std::optional<int> status) {

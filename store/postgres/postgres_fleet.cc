@@ -8,7 +8,8 @@
 // Crawl-delay, pauses, robots.txt) is the whole fleet's for its hosts, with
 // no round trip per request. Frontier rows a worker claims carry its id and
 // a lease; both kinds of lease are renewed every lease/3 by the store's
-// LeaseKeeper (its own thread and connection: lease_keeper.h) and expire
+// LeaseKeeper (its own thread and connection: lease_keeper.h; during a
+// crawl's run on the loop, by the async writer: pg_async_crawl_writer.h) and expire
 // when a worker dies, and then another worker takes the host and the rows
 // over: a killed worker loses nothing committed.
 //
@@ -16,9 +17,15 @@
 // (idempotently, under an advisory lock) by the first fleet open instead of
 // by a schema migration, because the schema version is shared with SQLite,
 // which has no fleet.
+//
+// The claim and the work-left query are step programs (FleetClaimProgram,
+// WorkLeftProgram: postgres_write_programs.h) defined at the end of this
+// file, next to their SQL, and run by the blocking store and the async
+// writer alike.
 #include "store/postgres/postgres_crawl_store.h"
 
 #include "store/postgres/lease_keeper.h"
+#include "store/postgres/postgres_write_programs.h"
 
 #include <algorithm>
 #include <chrono>
@@ -142,6 +149,11 @@ constexpr std::string_view kBudgetPass = PREHEAT_BUDGET("(SELECT count(*) FROM f
 
 #undef PREHEAT_CLAIMABLE
 
+constexpr std::string_view kHeldHosts = "SELECT host FROM host_leases WHERE worker = $1 ORDER BY host";
+constexpr std::string_view kWorkLeft =
+    "SELECT EXISTS (SELECT 1 FROM frontier WHERE state = 0) "
+    "OR EXISTS (SELECT 1 FROM frontier WHERE state = 1 AND lease_until_ms >= $1)";
+
 }  // namespace
 
 Status PostgresCrawlStore::prepare_fleet(const std::string& location) {
@@ -177,6 +189,15 @@ PostgresCrawlStore::~PostgresCrawlStore() {
                   me);
   (void)db_.query("DELETE FROM host_leases WHERE worker = $1", me);
   (void)db_.query("DELETE FROM fleet_workers WHERE worker = $1", me);
+}
+
+Status PostgresCrawlStore::renew_if_keeper_stopped() {
+  if (!options_.fleet || !keeper_handed_over_) return Status();
+  const std::int64_t now = now_ms();
+  if (now - last_renewal_ms_ < options_.fleet->lease_ms / 3) return Status();
+  if (Status s = renew_fleet_leases(db_, *options_.fleet, now); !s.ok()) return s;
+  last_renewal_ms_ = now;
+  return Status();
 }
 
 Status PostgresCrawlStore::no_other_live_worker() {
@@ -217,97 +238,152 @@ Result<std::int64_t> PostgresCrawlStore::fleet_release_claims() {
 }
 
 Result<std::vector<FrontierEntry>> PostgresCrawlStore::fleet_claim_due(std::size_t limit, std::int64_t now) {
-  const FleetOptions& fleet = *options_.fleet;
-  if (Status s = db_.exec("BEGIN", "begin a fleet claim"); !s.ok()) return s;
-  const auto fail = [&](Status s) {
-    (void)db_.exec("ROLLBACK", "roll back a fleet claim");
-    return s;
-  };
-  const auto params = [&](std::size_t n) {
-    Params p;
-    p.text(fleet.worker_id).int64(now).int64(now + fleet.lease_ms);
-    if (n > 0) p.int64(static_cast<std::int64_t>(std::min<std::size_t>(n, 1u << 30)));
-    return p;
-  };
-  // The heartbeat, when no LeaseKeeper renews (tests driving the time).
-  if (!fleet.renew_in_background) {
-    if (Status s = renew_fleet_leases(db_, fleet, now); !s.ok()) return fail(s);
-  }
-  // A budgeted crawl claims at most the room left (under the budget lock,
-  // taken before any row lock: budgeted claims lock in one order).
-  if (fleet.max_pages >= 0 && limit > 0) {
-    if (Status s = db_.exec(kBudgetLock, "lock the fleet's page budget"); !s.ok()) return fail(s);
-    Result<FleetBudget> budget = fleet_budget(now);
-    if (!budget.ok()) return fail(budget.status());
-    limit = static_cast<std::size_t>(std::clamp<std::int64_t>(budget->left, 0, static_cast<std::int64_t>(limit)));
-  }
-  // Rebalancing: a drained host is handed back before rows are claimed, and
-  // a host marked draining gets none of this claim's rows.
-  if (Status s = rebalance_hosts(now); !s.ok()) return fail(s);
-  std::vector<FrontierEntry> out;
-  bool acquired = false;
-  while (out.size() < limit) {
-    Result<PgResult> r = db_.query(kClaimRows, params(limit - out.size()));
-    if (!r.ok()) return fail(r.status());
-    Result<std::vector<FrontierEntry>> rows = read_claimed(*r);
-    if (!rows.ok()) return fail(rows.status());
-    for (FrontierEntry& e : *rows) out.push_back(std::move(e));
-    // Room left: one more host (at most one per claim, so that workers
-    // starting together share the hosts rather than the first taking all).
-    if (out.size() >= limit || acquired) break;
-    Result<PgResult> host = db_.query(kAcquireHost, params(0));
-    if (!host.ok()) return fail(host.status());
-    if (host->rows() == 0) break;
-    acquired = true;
-  }
-  Params me;
-  me.text(fleet.worker_id);
-  Result<PgResult> held = db_.query("SELECT host FROM host_leases WHERE worker = $1 ORDER BY host", me);
-  if (!held.ok()) return fail(held.status());
-  if (Status s = db_.exec("COMMIT", "commit a fleet claim"); !s.ok()) return s;
-  held_hosts_.clear();
-  for (int i = 0; i < held->rows(); ++i) held_hosts_.emplace_back(held->text(i, 0));
-  // RETURNING has no order: lowest depth first, then oldest.
-  std::sort(out.begin(), out.end(), [](const FrontierEntry& a, const FrontierEntry& b) {
-    return std::pair(a.depth, a.id) < std::pair(b.depth, b.id);
-  });
-  return out;
-}
-
-Status PostgresCrawlStore::rebalance_hosts(std::int64_t now) {
-  Params me_now;
-  me_now.text(options_.fleet->worker_id).int64(now);
-  if (Result<PgResult> r = db_.query(kReleaseDrained, me_now); !r.ok()) return r.status();
-  return db_.query(kDrainHost, me_now).status();
-}
-
-Result<PostgresCrawlStore::FleetBudget> PostgresCrawlStore::fleet_budget(std::int64_t now) {
-  Params p;
-  p.int64(now).int64(options_.fleet->max_pages);
-  Result<PgResult> r = db_.query(options_.fleet->count_pass ? kBudgetPass : kBudgetPages, p);
-  if (!r.ok()) return r.status();
-  return FleetBudget{r->int64(0, 0), r->boolean(0, 1), r->boolean(0, 2)};
+  FleetClaimProgram program(*options_.fleet, limit, now);
+  if (Status s = run_program(db_, program); !s.ok()) return s;
+  held_hosts_ = std::move(program.held_hosts);
+  return std::move(program.value);
 }
 
 Result<bool> PostgresCrawlStore::fleet_work_left(std::int64_t now) {
   if (!options_.fleet) return CrawlStore::fleet_work_left(now);
-  if (options_.fleet->max_pages >= 0) {
+  WorkLeftProgram program(*options_.fleet, now);
+  if (Status s = run_program(db_, program); !s.ok()) return s;
+  fleet_budget_spent_ = program.budget_spent;
+  return program.value;
+}
+
+// ---- the programs (postgres_write_programs.h) ----
+
+PgStep FleetClaimProgram::claim_rows() const {
+  Params p;
+  p.text(fleet_.worker_id).int64(now_ms_).int64(now_ms_ + fleet_.lease_ms);
+  p.int64(static_cast<std::int64_t>(std::min<std::size_t>(limit_ - value.size(), 1u << 30)));
+  PgStep step;
+  step.statements.push_back(PgStepStatement{std::string(kClaimRows), std::move(p), false});
+  return step;
+}
+
+PgStep FleetClaimProgram::acquire_host() const {
+  Params p;
+  p.text(fleet_.worker_id).int64(now_ms_).int64(now_ms_ + fleet_.lease_ms);
+  PgStep step;
+  step.statements.push_back(PgStepStatement{std::string(kAcquireHost), std::move(p), false});
+  return step;
+}
+
+PgStep FleetClaimProgram::budget() const {
+  Params p;
+  p.int64(now_ms_).int64(fleet_.max_pages);
+  PgStep step;
+  step.statements.push_back(PgStepStatement{std::string(kBudgetLock), Params(), false});
+  step.statements.push_back(
+      PgStepStatement{std::string(fleet_.count_pass ? kBudgetPass : kBudgetPages), std::move(p), false});
+  return step;
+}
+
+PgStep FleetClaimProgram::rebalance() const {
+  PgStep step;
+  for (std::string_view sql : {kReleaseDrained, kDrainHost}) {
+    Params me_now;
+    me_now.text(fleet_.worker_id).int64(now_ms_);
+    step.statements.push_back(PgStepStatement{std::string(sql), std::move(me_now), false});
+  }
+  return step;
+}
+
+PgStep FleetClaimProgram::read_held() const {
+  Params me;
+  me.text(fleet_.worker_id);
+  PgStep step;
+  step.statements.push_back(PgStepStatement{std::string(kHeldHosts), std::move(me), false});
+  return step;
+}
+
+// renew (when no keeper renews) -> [budget] -> rebalance -> claim ->
+// [acquire one host -> claim] -> held hosts.
+std::optional<PgStep> FleetClaimProgram::next(const std::vector<PgRows>& previous) {
+  switch (stage_) {
+    case Stage::kStart:
+      // The heartbeat, when no LeaseKeeper renews (tests driving the time).
+      if (!fleet_.renew_in_background) {
+        stage_ = Stage::kRenewed;
+        PgStep step;
+        step.statements = renewal_statements(fleet_, now_ms_);
+        return step;
+      }
+      [[fallthrough]];
+    case Stage::kRenewed:
+      // A budgeted crawl claims at most the room left (under the budget
+      // lock, taken before any row lock: budgeted claims lock in one order).
+      if (fleet_.max_pages >= 0 && limit_ > 0) {
+        stage_ = Stage::kBudgeted;
+        return budget();
+      }
+      stage_ = Stage::kRebalanced;
+      return rebalance();
+    case Stage::kBudgeted:
+      limit_ = static_cast<std::size_t>(
+          std::clamp<std::int64_t>(previous.at(1).int64(0, 0), 0, static_cast<std::int64_t>(limit_)));
+      // Rebalancing: a drained host is handed back before rows are claimed,
+      // and a host marked draining gets none of this claim's rows.
+      stage_ = Stage::kRebalanced;
+      return rebalance();
+    case Stage::kRebalanced:
+      if (limit_ == 0) {
+        stage_ = Stage::kHeld;
+        return read_held();
+      }
+      stage_ = Stage::kClaimed;
+      return claim_rows();
+    case Stage::kClaimed:
+      for (FrontierEntry& e : read_claimed(previous.at(0))) value.push_back(std::move(e));
+      // Room left: one more host (at most one per claim, so that workers
+      // starting together share the hosts rather than the first taking all).
+      if (value.size() >= limit_ || acquired_) {
+        stage_ = Stage::kHeld;
+        return read_held();
+      }
+      stage_ = Stage::kAcquired;
+      return acquire_host();
+    case Stage::kAcquired:
+      if (previous.at(0).rows() == 0) {
+        stage_ = Stage::kHeld;
+        return read_held();
+      }
+      acquired_ = true;
+      stage_ = Stage::kClaimed;
+      return claim_rows();
+    case Stage::kHeld:
+      for (int i = 0; i < previous.at(0).rows(); ++i) held_hosts.emplace_back(previous[0].text(i, 0));
+      sort_claimed(value);
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+std::optional<PgStep> WorkLeftProgram::next(const std::vector<PgRows>& previous) {
+  const bool budgeted = fleet_.max_pages >= 0;
+  if (sent_) {
+    if (!budgeted) {
+      value = previous.at(0).boolean(0, 0);
+      return std::nullopt;
+    }
     // Live claims may still end in a retry (room again) or discover URLs;
     // queued rows wait only while there is room for them.
-    Result<FleetBudget> budget = fleet_budget(now);
-    if (!budget.ok()) return budget.status();
-    const bool left = budget->live_claims || (budget->queued && budget->left > 0);
-    fleet_budget_spent_ = !left && budget->left <= 0;
-    return left;
+    const PgRows& b = previous.at(0);
+    const std::int64_t left = b.int64(0, 0);
+    value = b.boolean(0, 1) || (b.boolean(0, 2) && left > 0);
+    budget_spent = !value && left <= 0;
+    return std::nullopt;
   }
+  sent_ = true;
   Params p;
-  p.int64(now);
-  Result<PgResult> r = db_.query(
-      "SELECT EXISTS (SELECT 1 FROM frontier WHERE state = 0) "
-      "OR EXISTS (SELECT 1 FROM frontier WHERE state = 1 AND lease_until_ms >= $1)",
-      p);
-  if (!r.ok()) return r.status();
-  return r->boolean(0, 0);
+  p.int64(now_ms_);
+  if (budgeted) p.int64(fleet_.max_pages);
+  const std::string_view sql = !budgeted ? kWorkLeft : fleet_.count_pass ? kBudgetPass : kBudgetPages;
+  PgStep step;
+  step.statements.push_back(PgStepStatement{std::string(sql), std::move(p), false});
+  return step;
 }
 
 }  // namespace preheat::store::postgres
