@@ -67,7 +67,11 @@ boost::json::object report_json(const CrawlReport& r, const std::string& mode) {
   o["sitemap_urls"] = r.counters.sitemap_urls;
   o["sitemap_urls_added"] = r.counters.sitemap_added;
   o["pages_before"] = r.counters.pages_before;
-  o["pages_total"] = r.pages_total;
+  if (r.pages_total) {
+    o["pages_total"] = *r.pages_total;
+  } else {
+    o["pages_total"] = nullptr;  // could not be read (the database failed)
+  }
   o["wall_s"] = json_number(r.wall_s);
   o["execution_s"] = json_number(r.execution_s);
   o["waiting_share"] = json_number(r.waiting_share);
@@ -132,8 +136,13 @@ void print_report(const CrawlReport& r, const std::string& mode, const std::stri
                            human_duration(std::chrono::duration_cast<Duration>(std::chrono::duration<double>(r.wall_s))),
                            human_duration(std::chrono::duration_cast<Duration>(std::chrono::duration<double>(r.execution_s))),
                            100 * r.waiting_share, r.pages_per_s);
-  std::cout << fmt::format("database {}: {} pages in all ({} before this run)\n", db, r.pages_total,
-                           r.counters.pages_before);
+  if (r.pages_total) {
+    std::cout << fmt::format("database {}: {} pages in all ({} before this run)\n", db, *r.pages_total,
+                             r.counters.pages_before);
+  } else {
+    std::cout << fmt::format("database {}: page count unknown (the database failed; {} pages before this run)\n", db,
+                             r.counters.pages_before);
+  }
   const crawl::CrawlCounters& c = r.counters;
   if (r.recrawl || c.revisited > 0) {
     std::cout << fmt::format("recrawl{}: {} revisited: {} unchanged (304), {} same content, {} changed, {} gone "

@@ -68,7 +68,9 @@ struct CrawlReport {
   double execution_s = 0;           // CPU time of the process (user + sys)
   double pages_per_s = 0;
   double waiting_share = 0;         // 1 - execution / wall, at least 0
-  std::int64_t pages_total = 0;     // page rows in the database afterwards
+  // Page rows in the database afterwards; none when they could not be read
+  // (the database failed).
+  std::optional<std::int64_t> pages_total;
   std::vector<crawl::HostState> hosts;  // per-host politeness state at the end
   bool recrawl = false;             // the job was a --recrawl
 };

@@ -144,6 +144,43 @@ TEST(CliCrawlPostgresTest, KilledThenResumedOnPostgresFetchesEverythingOnceCommi
   EXPECT_EQ(db_urls(dir, pg.uri()), site.truth());
 }
 
+// The server ends every connection of a running crawl (pg_terminate_backend,
+// as a restart does): the crawl exits 1 naming its connection, its summary
+// does not claim a page count it could not read (JSON pages_total null, not
+// 0), and a rerun resumes to the whole site.
+TEST(CliCrawlPostgresTest, ConnectionsEndedMidCrawlExitOneWithNoMadeUpTotalsAndARerunResumes) {
+  TempDir dir;
+  PostgresTestDb pg;
+  const fs::path log = dir / "requests.log";
+  Site site(600, log, 20);
+  // A short lease: the crawl's host lease, which its dead connection could
+  // not hand back, then lets the rerun take the host over within a second.
+  Subprocess p(kBinary,
+               {"crawl", site.base, "--db", pg.uri(), "--quiet", "--json", "--concurrency", "8", "--per-host", "8",
+                "--lease", "1"},
+               dir.path());
+  // Some pages committed: the crawl is under way.
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < give_up && std::atoi(psql(pg.uri(), "SELECT count(*) FROM pages").c_str()) < 50) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  psql(pg.uri(), "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() "
+                 "AND pid <> pg_backend_pid()");
+  const ProcessResult r = p.wait(std::chrono::steady_clock::now() + std::chrono::seconds(120));
+  ASSERT_TRUE(r.exited) << r.describe();
+  ASSERT_NE(r.exit_code, 0) << "the crawl finished before its connections were ended; slow the site down";
+  EXPECT_EQ(r.exit_code, 1) << r.describe();
+  EXPECT_THAT(r.err, HasSubstr("the database failed")) << r.describe();
+  const boost::json::object o = boost::json::parse(r.out).as_object();
+  EXPECT_EQ(o.at("outcome").as_string(), "failed");
+  EXPECT_TRUE(o.at("pages_total").is_null()) << r.out;
+
+  const ProcessResult again =
+      run_process(kBinary, {"crawl", site.base, "--db", pg.uri(), "--quiet", "--per-host", "8"}, dir.path());
+  ASSERT_TRUE(again.exited && again.exit_code == 0) << again.describe();
+  EXPECT_EQ(db_urls(dir, pg.uri()), site.truth());
+}
+
 // Issue 8: three crawler processes on one PostgreSQL, two sites (two hosts).
 // One process holding a host is killed with SIGKILL mid-crawl; the others
 // take its host over when its lease expires and finish. Then the pages are
