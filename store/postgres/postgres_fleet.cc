@@ -116,14 +116,15 @@ constexpr std::string_view kDrainHost =
     "ORDER BY (SELECT count(*) FROM frontier f WHERE f.host = l.host AND f.state = 1 AND f.claimed_by = $1), l.host "
     "LIMIT 1 FOR UPDATE OF l SKIP LOCKED) "
     "UPDATE host_leases l SET draining = true FROM pick WHERE l.host = pick.host RETURNING l.host";
-// $1 worker, $2 now. A drained host goes to nobody (worker ''): the
-// LeaseKeeper renews only rows naming its worker, kAcquireHost takes it as
-// a free host once its lease ends, and the giver, at its share now, does
-// not take it back. The lease ends 250 ms later: meanwhile the giver
-// closes its idle connections to the host (Fetcher::close_idle), so that
-// the taker's are not opened beside them.
+// $1 worker, $2 now, $3 grace (ms). A drained host goes to nobody (worker
+// ''): the LeaseKeeper renews only rows naming its worker, kAcquireHost
+// takes it as a free host once its lease ends, and the giver, at its share
+// now, does not take it back. The lease ends `grace` later (release_grace_ms):
+// meanwhile the giver, which learns of the hand-back from this same claim,
+// closes its idle connections to the host (Fetcher::close_idle), so that the
+// taker's are not opened beside them.
 constexpr std::string_view kReleaseDrained =
-    "UPDATE host_leases l SET worker = '', lease_until_ms = $2::bigint + 250, draining = false "
+    "UPDATE host_leases l SET worker = '', lease_until_ms = $2::bigint + $3::bigint, draining = false "
     "WHERE l.worker = $1 AND l.draining "
     "AND NOT EXISTS (SELECT 1 FROM frontier f WHERE f.host = l.host AND f.state = 1 AND f.claimed_by = $1) "
     "RETURNING l.host";
@@ -281,13 +282,22 @@ PgStep FleetClaimProgram::budget() const {
   return step;
 }
 
+// How long a handed-back host stays nobody's before another worker may take
+// it: half a lease, at least 250 ms. The giver closes its idle connections
+// there once its claim returns; 250 ms flat was not always enough for that
+// on a loaded machine under ASan (CliCrawlFleetTest's handover test saw the
+// giver's idle connections beside the taker's). Rebalancing is rare, so a
+// handover of half a lease (15 s by default) costs little.
+std::int64_t release_grace_ms(const FleetOptions& fleet) { return std::max<std::int64_t>(250, fleet.lease_ms / 2); }
+
 PgStep FleetClaimProgram::rebalance() const {
   PgStep step;
-  for (std::string_view sql : {kReleaseDrained, kDrainHost}) {
-    Params me_now;
-    me_now.text(fleet_.worker_id).int64(now_ms_);
-    step.statements.push_back(PgStepStatement{std::string(sql), std::move(me_now), false});
-  }
+  Params release;
+  release.text(fleet_.worker_id).int64(now_ms_).int64(release_grace_ms(fleet_));
+  step.statements.push_back(PgStepStatement{std::string(kReleaseDrained), std::move(release), false});
+  Params drain;
+  drain.text(fleet_.worker_id).int64(now_ms_);
+  step.statements.push_back(PgStepStatement{std::string(kDrainHost), std::move(drain), false});
   return step;
 }
 

@@ -74,13 +74,14 @@ TEST(FleetRebalanceTest, AWorkerOverItsShareDrainsAndHandsBackHostsToALateWorker
   const std::vector<std::string> kept = *a->held_hosts();
   EXPECT_EQ(kept, (std::vector<std::string>{"http://h3.test", "http://h4.test", "http://h5.test"}));
 
-  // For 250 ms after it was handed back nobody takes a host (the giver
-  // closes its idle connections meanwhile); then b takes the three, one per
-  // claim, and a keeps its three.
+  // For half a lease (500 ms) after it was handed back nobody takes a host
+  // (the giver closes its idle connections meanwhile); then b takes the
+  // three, one per claim, and a keeps its three.
   EXPECT_TRUE(b->claim_due(100, 40)->empty());
-  for (std::int64_t t = 300; t < 306; ++t) ASSERT_TRUE(b->claim_due(100, t).ok());
+  EXPECT_TRUE(b->claim_due(100, 500)->empty());
+  for (std::int64_t t = 600; t < 606; ++t) ASSERT_TRUE(b->claim_due(100, t).ok());
   EXPECT_EQ(*b->held_hosts(), (std::vector<std::string>{"http://h0.test", "http://h1.test", "http://h2.test"}));
-  ASSERT_TRUE(a->claim_due(100, 306).ok());
+  ASSERT_TRUE(a->claim_due(100, 606).ok());
   EXPECT_EQ(*a->held_hosts(), kept);
 }
 
