@@ -57,12 +57,15 @@ std::optional<std::string> response_head(const Response& r, unsigned version, bo
   using Field = std::pair<std::string_view, std::string_view>;
   const std::string server = std::string("preheat/") + kVersion;
   std::vector<Field> fields{{"Server", server}, {"Content-Type", r.content_type}, {"X-Content-Type-Options", "nosniff"}};
-  for (const auto& [name, value] : r.headers) {
+  // A pair, not a structured binding: clang 15 (the control build) cannot
+  // capture a structured binding in a lambda.
+  for (const auto& header : r.headers) {
+    const std::string_view name = header.first;
     for (std::string_view special : {"Connection", "Content-Length", "Transfer-Encoding"}) {
       if (same_name(name, special)) return std::nullopt;
     }
     std::erase_if(fields, [&](const Field& f) { return same_name(f.first, name); });
-    fields.emplace_back(name, value);
+    fields.emplace_back(name, header.second);
   }
   if (version >= 11 && !keep_alive) fields.emplace_back("Connection", "close");
   if (version < 11 && keep_alive) fields.emplace_back("Connection", "keep-alive");
